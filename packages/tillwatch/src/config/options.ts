@@ -1,0 +1,121 @@
+/**
+ * Every tillwatch option, declared once. The TypeScript types, validation, env overrides and
+ * docs/config.md all derive from this schema.
+ *
+ * Precedence: environment variable (when set and non-empty) > the options object > the default.
+ * An env value that cannot be parsed is ignored with warning TWWRN002; an invalid value in the
+ * options object throws TillwatchConfigError at start-up.
+ */
+import * as s from './schema.ts';
+import { TillwatchConfigError, type ConfigIssue } from '../errors/config-error.ts';
+
+const isFunction = (v: unknown): v is (...args: never[]) => unknown => typeof v === 'function';
+const isWritable = (v: unknown): v is NodeJS.WritableStream =>
+  typeof v === 'object' && v !== null && typeof (v as NodeJS.WritableStream).write === 'function';
+
+/** Default HTTP latency buckets, in seconds: POS APIs answer in 5 ms to 10 s. */
+export const DEFAULT_HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export const optionsSchema = s.object({
+  service: s.object({
+    name: s.string({ env: 'TILLWATCH_SERVICE_NAME', default: 'app', pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, doc: 'Service name on every log line, metric target and report.' }),
+    version: s.string({ env: 'TILLWATCH_SERVICE_VERSION', default: '0.0.0', maxLength: 64, doc: 'Release version (git sha or semver).' }),
+    environment: s.string({ env: 'TILLWATCH_ENV', default: 'development', pattern: /^[A-Za-z0-9._-]{1,32}$/, doc: 'Deployment environment. Defaults to NODE_ENV when that is set.' }),
+    location: s.optional(s.string({ env: 'TILLWATCH_LOCATION', maxLength: 64, doc: 'Store/branch/region id of this instance, when it serves one location.' })),
+  }),
+  log: s.object({
+    level: s.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { env: 'LOG_LEVEL', default: 'info', doc: 'Minimum level written.' }),
+    destination: s.optional(s.custom('a writable stream', isWritable, { typeName: 'Writable', doc: 'Where JSON lines go (default: stdout). Tests pass an in-memory sink.' })),
+    redactKeys: s.stringList({ default: [], doc: 'Extra keys (case-insensitive, any depth) removed by the redactor, in addition to the built-in list.' }),
+    access: s.object({
+      enabled: s.boolean({ env: 'TILLWATCH_ACCESS_LOG', default: true, doc: 'One access-log line per request.' }),
+      skipPaths: s.stringList({ default: ['/health', '/health/live', '/health/ready', '/health/startup', '/metrics'], doc: 'Exact paths never access-logged unless the response is a 5xx.' }),
+      sampleRates: s.numberRecord({ default: {}, min: 0, max: 1, doc: 'Per-route sample rate, keyed "METHOD /route/template" or "/route/template" (0..1). Unlisted routes: 1.' }),
+      slowMs: s.number({ env: 'TILLWATCH_SLOW_REQUEST_MS', default: 3000, min: 0, doc: 'Requests at least this slow are always logged, at warn.' }),
+      alwaysLogStatuses: s.numberList({ default: [401, 403, 429], doc: 'Security-relevant statuses always logged (5xx always are).' }),
+    }),
+  }),
+  metrics: s.object({
+    enabled: s.boolean({ env: 'TILLWATCH_METRICS', default: true, doc: 'Serve /metrics and record HTTP RED metrics.' }),
+    path: s.string({ default: '/metrics', pattern: /^\/[A-Za-z0-9/_.-]*$/, doc: 'Path of the exposition endpoint.' }),
+    token: s.optional(s.string({ env: 'METRICS_TOKEN', secret: true, minLength: 16, maxLength: 512, doc: 'When set, /metrics requires "Authorization: Bearer <token>".' })),
+    prefix: s.string({ default: '', pattern: /^([a-zA-Z_][a-zA-Z0-9_]*_)?$/, doc: 'Prefix for tillwatch-created metric names (empty by default so dashboards and rules match).' }),
+    maxSeriesPerMetric: s.number({ env: 'TILLWATCH_MAX_SERIES_PER_METRIC', default: 2000, integer: true, min: 1, max: 1_000_000, doc: 'Label-set budget per metric; past it, new label sets fold into one overflow series.' }),
+    maxLabelValueLength: s.number({ default: 100, integer: true, min: 8, max: 1024, doc: 'Label values are truncated to this many characters.' }),
+    httpBuckets: s.numberList({ default: DEFAULT_HTTP_BUCKETS, increasing: true, min: 0, doc: 'Buckets of http_request_duration_seconds, in seconds.' }),
+    runtime: s.boolean({ default: true, doc: 'Collect Node.js runtime metrics (event-loop lag, GC, heap, CPU).' }),
+  }),
+  health: s.object({
+    basePath: s.string({ default: '/health', pattern: /^\/[A-Za-z0-9/_.-]*$/, doc: 'Base path of the probes (/live, /ready, /startup below it).' }),
+    checkTimeoutMs: s.number({ env: 'TILLWATCH_HEALTH_TIMEOUT_MS', default: 1000, integer: true, min: 1, max: 60_000, doc: 'Default per-check timeout.' }),
+    cacheTtlMs: s.number({ default: 1000, integer: true, min: 0, max: 60_000, doc: 'Check results are reused for this long so a probe storm does not hit dependencies.' }),
+    maxEventLoopLagMs: s.number({ default: 1000, min: 1, doc: 'Liveness fails when event-loop lag (p99 over the last window) exceeds this.' }),
+    maxHeapUsedRatio: s.number({ default: 0.98, min: 0.1, max: 1, doc: 'Liveness fails when used heap / heap size limit exceeds this.' }),
+  }),
+  lifecycle: s.object({
+    handleSignals: s.boolean({ default: true, doc: 'Install SIGTERM/SIGINT handlers that run graceful shutdown.' }),
+    handleCrashes: s.boolean({ default: true, doc: 'Install uncaughtException/unhandledRejection handlers.' }),
+    unhandledRejection: s.oneOf(['crash', 'log'], { env: 'TILLWATCH_UNHANDLED_REJECTION', doc: 'What an unhandled rejection does after it is logged and reported. Default: crash in production, log elsewhere.' }),
+    drainDelayMs: s.number({ env: 'TILLWATCH_DRAIN_DELAY_MS', integer: true, min: 0, max: 300_000, doc: 'After SIGTERM, readiness fails at once and the server keeps serving this long so load balancers notice. Default: 5000 in production, 0 elsewhere.' }),
+    shutdownTimeoutMs: s.number({ env: 'TILLWATCH_SHUTDOWN_TIMEOUT_MS', default: 10_000, integer: true, min: 1, max: 600_000, doc: 'Hard limit for draining requests and running hooks; past it the process exits with code 1.' }),
+    terminationGracePeriodSeconds: s.number({ env: 'TILLWATCH_TERMINATION_GRACE_PERIOD_SECONDS', default: 30, integer: true, min: 1, doc: 'The pod spec value; a warning (TWWRN001) at start-up when drain + timeout exceed it.' }),
+    exit: s.boolean({ default: true, doc: 'Call process.exit when shutdown completes. Tests set false.' }),
+  }),
+  management: s.object({
+    port: s.optional(s.number({ env: 'MANAGEMENT_PORT', integer: true, min: 0, max: 65535, doc: 'When set, /metrics and the health probes are served on this port only (0 = any free port).' })),
+    host: s.string({ env: 'MANAGEMENT_HOST', default: '0.0.0.0', doc: 'Interface of the management server.' }),
+  }),
+  errorReporter: s.optional(s.custom('a function (error, context) => void', isFunction, { typeName: 'function', doc: 'Called for crashes and request errors (Sentry hook; issue 4).' })),
+});
+
+export type TillwatchOptions = NonNullable<s.Input<typeof optionsSchema>>;
+type Parsed = s.Output<typeof optionsSchema>;
+
+/** The validated, frozen configuration, with environment-dependent defaults filled in. */
+export interface ResolvedTillwatchOptions extends Omit<Parsed, 'lifecycle'> {
+  readonly lifecycle: Omit<Parsed['lifecycle'], 'drainDelayMs' | 'unhandledRejection'> & {
+    readonly drainDelayMs: number;
+    readonly unhandledRejection: 'crash' | 'log';
+  };
+  readonly errorReporter: ((error: unknown, context: Record<string, unknown>) => void) | undefined;
+}
+
+export interface ResolveResult {
+  readonly options: ResolvedTillwatchOptions;
+  /** TWWRN002 warnings about unusable env values, logged once the logger exists. */
+  readonly envWarnings: readonly { variable: string; expected: string; got: string }[];
+}
+
+/**
+ * Validates options once, applies env overrides and environment-dependent defaults, then deep-freezes.
+ * @throws TillwatchConfigError listing every invalid option.
+ */
+export function resolveOptions(input: TillwatchOptions | undefined, env: s.Env = process.env): ResolveResult {
+  const issues: ConfigIssue[] = [];
+  const envWarnings: ResolveResult['envWarnings'][number][] = [];
+  const parsed = optionsSchema.parse(input ?? {}, '', { issues, env, envWarnings }) as Parsed;
+  // NODE_ENV is the ecosystem's name for the environment; TILLWATCH_ENV or service.environment win when given.
+  const environment =
+    input?.service?.environment === undefined && !env.TILLWATCH_ENV && env.NODE_ENV ? env.NODE_ENV : parsed.service.environment;
+  const production = environment === 'production';
+  const lifecycle = {
+    ...parsed.lifecycle,
+    drainDelayMs: parsed.lifecycle.drainDelayMs ?? (production ? 5000 : 0),
+    unhandledRejection: parsed.lifecycle.unhandledRejection ?? (production ? 'crash' : 'log'),
+  } as const;
+  if (lifecycle.drainDelayMs >= lifecycle.shutdownTimeoutMs && input?.lifecycle?.drainDelayMs !== undefined && input.lifecycle.shutdownTimeoutMs !== undefined) {
+    issues.push({
+      option: 'lifecycle.drainDelayMs',
+      expected: `less than lifecycle.shutdownTimeoutMs (${lifecycle.shutdownTimeoutMs})`,
+      got: String(lifecycle.drainDelayMs),
+      code: 'TW_ERR_CONFIG_CONFLICT',
+    });
+  }
+  if (issues.length > 0) throw new TillwatchConfigError(issues);
+  const options = s.deepFreeze({
+    ...parsed,
+    service: { ...parsed.service, environment },
+    lifecycle,
+  }) as ResolvedTillwatchOptions;
+  return { options, envWarnings };
+}

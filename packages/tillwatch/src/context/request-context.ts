@@ -1,0 +1,38 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/**
+ * What every log line inside a request carries, without plumbing. Adapters create one per request
+ * and run the handler inside it; tracing (issue 4) fills traceId/spanId.
+ */
+export interface RequestContext {
+  readonly correlationId: string;
+  /** Route template once known (e.g. `/orders/:id`), else undefined. */
+  route?: string;
+  traceId?: string;
+  spanId?: string;
+  /** Free-form bindings added by the app (location, terminal, user id). Passed through the redactor like any log field. */
+  bindings?: Record<string, unknown>;
+}
+
+/**
+ * One AsyncLocalStorage per tillwatch instance, so two instances (tests, multi-tenant hosts)
+ * never see each other's requests.
+ */
+export class ContextStore {
+  readonly als = new AsyncLocalStorage<RequestContext>();
+
+  /** The current request's context, or undefined outside a request. */
+  get(): RequestContext | undefined {
+    return this.als.getStore();
+  }
+
+  run<R>(ctx: RequestContext, fn: () => R): R {
+    return this.als.run(ctx, fn);
+  }
+
+  /** Adds bindings (e.g. `{ location: 'store-12' }`) to every later log line of the current request. */
+  bind(fields: Record<string, unknown>): void {
+    const ctx = this.als.getStore();
+    if (ctx) ctx.bindings = { ...ctx.bindings, ...fields };
+  }
+}

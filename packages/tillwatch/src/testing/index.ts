@@ -1,0 +1,1 @@
+export { LogSink, logSink } from './log-sink.ts';
