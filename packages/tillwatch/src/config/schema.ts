@@ -152,7 +152,7 @@ export function boolean(opts: LeafOptions<boolean> = {}): Schema<boolean, boolea
 export function oneOf<const T extends string>(values: readonly T[], opts: LeafOptions<T> = {}): Schema<T, T | undefined> {
   const set = new Set<string>(values);
   const check = (v: unknown): v is T => typeof v === 'string' && set.has(v);
-  return leaf<T>(`one of ${values.map((v) => JSON.stringify(v)).join(', ')}`, check, (raw) => raw as T, values.join(' \\| '), opts);
+  return leaf<T>(`one of ${values.map((v) => JSON.stringify(v)).join(', ')}`, check, (raw) => raw as T, values.join(' | '), opts);
 }
 
 /** A list of numbers (strictly increasing when `increasing` is set), e.g. histogram buckets. */

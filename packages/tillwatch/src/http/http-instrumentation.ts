@@ -1,0 +1,147 @@
+/**
+ * The framework-agnostic half of every adapter: one request in, one scope out, and on the response's
+ * 'close' the RED metrics and the access-log line. Adapters only supply the route template and hand
+ * thrown errors to {@link HttpInstrumentation.recordError}; everything else lives here so that
+ * node:http, Express, Fastify and NestJS behave identically.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { correlationIdFrom } from '../context/correlation-id.ts';
+import type { ContextStore, RequestContext } from '../context/request-context.ts';
+import type { AccessLog } from '../log/access-log.ts';
+import type { HttpMetrics } from '../metrics/http-metrics.ts';
+import { UNMATCHED_ROUTE } from '../metrics/http-metrics.ts';
+
+/** nginx's convention for "client closed the connection before the response was complete". */
+export const CLIENT_CLOSED_REQUEST = 499;
+
+/** One request in flight. Adapters set `route` once the framework has matched it. */
+export interface RequestScope {
+  readonly ctx: RequestContext;
+  readonly method: string;
+  /** Path without the query string (the query may carry secrets; it is never logged here). */
+  readonly path: string;
+  readonly startNs: bigint;
+  route: string | undefined;
+  /** The error the handler threw, when there was one. */
+  error: unknown;
+}
+
+export interface HttpInstrumentationDeps {
+  logger: Logger;
+  context: ContextStore;
+  metrics: HttpMetrics | undefined;
+  accessLog: AccessLog | undefined;
+  report: ((error: unknown, context: Record<string, unknown>) => void) | undefined;
+}
+
+const kScope = Symbol('tillwatch.scope');
+type WithScope = { [kScope]?: RequestScope };
+
+function pathOf(url: string | undefined): string {
+  if (!url) return '/';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+export class HttpInstrumentation {
+  readonly #deps: HttpInstrumentationDeps;
+  readonly #logger: Logger;
+  /** Errors already logged, so an error seen by both a framework hook and our handler is logged once. */
+  readonly #logged = new WeakSet<object>();
+
+  constructor(deps: HttpInstrumentationDeps) {
+    this.#deps = deps;
+    this.#logger = deps.logger.child({ module: 'http' });
+  }
+
+  /**
+   * Starts a request: picks the correlation id, echoes it in X-Request-ID and X-Correlation-ID,
+   * counts the request in flight and arranges for metrics and the access log on 'close'.
+   * Idempotent per request: a second call (e.g. two adapters) returns the first scope.
+   * Never throws.
+   */
+  begin(req: IncomingMessage, res: ServerResponse, route?: string): RequestScope {
+    const existing = (req as WithScope)[kScope];
+    if (existing) return existing;
+    const correlationId = correlationIdFrom(req.headers);
+    const scope: RequestScope = {
+      ctx: { correlationId },
+      method: req.method ?? 'GET',
+      path: pathOf(req.url),
+      startNs: process.hrtime.bigint(),
+      route,
+      error: undefined,
+    };
+    (req as WithScope)[kScope] = scope;
+    if (!res.headersSent) {
+      res.setHeader('X-Request-ID', correlationId);
+      res.setHeader('X-Correlation-ID', correlationId);
+    }
+    this.#deps.metrics?.start();
+    // 'close' fires exactly once per response, after 'finish' or when the client went away first.
+    res.once('close', () => this.#end(req, res, scope));
+    return scope;
+  }
+
+  /** The scope begun for this request, if any. */
+  scopeOf(req: IncomingMessage): RequestScope | undefined {
+    return (req as WithScope)[kScope];
+  }
+
+  /** Runs `fn` inside the request's context, so every log line in it carries the correlation id. */
+  run<R>(scope: RequestScope, fn: () => R): R {
+    return this.#deps.context.run(scope.ctx, fn);
+  }
+
+  /**
+   * Records an error thrown by a handler: logged once (however many framework hooks see it),
+   * reported through the error-report hook, and remembered for the access log. Never throws.
+   */
+  recordError(scope: RequestScope | undefined, error: unknown): void {
+    if (scope) scope.error = error;
+    if (typeof error === 'object' && error !== null) {
+      if (this.#logged.has(error)) return;
+      this.#logged.add(error);
+    }
+    const fields = { err: error, route: scope?.route ?? UNMATCHED_ROUTE, method: scope?.method };
+    const log = () => this.#logger.error(fields, 'request failed');
+    if (scope) this.run(scope, log);
+    else log();
+    const report = this.#deps.report;
+    if (report) {
+      try {
+        report(error, { correlation_id: scope?.ctx.correlationId, route: scope?.route, method: scope?.method });
+      } catch {
+        // the report hook is a sink: its failure must not reach request code
+      }
+    }
+  }
+
+  #end(req: IncomingMessage, res: ServerResponse, scope: RequestScope): void {
+    try {
+      const seconds = Number(process.hrtime.bigint() - scope.startNs) / 1e9;
+      const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST;
+      const route = scope.route ?? UNMATCHED_ROUTE;
+      this.#deps.metrics?.end(scope.method, route, status, seconds);
+      const accessLog = this.#deps.accessLog;
+      if (accessLog) {
+        const len = res.getHeader('content-length');
+        const entry = {
+          method: scope.method,
+          route,
+          path: scope.path,
+          status,
+          durationMs: seconds * 1000,
+          bytes: len === undefined ? undefined : Number(len),
+          userAgent: req.headers['user-agent'],
+          error: scope.error,
+        };
+        if (accessLog.shouldLog(entry)) this.run(scope, () => accessLog.record(entry));
+      }
+    } catch (err) {
+      // Telemetry never breaks checkout: the response is already on its way.
+      this.#logger.warn({ err, code: 'TW_ERR_SINK_WRITE_FAILED' }, 'request telemetry failed');
+    }
+  }
+}
