@@ -1,0 +1,134 @@
+/**
+ * The access log: one line per finished request, `msg: "request completed"`, written inside the
+ * request's context so the logger's mixin adds its correlation id.
+ *
+ * Which requests get a line ({@link AccessLog.shouldLog}), in order:
+ * 1. always: 5xx (level error), requests at least `slowMs` long (warn, `slow: true`), and statuses in
+ *    `alwaysLogStatuses` (warn; 401/403/429 by default: auth failures and rate limiting are security signals);
+ * 2. never: paths in `skipPaths` (health probes, /metrics);
+ * 3. otherwise sampled at `sampleRates["METHOD /route"]`, else `sampleRates["/route"]`, else 1.
+ * Other 4xx are info: they are the client's problem, and a scanner's 404 storm must not page anyone.
+ */
+import type { Logger } from 'pino';
+import type { ResolvedTillwatchOptions } from '../config/options.ts';
+import { parseUserAgent } from './user-agent.ts';
+
+/** What an adapter knows about a finished request. */
+export interface AccessEntry {
+  method: string;
+  /** Route template (`/orders/:id`): what the line is grouped by. */
+  route: string;
+  /** Raw path, used only to match `skipPaths`; never written (it can hold ids and query strings). */
+  path: string;
+  status: number;
+  durationMs: number;
+  bytes: number | undefined;
+  userAgent: string | undefined;
+  /** The handler's error, already logged once by the adapter: only its type is written here. */
+  error?: unknown;
+}
+
+export interface AccessLog {
+  /** Writes the line for a request that {@link AccessLog.shouldLog} accepted. Does not sample again. Never throws. */
+  record(e: AccessEntry): void;
+  /** Applies always-log rules, skipPaths and sampling; call once per request. Never throws. */
+  shouldLog(e: AccessEntry): boolean;
+}
+
+export interface CreateAccessLogOptions {
+  logger: Logger;
+  options: ResolvedTillwatchOptions['log']['access'];
+  /** Source of randomness for sampling, in [0, 1). Tests pass a fixed sequence. Default Math.random. */
+  random?: () => number;
+}
+
+type Level = 'error' | 'warn' | 'info';
+
+function errorType(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return err === undefined ? undefined : typeof err;
+  try {
+    const name = (err as { name?: unknown }).name;
+    if (typeof name === 'string' && /^[A-Za-z0-9_$.]{1,64}$/.test(name)) return name;
+  } catch {
+    // a throwing getter: fall through
+  }
+  return 'Error';
+}
+
+/**
+ * Creates the access log.
+ *
+ * @param o the logger to write to, `log.access` options and optionally the sampling random source.
+ * @returns an {@link AccessLog}.
+ * @example
+ * const access = createAccessLog({ logger, options: options.log.access });
+ * if (access.shouldLog(entry)) context.run(ctx, () => access.record(entry));
+ */
+export function createAccessLog(o: CreateAccessLogOptions): AccessLog {
+  const { logger, options } = o;
+  const random = o.random ?? Math.random;
+  const skip = new Set(options.skipPaths);
+  const always = new Set(options.alwaysLogStatuses);
+  const rates = options.sampleRates as Readonly<Record<string, number>>;
+
+  const isSlow = (e: AccessEntry): boolean => e.durationMs >= options.slowMs;
+
+  /** Why this request is logged whatever the sampling, as its level; undefined when it is an ordinary request. */
+  const forcedLevel = (e: AccessEntry): Level | undefined => {
+    if (e.status >= 500) return 'error';
+    if (isSlow(e) || always.has(e.status)) return 'warn';
+    return undefined;
+  };
+
+  const rateFor = (e: AccessEntry): number => {
+    const specific = rates[`${e.method.toUpperCase()} ${e.route}`];
+    if (specific !== undefined) return specific;
+    return rates[e.route] ?? 1;
+  };
+
+  const pathOnly = (path: string): string => {
+    const q = path.indexOf('?');
+    return q < 0 ? path : path.slice(0, q);
+  };
+
+  return {
+    shouldLog(e: AccessEntry): boolean {
+      try {
+        if (forcedLevel(e) !== undefined) return true;
+        if (skip.has(pathOnly(e.path))) return false;
+        const rate = rateFor(e);
+        if (rate >= 1) return true;
+        if (rate <= 0) return false;
+        return random() < rate;
+      } catch {
+        return true;
+      }
+    },
+    record(e: AccessEntry): void {
+      try {
+        const level = forcedLevel(e) ?? 'info';
+        const ua = parseUserAgent(e.userAgent);
+        const fields: Record<string, unknown> = {
+          method: e.method,
+          route: e.route,
+          status: e.status,
+          duration_ms: Math.round(e.durationMs * 100) / 100,
+          bytes: e.bytes,
+          ua_family: ua.family,
+          device_class: ua.device,
+        };
+        if (isSlow(e)) fields.slow = true;
+        if (level === 'info') {
+          // lets log-based request counts be re-weighted: each sampled line stands for 1/rate requests
+          const rate = rateFor(e);
+          if (rate < 1) fields.sample_rate = rate;
+        }
+        const errType = errorType(e.error);
+        if (errType !== undefined) fields.err_type = errType;
+        logger[level](fields, 'request completed');
+      } catch {
+        // the access line is telemetry: losing it must not affect the response
+      }
+    },
+  };
+}

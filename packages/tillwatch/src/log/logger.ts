@@ -1,0 +1,153 @@
+/**
+ * The tillwatch logger: pino writing JSON lines, with every line's fields, message and error passed
+ * through the shared redactor, and the request's correlation and trace ids added from the context.
+ *
+ * A line looks like:
+ * `{"level":"info","time":"2024-06-10T12:00:00.000Z","service":"pos-api","env":"production","version":"1.4.2","correlation_id":"0190f5e2-...","module":"payments","msg":"payment captured"}`
+ */
+import { types } from 'node:util';
+import { pino, type Bindings, type ChildLoggerOptions, type Logger, type LoggerOptions } from 'pino';
+import type { ResolvedTillwatchOptions } from '../config/options.ts';
+import type { ContextStore } from '../context/request-context.ts';
+import type { Redactor } from '../redact/redactor.ts';
+import { safeDestination, type LogDestination } from './safe-destination.ts';
+
+export interface CreateLoggerOptions {
+  options: ResolvedTillwatchOptions;
+  context: ContextStore;
+  redactor: Redactor;
+  /**
+   * Called when the destination fails (EPIPE, disk full, a write that throws) or a line is dropped
+   * because it is closed. The caller counts it (tillwatch_sink_errors_total); logging is never
+   * interrupted and the caller of `logger.info()` never sees the error. Default: one process warning
+   * with code TW_ERR_SINK_WRITE_FAILED for the first failure, then silence.
+   */
+  onSinkError?: (err: Error) => void;
+}
+
+function isErrorObject(v: unknown): v is Error {
+  return typeof v === 'object' && v !== null && (types.isNativeError(v) || v instanceof Error);
+}
+
+function warnOnce(): (err: Error) => void {
+  let warned = false;
+  return (err) => {
+    if (warned) return;
+    warned = true;
+    try {
+      process.emitWarning(`log destination failed, lines are being dropped: ${err.message}`, { code: 'TW_ERR_SINK_WRITE_FAILED' });
+    } catch {
+      // nothing left to tell
+    }
+  };
+}
+
+/**
+ * Creates the root logger. Make one child per module (`logger.child({ module: 'payments' })`); children
+ * keep redaction and context fields.
+ *
+ * What is redacted where:
+ * - the merge object (`logger.info({ card }, ...)`) and printf arguments (`%o`, `%j`): `redactor.value`,
+ *   in `hooks.logMethod`, before pino reads a single property, so a throwing getter or Proxy cannot
+ *   throw into the caller;
+ * - an Error as first argument, or under any key: `redactor.error` (message, stack, cause chain);
+ * - the final message, after printf interpolation: `redactor.string`, as pino's serializer for `msg`;
+ * - base and child bindings (`logger.child({...})`, `setBindings`): `redactor.value`;
+ * - context bindings (`ContextStore.bind`): `redactor.value`, in the mixin.
+ *
+ * No pid or hostname: in containers pid is 1 and the collector adds pod and node names.
+ *
+ * @param o resolved options, the context store, the shared redactor and an optional sink-error hook.
+ * @returns a pino Logger; never throws while logging.
+ * @example
+ * const { options } = resolveOptions({ service: { name: 'pos-api' } });
+ * const logger = createLogger({ options, context: new ContextStore(), redactor: createRedactor() });
+ * logger.child({ module: 'payments' }).info({ orderId: 'o-1' }, 'payment captured');
+ */
+export function createLogger(o: CreateLoggerOptions): Logger {
+  const { options, context, redactor } = o;
+  const onSinkError = o.onSinkError ?? warnOnce();
+  const target: LogDestination = (options.log.destination as LogDestination | undefined) ?? pino.destination({ dest: 1, sync: true });
+
+  const redactBindings = (bindings: Bindings): Bindings => {
+    const copy = redactor.value(bindings);
+    return typeof copy === 'object' && copy !== null && !Array.isArray(copy) ? (copy as Bindings) : {};
+  };
+
+  const base: Record<string, string> = {
+    service: options.service.name,
+    env: options.service.environment,
+    version: options.service.version,
+  };
+  if (options.service.location !== undefined) base.location = options.service.location;
+
+  const loggerOptions: LoggerOptions = {
+    level: options.log.level,
+    base,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    messageKey: 'msg',
+    errorKey: 'err',
+    formatters: {
+      level: (label) => ({ level: label }),
+      bindings: redactBindings,
+    },
+    // Runs on the already-redacted copy; pino's default err serializer would re-serialize it and lose `type`.
+    serializers: {
+      err: (v: unknown) => v,
+      msg: (v: unknown) => (typeof v === 'string' ? redactor.string(v) : v),
+    },
+    mixin() {
+      const ctx = context.get();
+      if (ctx === undefined) return {};
+      const fields: Record<string, unknown> = { correlation_id: ctx.correlationId };
+      if (ctx.traceId !== undefined) fields.trace_id = ctx.traceId;
+      if (ctx.spanId !== undefined) fields.span_id = ctx.spanId;
+      if (ctx.bindings !== undefined) {
+        Object.assign(fields, redactor.value(ctx.bindings));
+        // Bindings are app data; they must not overwrite the ids that tie the line to its request.
+        fields.correlation_id = ctx.correlationId;
+        if (ctx.traceId !== undefined) fields.trace_id = ctx.traceId;
+        if (ctx.spanId !== undefined) fields.span_id = ctx.spanId;
+      }
+      return redactor.value(fields) as Record<string, unknown>;
+    },
+    hooks: {
+      logMethod(args, method) {
+        const a = args as unknown[];
+        const first = a[0];
+        let formatFrom = 1;
+        if (isErrorObject(first)) {
+          const err = redactor.error(first);
+          a[0] = { err };
+          // pino would use err.message as msg; make sure it is the scrubbed one
+          if (a.length < 2) a.push(err.message);
+          formatFrom = 2;
+        } else if (typeof first === 'object' && first !== null) {
+          const copy = redactor.value(first);
+          a[0] = typeof copy === 'object' && copy !== null && !Array.isArray(copy) ? copy : { value: copy };
+          formatFrom = 2;
+        }
+        // printf arguments: %o/%j would JSON-encode an object with its secrets into the message
+        for (let i = formatFrom; i < a.length; i++) {
+          const v = a[i];
+          if ((typeof v === 'object' && v !== null) || typeof v === 'bigint') a[i] = redactor.value(v);
+        }
+        return (method as (...xs: unknown[]) => void).apply(this, a);
+      },
+    },
+  };
+  const logger = pino(loggerOptions, safeDestination(target, onSinkError));
+  // pino resets `formatters.bindings` to the identity for children (lib/proto.js), so child bindings are
+  // redacted here. Children are created with Object.create(parent): they inherit these two methods.
+  // pino's child() is generic over custom levels; tillwatch defines none, so a plain signature is enough.
+  type ChildFn = (this: Logger, bindings: Bindings, options?: ChildLoggerOptions) => Logger;
+  const child = logger.child as unknown as ChildFn;
+  const setBindings = logger.setBindings as (this: Logger, bindings: Bindings) => void;
+  logger.child = function redactedChild(this: Logger, bindings: Bindings, childOptions?: ChildLoggerOptions): Logger {
+    return child.call(this, redactBindings(bindings), childOptions);
+  } as unknown as Logger['child'];
+  logger.setBindings = function redactedSetBindings(this: Logger, bindings: Bindings): void {
+    setBindings.call(this, redactBindings(bindings));
+  };
+  return logger;
+}

@@ -1,0 +1,125 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveOptions, type TillwatchOptions } from '../src/config/options.ts';
+import { ContextStore } from '../src/context/request-context.ts';
+import { createAccessLog, type AccessEntry } from '../src/log/access-log.ts';
+import { createLogger } from '../src/log/logger.ts';
+import { createRedactor } from '../src/redact/redactor.ts';
+import { logSink } from '../src/testing/log-sink.ts';
+
+function setup(access: NonNullable<NonNullable<TillwatchOptions['log']>['access']> = {}, random?: () => number) {
+  const sink = logSink();
+  const { options } = resolveOptions({ log: { destination: sink, access } }, {});
+  const context = new ContextStore();
+  const logger = createLogger({ options, context, redactor: createRedactor() });
+  const accessLog = createAccessLog({ logger, options: options.log.access, ...(random ? { random } : {}) });
+  /** What an adapter does: decide, then record inside the request context. */
+  const finish = (e: AccessEntry, correlationId = 'req-1'): void => {
+    if (accessLog.shouldLog(e)) context.run({ correlationId }, () => accessLog.record(e));
+  };
+  return { sink, accessLog, finish };
+}
+
+const entry = (over: Partial<AccessEntry> = {}): AccessEntry => ({
+  method: 'GET',
+  route: '/orders/:id',
+  path: '/orders/42',
+  status: 200,
+  durationMs: 12.3456,
+  bytes: 512,
+  userAgent: 'okhttp/4.12.0',
+  ...over,
+});
+
+test('one info line per request with the documented fields and the correlation id', () => {
+  const { sink, finish } = setup();
+  finish(entry());
+  assert.equal(sink.lines.length, 1);
+  const l = sink.lines[0] as Record<string, unknown>;
+  assert.equal(l.msg, 'request completed');
+  assert.equal(l.level, 'info');
+  assert.equal(l.correlation_id, 'req-1');
+  assert.equal(l.method, 'GET');
+  assert.equal(l.route, '/orders/:id');
+  assert.equal(l.status, 200);
+  assert.equal(l.duration_ms, 12.35);
+  assert.equal(l.bytes, 512);
+  assert.equal(l.ua_family, 'okhttp');
+  assert.equal(l.device_class, 'mobile');
+  assert.equal('path' in l, false);
+  assert.equal('slow' in l, false);
+});
+
+test('5xx is logged at error with the error type only, never its stack or message', () => {
+  const { sink, finish } = setup();
+  finish(entry({ status: 503, error: new TypeError('db down at postgres://u:p@db/x') }));
+  const l = sink.lines[0] as Record<string, unknown>;
+  assert.equal(l.level, 'error');
+  assert.equal(l.err_type, 'TypeError');
+  assert.equal('err' in l, false);
+  assert.doesNotMatch(sink.text(), /db down|stack/);
+});
+
+test('slow requests are logged at warn with slow: true', () => {
+  const { sink, finish } = setup({ slowMs: 1000 });
+  finish(entry({ durationMs: 1000 }));
+  assert.equal(sink.lines[0]?.level, 'warn');
+  assert.equal(sink.lines[0]?.slow, true);
+});
+
+test('statuses in alwaysLogStatuses are logged at warn; other 4xx at info', () => {
+  const { sink, finish } = setup();
+  finish(entry({ status: 401 }));
+  finish(entry({ status: 429 }));
+  finish(entry({ status: 404 }));
+  assert.deepEqual(sink.lines.map((l) => [l.status, l.level]), [[401, 'warn'], [429, 'warn'], [404, 'info']]);
+});
+
+test('skipPaths are not logged unless the response is a 5xx or slow', () => {
+  const { sink, finish } = setup({ slowMs: 500 });
+  finish(entry({ path: '/health/ready', route: '/health/ready' }));
+  finish(entry({ path: '/metrics?x=1', route: '/metrics' }));
+  finish(entry({ path: '/health/ready', route: '/health/ready', status: 503 }));
+  finish(entry({ path: '/metrics', route: '/metrics', durationMs: 600 }));
+  assert.deepEqual(sink.lines.map((l) => [l.route, l.status]), [['/health/ready', 503], ['/metrics', 200]]);
+});
+
+test('sample rates: method-specific key wins over the route key, and sampled lines carry sample_rate', () => {
+  const draws = [0.05, 0.5, 0.05, 0.5];
+  const { sink, finish } = setup({ sampleRates: { '/orders/:id': 0.1, 'POST /orders/:id': 0 } }, () => draws.shift() ?? 1);
+  finish(entry()); // 0.05 < 0.1: logged
+  finish(entry()); // 0.5: dropped
+  finish(entry({ method: 'POST' })); // rate 0: never, no draw
+  finish(entry({ method: 'post' })); // method matched case-insensitively
+  assert.equal(sink.lines.length, 1);
+  assert.equal(sink.lines[0]?.sample_rate, 0.1);
+  assert.deepEqual(draws, [0.05, 0.5]); // only two draws were taken
+});
+
+test('sampling never drops errors, slow requests or always-logged statuses', () => {
+  const { sink, finish } = setup({ sampleRates: { '/orders/:id': 0 }, slowMs: 100 }, () => 0.99);
+  finish(entry());
+  finish(entry({ status: 500 }));
+  finish(entry({ durationMs: 150 }));
+  finish(entry({ status: 403 }));
+  assert.deepEqual(sink.lines.map((l) => l.level), ['error', 'warn', 'warn']);
+  assert.equal(sink.lines.some((l) => 'sample_rate' in l), false);
+});
+
+test('a missing user agent and unknown byte count are written as unknown / absent', () => {
+  const { sink, finish } = setup();
+  finish(entry({ userAgent: undefined, bytes: undefined }));
+  const l = sink.lines[0] as Record<string, unknown>;
+  assert.equal(l.ua_family, 'unknown');
+  assert.equal(l.device_class, 'unknown');
+  assert.equal('bytes' in l, false);
+});
+
+test('record and shouldLog never throw, even on hostile entries', () => {
+  const { accessLog } = setup();
+  const hostile = { get method(): never { throw new Error('x') } } as unknown as AccessEntry;
+  assert.doesNotThrow(() => accessLog.shouldLog(hostile));
+  assert.doesNotThrow(() => accessLog.record(hostile));
+  const weirdError = entry({ status: 500, error: { get name(): never { throw new Error('x') } } });
+  assert.doesNotThrow(() => accessLog.record(weirdError));
+});
