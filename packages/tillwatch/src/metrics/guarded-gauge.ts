@@ -1,0 +1,80 @@
+import { Gauge, type Registry } from 'prom-client';
+import type { NormalizedDefinition } from './metric-definition.ts';
+import { SeriesGuard, type GuardSettings, type LabelValues } from './series-guard.ts';
+
+/** A gauge whose recording never throws and whose label sets are budgeted. Create with `Metrics.gauge()`. */
+export interface GuardedGauge<L extends string> {
+  /** Sets the series of `labels` to `value`. NaN, ±Infinity or an undeclared label is ignored and counted. */
+  set(labels: LabelValues<L>, value: number): void;
+  /** Adds `value` (default 1). */
+  inc(labels?: LabelValues<L>, value?: number): void;
+  /** Subtracts `value` (default 1). */
+  dec(labels?: LabelValues<L>, value?: number): void;
+}
+
+type GaugeChild = Gauge.Internal<string>;
+
+export class GuardedGaugeHandle<L extends string> implements GuardedGauge<L> {
+  readonly definition: NormalizedDefinition;
+  readonly #guard: SeriesGuard<GaugeChild>;
+  readonly #settings: GuardSettings;
+
+  constructor(definition: NormalizedDefinition, registry: Registry, settings: GuardSettings) {
+    this.definition = definition;
+    this.#settings = settings;
+    const userCollect = definition.collect;
+    const reporter = settings.reporter;
+    const metric = new Gauge({
+      name: definition.name,
+      help: definition.help,
+      labelNames: definition.labelNames,
+      registers: [],
+      // A failing collect must not fail the whole scrape (every metric of the service would go missing and `up`
+      // would stay 1): the gauge keeps its previous values and the failure is counted and logged once.
+      ...(userCollect === undefined
+        ? {}
+        : {
+            collect: async () => {
+              try {
+                await userCollect();
+              } catch (err) {
+                reporter.collectFailed(err);
+              }
+            },
+          }),
+    });
+    registry.registerMetric(metric);
+    this.#guard = new SeriesGuard<GaugeChild>({
+      ...settings,
+      labelNames: definition.labelNames,
+      maxSeries: definition.maxSeries,
+      createSeries: (labels) => metric.labels(labels),
+    });
+  }
+
+  set(labels: LabelValues<L>, value: number): void {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      this.#settings.reporter.invalid('value');
+      return;
+    }
+    this.#guard.resolve(labels)?.set(value);
+  }
+
+  inc(labels?: LabelValues<L>, value?: number): void {
+    const v = value === undefined ? 1 : value;
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      this.#settings.reporter.invalid('value');
+      return;
+    }
+    this.#guard.resolve(labels)?.inc(v);
+  }
+
+  dec(labels?: LabelValues<L>, value?: number): void {
+    const v = value === undefined ? 1 : value;
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      this.#settings.reporter.invalid('value');
+      return;
+    }
+    this.#guard.resolve(labels)?.dec(v);
+  }
+}

@@ -1,0 +1,98 @@
+import { Histogram, type Registry } from 'prom-client';
+import type { NormalizedDefinition } from './metric-definition.ts';
+import { SeriesGuard, type GuardSettings, type LabelValues } from './series-guard.ts';
+
+/** A histogram whose recording never throws and whose label sets are budgeted. Create with `Metrics.histogram()`. */
+export interface GuardedHistogram<L extends string> {
+  /**
+   * Records one observation of `seconds` (or whatever base unit the histogram measures).
+   * Negative, NaN or infinite values, or an undeclared label, are ignored and counted.
+   * @param exemplar Labels of an OpenMetrics exemplar for the bucket, e.g. `{ trace_id }`; kept only when the
+   *   histogram was defined with `exemplars: true`. At most 128 characters of printable ASCII in names and values
+   *   together (OpenMetrics 1.0 limit); an invalid exemplar is dropped and counted, the observation is kept.
+   */
+  observe(labels: LabelValues<L>, seconds: number, exemplar?: Readonly<Record<string, string>>): void;
+}
+
+interface HistogramSeries {
+  readonly observe: (value: number) => void;
+  /** The sanitised labels, needed to attach an exemplar to the same series. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+const EXEMPLAR_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+// https://github.com/prometheus/OpenMetrics/blob/v1.0.0/specification/OpenMetrics.md#exemplars
+const EXEMPLAR_MAX_CHARS = 128;
+
+/** A validated copy of an exemplar label set, or undefined. The copy keeps later mutation by the caller out of the exposition. */
+function copyExemplar(exemplar: Readonly<Record<string, unknown>>): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  let chars = 0;
+  let count = 0;
+  for (const k in exemplar) {
+    const v = exemplar[k];
+    if (typeof v !== 'string' || !EXEMPLAR_LABEL_NAME.test(k) || !PRINTABLE_ASCII.test(v)) return undefined;
+    chars += k.length + v.length;
+    count++;
+    out[k] = v;
+  }
+  return count > 0 && chars <= EXEMPLAR_MAX_CHARS ? out : undefined;
+}
+
+export class GuardedHistogramHandle<L extends string> implements GuardedHistogram<L> {
+  readonly definition: NormalizedDefinition;
+  readonly #guard: SeriesGuard<HistogramSeries>;
+  readonly #settings: GuardSettings;
+  readonly #metric: Histogram<string>;
+
+  constructor(definition: NormalizedDefinition, registry: Registry, settings: GuardSettings) {
+    this.definition = definition;
+    this.#settings = settings;
+    // prom-client refuses exemplars on a metric constructed with a Prometheus-format registry, because that format
+    // cannot carry them (lib/metric.js). Constructed with no registry and registered afterwards, the Prometheus
+    // rendering skips exemplars (lib/registry.js only writes them when the registry is OpenMetrics) and the
+    // OpenMetrics rendering of the same object includes them: one histogram, two formats, no shared state toggled.
+    const metric = new Histogram({
+      name: definition.name,
+      help: definition.help,
+      labelNames: definition.labelNames,
+      buckets: [...(definition.buckets ?? [])],
+      enableExemplars: definition.exemplars,
+      registers: [],
+    });
+    registry.registerMetric(metric);
+    this.#metric = metric;
+    this.#guard = new SeriesGuard<HistogramSeries>({
+      ...settings,
+      labelNames: definition.labelNames,
+      maxSeries: definition.maxSeries,
+      createSeries: (labels) => ({ observe: metric.labels(labels).observe, labels }),
+    });
+  }
+
+  observe(labels: LabelValues<L>, seconds: number, exemplar?: Readonly<Record<string, string>>): void {
+    if (typeof seconds !== 'number' || !(seconds >= 0) || seconds === Infinity) {
+      this.#settings.reporter.invalid('value');
+      return;
+    }
+    const series = this.#guard.resolve(labels);
+    if (series === undefined) return;
+    if (exemplar === undefined || !this.definition.exemplars) {
+      series.observe(seconds);
+      return;
+    }
+    let copy: Record<string, string> | undefined;
+    try {
+      copy = typeof exemplar === 'object' && exemplar !== null ? copyExemplar(exemplar) : undefined;
+    } catch {
+      copy = undefined;
+    }
+    if (copy === undefined) {
+      this.#settings.reporter.invalid('exemplar');
+      series.observe(seconds);
+      return;
+    }
+    this.#metric.observe({ labels: series.labels, value: seconds, exemplarLabels: copy });
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The `/metrics` request handler, for the management server or an application route.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bearerTokenChecker } from './bearer-token.ts';
+import type { Metrics } from './metrics.ts';
+
+export interface MetricsHandlerOptions {
+  /** When set, requests must carry `Authorization: Bearer <token>` (`metrics.token`, METRICS_TOKEN). */
+  readonly token?: string;
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string, head: boolean): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, { 'Cache-Control': 'no-store', 'Content-Length': String(Buffer.byteLength(body)), ...headers });
+  res.end(head ? undefined : body);
+}
+
+/**
+ * Creates a node:http handler serving the exposition of `metrics`.
+ *
+ * - GET and HEAD only; anything else gets 405 with `Allow: GET, HEAD`.
+ * - With a token, a missing or wrong `Authorization: Bearer` header gets 401 with `WWW-Authenticate: Bearer`
+ *   and no details (TW_ERR_MANAGEMENT_UNAUTHORIZED); the comparison is constant-time.
+ * - Content negotiation on Accept: OpenMetrics 1.0 for `application/openmetrics-text`, else Prometheus text 0.0.4.
+ * - A failing collect callback gets 500 with a generic body; the error is logged (redacted) by `Metrics.render`.
+ *
+ * The handler never throws and never rejects.
+ * @throws TillwatchConfigError (at creation) when `token` is an empty string.
+ * @example
+ * ```ts
+ * http.createServer(createMetricsHandler(metrics, { token: options.metrics.token })).listen(9464);
+ * ```
+ */
+export function createMetricsHandler(metrics: Metrics, opts: MetricsHandlerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
+  const authorized = opts.token === undefined ? undefined : bearerTokenChecker(opts.token);
+  const text = { 'Content-Type': 'text/plain; charset=utf-8' };
+  return (req, res) => {
+    try {
+      const head = req.method === 'HEAD';
+      if (req.method !== 'GET' && !head) {
+        send(res, 405, { ...text, Allow: 'GET, HEAD' }, 'Method Not Allowed\n', false);
+        return;
+      }
+      if (authorized !== undefined && !authorized(req.headers.authorization)) {
+        send(res, 401, { ...text, 'WWW-Authenticate': 'Bearer' }, 'Unauthorized\n', head);
+        return;
+      }
+      metrics.render(req.headers.accept).then(
+        ({ contentType, body }) => send(res, 200, { 'Content-Type': contentType, Vary: 'Accept' }, body, head),
+        () => send(res, 500, text, 'Internal Server Error\n', head),
+      ).catch(() => res.destroy());
+    } catch {
+      // Only a broken response object gets here; dropping the connection is all that is left to do.
+      res.destroy();
+    }
+  };
+}

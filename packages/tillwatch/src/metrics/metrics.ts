@@ -1,0 +1,195 @@
+/**
+ * The metrics of one tillwatch instance: a private prom-client registry, guarded metric handles, HTTP RED
+ * metrics, Node.js runtime metrics, and rendering in both exposition formats.
+ *
+ * Two rules shape it (STYLE.md section 3): registration happens at start-up and throws on mistakes;
+ * recording happens in request code and never throws. Nothing touches prom-client's global registry, so two
+ * instances (two apps in one process, or parallel tests) never share series.
+ */
+import type { Logger } from 'pino';
+import type { ResolvedTillwatchOptions } from '../config/options.ts';
+import { TillwatchError } from '../errors/tillwatch-error.ts';
+import { LABEL_NAMES, METRIC_NAMES } from './conventions.ts';
+import { contentTypeOf, negotiateExpositionFormat } from './exposition-format.ts';
+import { GuardTelemetry } from './guard-telemetry.ts';
+import { GuardedCounterHandle, type GuardedCounter } from './guarded-counter.ts';
+import { GuardedGaugeHandle, type GuardedGauge } from './guarded-gauge.ts';
+import { GuardedHistogramHandle, type GuardedHistogram } from './guarded-histogram.ts';
+import { HttpMetrics, type MetricFactory } from './http-metrics.ts';
+import {
+  exposedNames,
+  normalizeDefinition,
+  sameDefinition,
+  type CounterDefinition,
+  type GaugeDefinition,
+  type HistogramDefinition,
+  type MetricKind,
+  type NormalizedDefinition,
+} from './metric-definition.ts';
+import { MetricsRegistry } from './metrics-registry.ts';
+import { redactError } from './redact-error.ts';
+import { registerRuntimeMetrics } from './runtime-metrics.ts';
+import type { GuardSettings } from './series-guard.ts';
+
+export interface MetricsDeps {
+  readonly options: ResolvedTillwatchOptions;
+  readonly logger: Logger;
+  /**
+   * The shared redactor's string scrub (masks card numbers and other secrets). Applied to every label value
+   * when its label set is first seen, and to logged collect errors. Without it label values are only sanitised.
+   */
+  readonly redactLabel?: (v: string) => string;
+}
+
+/** A rendered exposition, ready to send. */
+export interface RenderedMetrics {
+  readonly contentType: string;
+  readonly body: string;
+}
+
+type Handle = GuardedCounterHandle<string> | GuardedGaugeHandle<string> | GuardedHistogramHandle<string>;
+
+/**
+ * @example
+ * ```ts
+ * const metrics = new Metrics({ options, logger });
+ * const orders = metrics.counter({ name: 'pos_orders_total', help: 'Orders placed, by channel.', labelNames: ['channel'] });
+ * orders.inc({ channel: 'kiosk' });
+ * const { contentType, body } = await metrics.render(req.headers.accept);
+ * ```
+ */
+export class Metrics implements MetricFactory {
+  /** This instance's registry (Prometheus text format); never prom-client's global default registry. */
+  readonly registry: MetricsRegistry;
+  /** HTTP RED metrics, recorded by the framework adapters. */
+  readonly http: HttpMetrics;
+  /** `tillwatch_sink_errors_total{sink}`: telemetry writes that failed and were dropped (TW_ERR_SINK_WRITE_FAILED). */
+  readonly sinkErrors: GuardedCounter<'sink'>;
+
+  readonly #logger: Logger;
+  readonly #redact: ((v: string) => string) | undefined;
+  readonly #maxSeries: number;
+  readonly #maxLabelValueLength: number;
+  readonly #telemetry: GuardTelemetry;
+  readonly #handles = new Map<string, Handle>();
+  /** Every name written to the exposition -> the metric writing it, so two metrics cannot collide. */
+  readonly #claimed = new Map<string, string>();
+  #runtime: readonly { readonly name: string; readonly type: string }[] = [];
+
+  /**
+   * Creates the registry, tillwatch's own metrics, the RED metrics and, when `metrics.enabled` and
+   * `metrics.runtime`, the Node.js runtime metrics (process-wide: created once per process and prefix, shared by
+   * every instance). `metrics.prefix` applies to all of these, not to metrics the application defines.
+   */
+  constructor(deps: MetricsDeps) {
+    const m = deps.options.metrics;
+    this.#logger = deps.logger;
+    this.#redact = deps.redactLabel;
+    this.#maxSeries = m.maxSeriesPerMetric;
+    this.#maxLabelValueLength = m.maxLabelValueLength;
+    this.registry = new MetricsRegistry();
+    this.#telemetry = new GuardTelemetry(this.registry, m.prefix, deps.logger, deps.redactLabel);
+    for (const name of this.#telemetry.metricNames) this.#claim('counter', name);
+    if (m.enabled && m.runtime) {
+      this.#runtime = registerRuntimeMetrics(this.registry, m.prefix);
+      for (const { type, name } of this.#runtime) this.#claim(type, name);
+    }
+    this.sinkErrors = this.counter({
+      name: m.prefix + METRIC_NAMES.sinkErrorsTotal,
+      help: 'Telemetry writes (logs, error reports, exports) that failed and were dropped, by sink.',
+      labelNames: [LABEL_NAMES.sink],
+    });
+    this.http = new HttpMetrics(this, { prefix: m.prefix, buckets: m.httpBuckets });
+  }
+
+  /**
+   * Defines a counter, or returns the existing handle when the same definition was registered before.
+   * @throws TillwatchError TW_ERR_METRICS_INVALID_NAME for an invalid metric or label name (counters end in `_total`).
+   * @throws TillwatchError TW_ERR_METRICS_DUPLICATE when the name is taken by a different definition.
+   * @throws TillwatchConfigError TW_ERR_METRICS_INVALID_DEFINITION for a missing help or an invalid maxSeries.
+   */
+  counter<L extends string>(def: CounterDefinition<L>): GuardedCounter<L> {
+    return this.#register('counter', def, (d, s) => new GuardedCounterHandle<L>(d, this.registry, s)) as GuardedCounter<L>;
+  }
+
+  /**
+   * Defines a gauge, or returns the existing handle for the same definition (`collect` is compared by identity).
+   * @throws as {@link Metrics.counter}.
+   */
+  gauge<L extends string>(def: GaugeDefinition<L>): GuardedGauge<L> {
+    return this.#register('gauge', def, (d, s) => new GuardedGaugeHandle<L>(d, this.registry, s)) as GuardedGauge<L>;
+  }
+
+  /**
+   * Defines a histogram, or returns the existing handle for the same definition.
+   * @throws as {@link Metrics.counter}; also TW_ERR_METRICS_INVALID_DEFINITION for empty or non-increasing buckets.
+   */
+  histogram<L extends string>(def: HistogramDefinition<L>): GuardedHistogram<L> {
+    return this.#register('histogram', def, (d, s) => new GuardedHistogramHandle<L>(d, this.registry, s)) as GuardedHistogram<L>;
+  }
+
+  /**
+   * Renders every metric in the format the Accept header asks for: OpenMetrics 1.0 for
+   * `application/openmetrics-text`, otherwise Prometheus text 0.0.4. Concurrent renders in different formats
+   * are safe.
+   * @throws (rejects) when a collect callback of a metric registered directly in {@link Metrics.registry} fails;
+   *   the error has already been logged, redacted. Guarded gauges' collect failures never reject.
+   */
+  async render(accept: string | undefined): Promise<RenderedMetrics> {
+    const format = negotiateExpositionFormat(accept);
+    try {
+      const body = format === 'openmetrics' ? await this.registry.openMetrics() : await this.registry.metrics();
+      return { contentType: contentTypeOf(format), body };
+    } catch (err) {
+      try {
+        this.#logger.error({ code: 'TW_ERR_METRICS_COLLECT_FAILED', err: redactError(err, this.#redact), format }, 'rendering metrics failed: a collect callback threw or rejected');
+      } catch {
+        // The log destination failing as well changes nothing for the caller.
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Detaches the process-wide runtime metrics from this instance's registry, so a closed instance pins no
+   * shared state. Idempotent. Recording stays harmless after close: requests still draining are counted.
+   */
+  close(): void {
+    for (const { name } of this.#runtime) this.registry.removeSingleMetric(name);
+    this.#runtime = [];
+  }
+
+  #register(kind: MetricKind, def: object, create: (d: NormalizedDefinition, s: GuardSettings) => Handle): Handle {
+    const norm = normalizeDefinition(kind, def as CounterDefinition<string>, this.#maxSeries);
+    const existing = this.#handles.get(norm.name);
+    if (existing !== undefined) {
+      if (sameDefinition(existing.definition, norm)) return existing;
+      throw new TillwatchError(
+        'TW_ERR_METRICS_DUPLICATE',
+        `TW_ERR_METRICS_DUPLICATE: metric "${norm.name}" is already registered with a different definition (type, help, labels, maxSeries, buckets, exemplars or collect differ)`,
+      );
+    }
+    const names = exposedNames(kind, norm.name);
+    for (const n of names) {
+      const owner = this.#claimed.get(n) ?? (this.registry.getSingleMetric(n) === undefined ? undefined : n);
+      if (owner !== undefined) {
+        throw new TillwatchError(
+          'TW_ERR_METRICS_DUPLICATE',
+          `TW_ERR_METRICS_DUPLICATE: ${kind} "${norm.name}" would write "${n}", which metric "${owner}" already writes`,
+        );
+      }
+    }
+    const handle = create(norm, {
+      maxLabelValueLength: this.#maxLabelValueLength,
+      redact: this.#redact,
+      reporter: this.#telemetry.reporterFor(norm.name, norm.labelNames.length > 0),
+    });
+    this.#handles.set(norm.name, handle);
+    for (const n of names) this.#claimed.set(n, norm.name);
+    return handle;
+  }
+
+  #claim(kind: string, name: string): void {
+    for (const n of exposedNames(kind, name)) this.#claimed.set(n, name);
+  }
+}
