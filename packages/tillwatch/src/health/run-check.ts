@@ -58,16 +58,21 @@ export function runCheck(check: HealthCheck, required: boolean, timeoutMs: numbe
   const result = Promise.race([finished, timedOut]).then((outcome): CheckResult => {
     clearTimeout(timer);
     const latency_ms = roundMs(performance.now() - startedAt);
-    const base = { name: check.name, required, latency_ms };
+    const name = check.name;
+    // Key order is the JSON order in probe bodies: name and status first, for humans reading curl output.
     switch (outcome.kind) {
       case 'pass': {
         const details = toDetails(outcome.value);
-        return details === undefined ? { ...base, status: 'pass' } : { ...base, status: 'pass', details };
+        return details === undefined ? { name, status: 'pass', required, latency_ms } : { name, status: 'pass', required, latency_ms, details };
       }
-      case 'fail':
-        return { ...base, status: 'fail', error: { code: 'TW_ERR_HEALTH_CHECK_FAILED', message: safeErrorMessage(outcome.error, scrub) } };
-      case 'timeout':
-        return { ...base, status: 'fail', error: { code: 'TW_ERR_HEALTH_CHECK_TIMEOUT', message: `did not finish within ${timeoutMs} ms` } };
+      case 'fail': {
+        const message = safeErrorMessage(outcome.error, scrub);
+        return { name, status: 'fail', required, latency_ms, error: { code: 'TW_ERR_HEALTH_CHECK_FAILED', message } };
+      }
+      case 'timeout': {
+        const message = `did not finish within ${timeoutMs} ms`;
+        return { name, status: 'fail', required, latency_ms, error: { code: 'TW_ERR_HEALTH_CHECK_TIMEOUT', message } };
+      }
     }
   });
   return { result, settled };
