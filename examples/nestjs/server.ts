@@ -1,0 +1,25 @@
+// tillwatch on NestJS 11 (Express platform). Decorators are applied as functions so Node can run this file as-is.
+// Run: node examples/nestjs/server.ts, then curl :3000/api/orders/7 and :3000/metrics
+import 'reflect-metadata';
+import { Controller, Get, Module, Param } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { createTillwatch } from 'tillwatch';
+import { TillwatchModule, TillwatchNestLogger } from 'tillwatch/nestjs';
+
+const tw = createTillwatch({ service: { name: 'example-nestjs' } });
+class OrdersController {
+  get(id: string) {
+    return { id };
+  }
+}
+Controller('orders')(OrdersController);
+Get(':id')(OrdersController.prototype, 'get', Object.getOwnPropertyDescriptor(OrdersController.prototype, 'get')!);
+Param('id')(OrdersController.prototype, 'get', 0);
+class AppModule {}
+Module({ imports: [TillwatchModule.forRoot(tw)], controllers: [OrdersController] })(AppModule);
+
+const app = await NestFactory.create(AppModule, { logger: new TillwatchNestLogger(tw) });
+app.setGlobalPrefix('api');
+await app.listen(Number(process.env.PORT ?? 3000));
+await tw.attach(app.getHttpServer());
+tw.markStarted();
