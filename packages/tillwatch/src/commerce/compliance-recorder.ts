@@ -1,0 +1,30 @@
+/** `commerce.compliance`: age verifications. Only the outcome and method: never a date of birth or an ID number. */
+import type { AgeVerificationMethod, AgeVerificationResult } from '../spec/conventions.ts';
+import { catalogue } from '../spec/catalogue.ts';
+import { closedNormalizer, openValue, type LabelInput } from './label-normalizer.ts';
+import { neverThrow } from './never-throw.ts';
+import type { RecorderContext } from './recorder-context.ts';
+import { registerCounter } from './register-metric.ts';
+
+export interface AgeVerification {
+  readonly location: string;
+  readonly result: LabelInput<AgeVerificationResult>;
+  readonly method: LabelInput<AgeVerificationMethod>;
+}
+
+export interface ComplianceRecorder {
+  /** An age check was performed for a restricted sale. Never throws. */
+  ageVerification(event: AgeVerification): void;
+}
+
+export function createComplianceRecorder(ctx: RecorderContext): ComplianceRecorder {
+  const spec = catalogue.metrics.compliance.ageVerifications;
+  const counter = registerCounter(ctx.factory, spec);
+  const resultOf = closedNormalizer(spec.labels.result);
+  const methodOf = closedNormalizer(spec.labels.method);
+  return {
+    ageVerification: neverThrow((e: AgeVerification) => {
+      counter.inc({ location: openValue(e.location), result: resultOf(e.result), method: methodOf(e.method) });
+    }),
+  };
+}

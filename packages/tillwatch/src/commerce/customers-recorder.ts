@@ -1,0 +1,45 @@
+/** `commerce.customers`: customers identified on orders, and loyalty points. */
+import type { Channel } from '../spec/conventions.ts';
+import { catalogue } from '../spec/catalogue.ts';
+import { closedNormalizer, openValue, type LabelInput } from './label-normalizer.ts';
+import { neverThrow } from './never-throw.ts';
+import type { RecorderContext } from './recorder-context.ts';
+import { registerCounter } from './register-metric.ts';
+
+export interface CustomerSeen {
+  readonly location: string;
+  readonly channel: LabelInput<Channel>;
+  /** True when this is the customer's first order. */
+  readonly firstOrder: boolean;
+}
+
+export interface LoyaltyPoints {
+  readonly location: string;
+  readonly points: number;
+}
+
+export interface CustomersRecorder {
+  /** A known customer placed an order: counted as new or returning. Never throws. */
+  identified(event: CustomerSeen): void;
+  /** Loyalty points were credited. Never throws. */
+  pointsEarned(event: LoyaltyPoints): void;
+  /** Loyalty points were spent. Never throws. */
+  pointsRedeemed(event: LoyaltyPoints): void;
+}
+
+export function createCustomersRecorder(ctx: RecorderContext): CustomersRecorder {
+  const m = catalogue.metrics.customers;
+  const created = registerCounter(ctx.factory, m.new);
+  const returning = registerCounter(ctx.factory, m.returning);
+  const earned = registerCounter(ctx.factory, m.pointsEarned);
+  const redeemed = registerCounter(ctx.factory, m.pointsRedeemed);
+  const channelOf = closedNormalizer(m.new.labels.channel);
+  return {
+    identified: neverThrow((e: CustomerSeen) => {
+      const labels = { location: openValue(e.location), channel: channelOf(e.channel) };
+      (e.firstOrder === true ? created : returning).inc(labels);
+    }),
+    pointsEarned: neverThrow((e: LoyaltyPoints) => earned.inc({ location: openValue(e.location) }, e.points)),
+    pointsRedeemed: neverThrow((e: LoyaltyPoints) => redeemed.inc({ location: openValue(e.location) }, e.points)),
+  };
+}

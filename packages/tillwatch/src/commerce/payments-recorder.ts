@@ -1,0 +1,102 @@
+/** `commerce.payments`: every call to a payment provider, with its duration. */
+import type { PaymentFailureReason, PaymentMethod, PaymentOperation } from '../spec/conventions.ts';
+import { catalogue } from '../spec/catalogue.ts';
+import { closedNormalizer, type LabelInput } from './label-normalizer.ts';
+import { neverThrow } from './never-throw.ts';
+import type { RecorderContext } from './recorder-context.ts';
+import { registerCounter, registerHistogram } from './register-metric.ts';
+
+export interface PaymentCall {
+  readonly method: LabelInput<PaymentMethod>;
+  /** Default `sale` (authorise and capture in one step). */
+  readonly operation?: LabelInput<PaymentOperation>;
+}
+
+export interface PaymentSucceeded extends PaymentCall {
+  readonly durationSeconds: number;
+}
+
+export interface PaymentFailed extends PaymentCall {
+  readonly reason: LabelInput<PaymentFailureReason>;
+  readonly durationSeconds?: number;
+}
+
+/** A provider call in progress, from {@link PaymentsRecorder.start}. Only the first outcome counts. */
+export interface PaymentAttempt {
+  succeeded(): void;
+  failed(reason: LabelInput<PaymentFailureReason>): void;
+}
+
+export interface PaymentsRecorder {
+  /**
+   * A provider call starts: counts the attempt now and times it until `succeeded()` or `failed()`.
+   * Attempts that never finish show up as attempts minus successes minus failures.
+   * @example
+   * const attempt = commerce.payments.start({ method: 'card' });
+   * try { await provider.charge(req); attempt.succeeded(); } catch (e) { attempt.failed(reasonOf(e)); throw e; }
+   */
+  start(call: PaymentCall): PaymentAttempt;
+  /** A provider call that already finished successfully, timed by the caller. Counts the attempt too. */
+  succeeded(event: PaymentSucceeded): void;
+  /** A provider call that already failed. Counts the attempt too; the duration is optional (a request never sent has none). */
+  failed(event: PaymentFailed): void;
+}
+
+export function createPaymentsRecorder(ctx: RecorderContext): PaymentsRecorder {
+  const m = catalogue.metrics.payments;
+  const attempts = registerCounter(ctx.factory, m.attempts);
+  const successes = registerCounter(ctx.factory, m.successes);
+  const failures = registerCounter(ctx.factory, m.failures);
+  const duration = registerHistogram(ctx.factory, m.duration);
+  const methodOf = closedNormalizer(m.attempts.labels.method);
+  const operationOf = closedNormalizer(m.attempts.labels.operation);
+  const reasonOf = closedNormalizer(m.failures.labels.reason);
+
+  const labelsOf = (call: PaymentCall) => ({ method: methodOf(call.method), operation: operationOf(call.operation ?? 'sale') });
+  const success = (labels: { method: string; operation: string }, seconds: number) => {
+    successes.inc(labels);
+    duration.observe({ ...labels, outcome: 'success' }, seconds);
+  };
+  const failure = (labels: { method: string; operation: string }, reason: unknown, seconds: number | undefined) => {
+    failures.inc({ ...labels, reason: reasonOf(reason) });
+    if (seconds !== undefined) duration.observe({ ...labels, outcome: 'failure' }, seconds);
+  };
+
+  return {
+    start(call: PaymentCall): PaymentAttempt {
+      let labels = { method: 'other', operation: 'other' };
+      let startedMs = Number.NaN;
+      try {
+        labels = labelsOf(call);
+        startedMs = ctx.clock.monotonicMs();
+        attempts.inc(labels);
+      } catch {
+        // see never-throw.ts
+      }
+      let done = false;
+      const elapsed = () => (ctx.clock.monotonicMs() - startedMs) / 1000;
+      return {
+        succeeded: neverThrow(() => {
+          if (done) return;
+          done = true;
+          success(labels, elapsed());
+        }),
+        failed: neverThrow((reason: LabelInput<PaymentFailureReason>) => {
+          if (done) return;
+          done = true;
+          failure(labels, reason, elapsed());
+        }),
+      };
+    },
+    succeeded: neverThrow((e: PaymentSucceeded) => {
+      const labels = labelsOf(e);
+      attempts.inc(labels);
+      success(labels, e.durationSeconds);
+    }),
+    failed: neverThrow((e: PaymentFailed) => {
+      const labels = labelsOf(e);
+      attempts.inc(labels);
+      failure(labels, e.reason, e.durationSeconds);
+    }),
+  };
+}

@@ -1,0 +1,59 @@
+/** `commerce.analytics`: feature flags, experiments and who calls the API. */
+import type { DeviceClass } from '../spec/conventions.ts';
+import { catalogue } from '../spec/catalogue.ts';
+import { closedNormalizer, openValue, type LabelInput } from './label-normalizer.ts';
+import { neverThrow } from './never-throw.ts';
+import type { RecorderContext } from './recorder-context.ts';
+import { registerCounter } from './register-metric.ts';
+
+export interface FlagEvaluation {
+  readonly flag: string;
+  /** The variant served; a boolean records as on/off. */
+  readonly variant: string | boolean;
+}
+
+export interface ExperimentEvent {
+  readonly experiment: string;
+  readonly variant: string;
+}
+
+export interface ApiRequest {
+  /** API version the client asked for, e.g. v1; omitted: not counted. */
+  readonly apiVersion?: string;
+  /** Device class derived from the user agent; omitted: not counted. */
+  readonly deviceClass?: LabelInput<DeviceClass>;
+  /** Configured region or country code; omitted: not counted. */
+  readonly region?: string;
+}
+
+export interface ProductAnalyticsRecorder {
+  /** A feature flag was evaluated. Never throws. */
+  flagEvaluated(event: FlagEvaluation): void;
+  /** A subject was assigned to an experiment variant. Never throws. */
+  experimentAssigned(event: ExperimentEvent): void;
+  /** A subject in a variant reached the experiment's goal. Never throws. */
+  experimentConverted(event: ExperimentEvent): void;
+  /** One API request, by whichever of version, device class and region are known. Never throws. */
+  request(event: ApiRequest): void;
+}
+
+export function createProductAnalyticsRecorder(ctx: RecorderContext): ProductAnalyticsRecorder {
+  const m = catalogue.metrics.productAnalytics;
+  const flags = registerCounter(ctx.factory, m.flagEvaluations);
+  const assignments = registerCounter(ctx.factory, m.experimentAssignments);
+  const conversions = registerCounter(ctx.factory, m.experimentConversions);
+  const versions = registerCounter(ctx.factory, m.apiVersionRequests);
+  const devices = registerCounter(ctx.factory, m.deviceClassRequests);
+  const regions = registerCounter(ctx.factory, m.regionRequests);
+  const deviceOf = closedNormalizer(m.deviceClassRequests.labels.device_class);
+  return {
+    flagEvaluated: neverThrow((e: FlagEvaluation) => flags.inc({ flag: openValue(e.flag), variant: openValue(e.variant) })),
+    experimentAssigned: neverThrow((e: ExperimentEvent) => assignments.inc({ experiment: openValue(e.experiment), variant: openValue(e.variant) })),
+    experimentConverted: neverThrow((e: ExperimentEvent) => conversions.inc({ experiment: openValue(e.experiment), variant: openValue(e.variant) })),
+    request: neverThrow((e: ApiRequest) => {
+      if (e.apiVersion !== undefined) versions.inc({ api_version: openValue(e.apiVersion) });
+      if (e.deviceClass !== undefined) devices.inc({ device_class: deviceOf(e.deviceClass) });
+      if (e.region !== undefined) regions.inc({ region: openValue(e.region) });
+    }),
+  };
+}

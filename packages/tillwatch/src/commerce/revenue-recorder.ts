@@ -1,0 +1,33 @@
+/** `commerce.revenue`: money leaving again. Revenue itself is added by `commerce.orders.completed`. */
+import { catalogue } from '../spec/catalogue.ts';
+import { currencyCode, openValue } from './label-normalizer.ts';
+import { minorToMajor } from './money.ts';
+import { neverThrow } from './never-throw.ts';
+import type { RecorderContext } from './recorder-context.ts';
+import { registerCounter } from './register-metric.ts';
+
+export interface Refund {
+  readonly location: string;
+  /** Amount refunded in integer minor units (cents). */
+  readonly amountMinor: number;
+  /** ISO 4217 code; default: the `currency` option. */
+  readonly currency?: string;
+}
+
+export interface RevenueRecorder {
+  /**
+   * Money was refunded to a customer: adds to `revenue_refunded_total`. The provider call itself is recorded
+   * with `commerce.payments` (operation `refund`). Never throws.
+   */
+  refunded(event: Refund): void;
+}
+
+export function createRevenueRecorder(ctx: RecorderContext): RevenueRecorder {
+  const refunded = registerCounter(ctx.factory, catalogue.metrics.revenue.refunded);
+  return {
+    refunded: neverThrow((e: Refund) => {
+      const currency = currencyCode(e.currency ?? ctx.currency);
+      refunded.inc({ location: openValue(e.location), currency }, minorToMajor(e.amountMinor, currency));
+    }),
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * The groups the catalogue is cut into: one file per group under catalogue/, one section per group in
+ * docs/metrics.md. The group keys are those of `METRIC_NAMES` in conventions.ts.
+ */
+import type { METRIC_NAMES } from './conventions.ts';
+
+export type MetricGroup = keyof typeof METRIC_NAMES;
+
+export interface MetricGroupInfo {
+  /** Section title in docs/metrics.md. */
+  readonly title: string;
+  /** One paragraph: what the group observes and who records it. */
+  readonly summary: string;
+}
+
+/** Titles and summaries, in the order the docs list the groups. */
+export const METRIC_GROUPS: { readonly [G in MetricGroup]: MetricGroupInfo } = {
+  http: {
+    title: 'HTTP (RED)',
+    summary: 'Rate, errors and duration of every request, recorded by the adapters with the framework route template (never the raw path).',
+  },
+  runtime: {
+    title: 'Node.js runtime',
+    summary: "prom-client's default metrics, collected when `metrics.runtime` is on. Only the ones dashboards and alerts use are declared; the rest are exported too.",
+  },
+  tillwatch: {
+    title: "tillwatch's own",
+    summary: 'How the telemetry itself is doing: folded and ignored observations, failing collect callbacks and sinks.',
+  },
+  orders: {
+    title: 'Orders',
+    summary: 'One business event per order outcome, recorded through `commerce.orders`.',
+  },
+  payments: {
+    title: 'Payments',
+    summary: 'Every call to a payment provider, by method and operation (sale, authorise, capture, refund, void), recorded through `commerce.payments`.',
+  },
+  revenue: {
+    title: 'Revenue',
+    summary: 'Money, as counters in major currency units with a `currency` label. Added by `commerce.orders.completed` and `commerce.revenue.refunded`.',
+  },
+  inventory: {
+    title: 'Inventory',
+    summary: 'Stock movements and stock health per location. Deliberately no per-SKU series (see below).',
+  },
+  compliance: {
+    title: 'Compliance',
+    summary: 'Age verification outcomes for restricted sales. The metrics never carry a date of birth, an ID number or a customer.',
+  },
+  customers: {
+    title: 'Customers and loyalty',
+    summary: 'New and returning customers on orders, loyalty points earned and redeemed.',
+  },
+  offlineQueue: {
+    title: 'Offline terminal queue',
+    summary: 'Sales recorded by terminals while offline, queued on the server and applied idempotently.',
+  },
+  printing: {
+    title: 'Receipt printing',
+    summary: 'Print jobs dispatched to printer agents and desktop apps connected by WebSocket per location (a restaurant branch is a location).',
+  },
+  sync: {
+    title: 'Sync pipeline',
+    summary: 'Batches of completed sales pushed to a warehouse (or any downstream system), per pipeline.',
+  },
+  productAnalytics: {
+    title: 'Product analytics',
+    summary: 'Feature flags, experiments and who calls the API (version, device class, region), all with bounded labels.',
+  },
+  database: {
+    title: 'Database (planned)',
+    summary: 'Declared now so alert rules can refer to them; exported when database instrumentation lands.',
+  },
+  cache: {
+    title: 'Cache (planned)',
+    summary: 'Declared now so alert rules can refer to them; exported when cache instrumentation lands.',
+  },
+  security: {
+    title: 'Security events (planned)',
+    summary: 'Declared now so alert rules can refer to them; exported when the security module lands. Client IPs and origins are never labels.',
+  },
+  deadLetter: {
+    title: 'Dead-letter queue (planned)',
+    summary: 'Declared now so alert rules can refer to them; exported when retries and the dead-letter queue land.',
+  },
+  outbound: {
+    title: 'Outbound messages and events (planned)',
+    summary: 'Receipt notifications (SMS, WhatsApp, e-mail) and internal event handlers; exported when the outbound client gets retries.',
+  },
+  backups: {
+    title: 'Backups (planned)',
+    summary: 'Declared now so the "no backup in 25 h" alert can refer to them; exported by the backup job once it reports.',
+  },
+};
