@@ -78,3 +78,8 @@ test('a long string value is described by its length, never echoed (it may be a 
     (e: unknown) => isTillwatchConfigError(e) && !e.message.includes('postgres://') && /a string of 50 characters/.test(e.message),
   );
 });
+
+test('the default access-log skip list follows a custom health base path and metrics path', () => {
+  const { options } = resolveOptions({ health: { basePath: '/_hc' }, metrics: { path: '/_m' } }, {});
+  assert.deepEqual(options.log.access.skipPaths, ['/_hc', '/_hc/live', '/_hc/ready', '/_hc/startup', '/_m']);
+});

@@ -7,14 +7,15 @@
  * options object throws TillwatchConfigError at start-up.
  */
 import * as s from './schema.ts';
+import { BUCKETS } from '../spec/conventions.ts';
 import { TillwatchConfigError, type ConfigIssue } from '../errors/config-error.ts';
 
 const isFunction = (v: unknown): v is (...args: never[]) => unknown => typeof v === 'function';
 const isWritable = (v: unknown): v is NodeJS.WritableStream =>
   typeof v === 'object' && v !== null && typeof (v as NodeJS.WritableStream).write === 'function';
 
-/** Default HTTP latency buckets, in seconds: POS APIs answer in 5 ms to 10 s. */
-export const DEFAULT_HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Default HTTP latency buckets, in seconds, declared once in the spec (5 ms to 10 s, with the seeds' thresholds). */
+export const DEFAULT_HTTP_BUCKETS: number[] = [...BUCKETS.httpSeconds];
 
 export const optionsSchema = s.object({
   service: s.object({
@@ -29,7 +30,7 @@ export const optionsSchema = s.object({
     redactKeys: s.stringList({ default: [], doc: 'Extra keys (case-insensitive, any depth) removed by the redactor, in addition to the built-in list.' }),
     access: s.object({
       enabled: s.boolean({ env: 'TILLWATCH_ACCESS_LOG', default: true, doc: 'One access-log line per request.' }),
-      skipPaths: s.stringList({ default: ['/health', '/health/live', '/health/ready', '/health/startup', '/metrics'], doc: 'Exact paths never access-logged unless the response is a 5xx.' }),
+      skipPaths: s.stringList({ default: ['/health', '/health/live', '/health/ready', '/health/startup', '/metrics'], doc: 'Exact paths never access-logged unless the response is a 5xx. Default: the health probes under health.basePath and metrics.path.' }),
       sampleRates: s.numberRecord({ default: {}, min: 0, max: 1, doc: 'Per-route sample rate, keyed "METHOD /route/template" or "/route/template" (0..1). Unlisted routes: 1.' }),
       slowMs: s.number({ env: 'TILLWATCH_SLOW_REQUEST_MS', default: 3000, min: 0, doc: 'Requests at least this slow are always logged, at warn.' }),
       alwaysLogStatuses: s.numberList({ default: [401, 403, 429], doc: 'Security-relevant statuses always logged (5xx always are).' }),
@@ -112,8 +113,13 @@ export function resolveOptions(input: TillwatchOptions | undefined, env: s.Env =
     });
   }
   if (issues.length > 0) throw new TillwatchConfigError(issues);
+  // The default skip list follows the management paths actually configured.
+  const hb = parsed.health.basePath;
+  const skipPaths =
+    input?.log?.access?.skipPaths ?? [hb, `${hb}/live`, `${hb}/ready`, `${hb}/startup`, parsed.metrics.path];
   const options = s.deepFreeze({
     ...parsed,
+    log: { ...parsed.log, access: { ...parsed.log.access, skipPaths } },
     service: { ...parsed.service, environment },
     lifecycle,
   }) as ResolvedTillwatchOptions;

@@ -42,9 +42,14 @@ export const errorCodes = {
     summary: 'Two health checks were registered under the same name.',
     fix: 'Give each check a unique name.',
   },
+  TW_ERR_HEALTH_INVALID_CHECK: {
+    raised: 'throw',
+    summary: 'A health check is malformed: bad name (must match [A-Za-z0-9][A-Za-z0-9._:-]{0,63}), timeoutMs outside 1..60000, a non-http(s) URL for httpCheck, or bad disk thresholds.',
+    fix: 'Correct the check definition named in the message.',
+  },
   TW_ERR_HEALTH_CHECK_TIMEOUT: {
     raised: 'result',
-    summary: 'A health check did not finish within its timeout; it is reported as failing.',
+    summary: 'A health check did not finish within its timeout, or is still running from an earlier probe (it is never started twice); it is reported as failing.',
     fix: 'Look at the dependency named by the check; raise its timeoutMs only if the dependency is healthy but slow.',
   },
   TW_ERR_HEALTH_CHECK_FAILED: {
@@ -52,27 +57,47 @@ export const errorCodes = {
     summary: 'A health check threw or returned a failure; the (redacted) error is in the probe body.',
     fix: 'Look at the dependency named by the check.',
   },
+  TW_ERR_HEALTH_LIVENESS_FAILING: {
+    raised: 'log',
+    summary: 'Liveness started failing: event-loop lag or heap use is over its threshold (logged once per transition).',
+    fix: 'Look for CPU-bound work or a memory leak; the line carries the measured lag and heap ratio.',
+  },
   // --- metrics ---
   TW_ERR_METRICS_DUPLICATE: {
     raised: 'throw',
-    summary: 'A metric with the same name was registered twice in one tillwatch instance with a different definition.',
+    summary: 'A metric with the same name was registered twice in one tillwatch instance with a different definition, or two metrics would collide in the exposition (x_total vs a gauge x, h vs h_bucket).',
     fix: 'Declare each metric once, or reuse the handle returned the first time.',
   },
   TW_ERR_METRICS_INVALID_NAME: {
     raised: 'throw',
-    summary: 'A metric or label name does not match the Prometheus data model ([a-zA-Z_:][a-zA-Z0-9_:]*, labels without "__" prefix).',
+    summary: 'A metric or label name breaks the Prometheus data model or its conventions: names match [a-z_][a-z0-9_]* (no colons or camelCase); counters and only counters end in _total; non-histograms do not end in _bucket/_sum/_count; labels are not le, quantile or __-prefixed, and not repeated.',
     fix: 'Rename the metric or label.',
+  },
+  TW_ERR_METRICS_INVALID_DEFINITION: {
+    raised: 'throw',
+    summary: 'A metric definition is malformed: empty help, buckets not strictly increasing, or maxSeries outside its range.',
+    fix: 'Correct the definition of the metric named in the message.',
+  },
+  TW_ERR_METRICS_COLLECT_FAILED: {
+    raised: 'log',
+    summary: 'A collect callback threw or rejected during a scrape. For guarded gauges the scrape still succeeds and the failure is counted in tillwatch_metrics_collect_errors_total{metric}; for raw prom-client metrics the scrape answers 500.',
+    fix: 'Fix the collect callback of the metric named in the log line.',
   },
   // --- lifecycle ---
   TW_ERR_LIFECYCLE_HOOK_FAILED: {
     raised: 'log',
-    summary: 'A shutdown hook threw or rejected; shutdown continued with the next hook.',
+    summary: 'A shutdown hook threw, rejected, or could never settle (stalled: true); shutdown continued with the next hook.',
     fix: 'Fix the hook named in the log line.',
   },
   TW_ERR_LIFECYCLE_SHUTDOWN_TIMEOUT: {
     raised: 'log',
     summary: 'Graceful shutdown did not finish within shutdownTimeoutMs; the process exits with code 1.',
     fix: 'Find the hook or in-flight request that hung (the log names what was still pending) or raise lifecycle.shutdownTimeoutMs.',
+  },
+  TW_ERR_LIFECYCLE_FORCED_EXIT: {
+    raised: 'log',
+    summary: 'A second SIGTERM/SIGINT arrived during graceful shutdown; the process exited at once with code 1.',
+    fix: 'None needed if intended. If an orchestrator sends it, its grace period is shorter than drain + timeout (see TWWRN001).',
   },
   TW_ERR_LIFECYCLE_UNCAUGHT_EXCEPTION: {
     raised: 'log',
@@ -87,7 +112,7 @@ export const errorCodes = {
   // --- sinks: telemetry never throws into request code ---
   TW_ERR_SINK_WRITE_FAILED: {
     raised: 'log',
-    summary: 'A telemetry sink (log destination, error reporter, exporter) failed to write; the failure was counted in tillwatch_sink_errors_total and dropped.',
+    summary: 'A telemetry sink (log destination, error reporter, exporter) failed to write or timed out; the failure was counted in tillwatch_sink_errors_total{sink} and dropped.',
     fix: 'Check the sink named in the label (disk space, network, credentials).',
   },
   // --- management endpoints ---
@@ -116,8 +141,18 @@ export const warningCodes = {
   },
   TWWRN004: {
     raised: 'log',
-    summary: 'A health check is slower than half its timeout.',
+    summary: 'A health check is slower than half its timeout (logged at most once per check per minute, with a suppressed count).',
     fix: 'Look at the dependency before it starts failing probes.',
+  },
+  TWWRN006: {
+    raised: 'log',
+    summary: 'An observation was ignored (undeclared label, non-finite or negative value, bad exemplar) and counted in tillwatch_metrics_invalid_observations_total{metric,reason}; logged once per metric and reason.',
+    fix: 'Fix the recording call for the metric named in the warning.',
+  },
+  TWWRN005: {
+    raised: 'log',
+    summary: 'A shutdown hook was registered after the hooks phase had started; it will not run.',
+    fix: 'Register shutdown hooks at start-up, not during shutdown.',
   },
 } as const satisfies Record<string, CodeInfo>;
 
