@@ -86,12 +86,16 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
     service: { name: opts.service.name, version: opts.service.version },
   });
   const report = opts.errorReporter;
+  // The error reporter is a sink like any other: a throw or a rejection is counted, never propagated
+  // (a rejected promise left unhandled would otherwise trip our own unhandledRejection policy).
+  const reportFailed = () => metrics?.sinkErrors.inc({ sink: 'error_reporter' });
   const safeReport = report
-    ? (error: unknown, ctx: Record<string, unknown>) => {
+    ? (error: unknown, ctx: Record<string, unknown>): void | Promise<void> => {
         try {
-          report(error, ctx);
+          const r: unknown = report(error, ctx);
+          if (r && typeof (r as Promise<void>).then === 'function') return (r as Promise<void>).catch(reportFailed);
         } catch {
-          metrics?.sinkErrors.inc({ sink: 'error_reporter' });
+          reportFailed();
         }
       }
     : undefined;

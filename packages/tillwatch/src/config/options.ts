@@ -78,7 +78,7 @@ export interface ResolvedTillwatchOptions extends Omit<Parsed, 'lifecycle'> {
     readonly drainDelayMs: number;
     readonly unhandledRejection: 'crash' | 'log';
   };
-  readonly errorReporter: ((error: unknown, context: Record<string, unknown>) => void) | undefined;
+  readonly errorReporter: ((error: unknown, context: Record<string, unknown>) => void | Promise<void>) | undefined;
 }
 
 export interface ResolveResult {
