@@ -1,0 +1,558 @@
+/**
+ * `npm run simulate -- --minutes N --rate R --scenario S [--url http://127.0.0.1:3000]`
+ *
+ * Drives realistic traffic against a running store (`npm start`): cashiers log in, look products up,
+ * ring up orders across locations, terminals and channels, verify ages, take payments by card (some
+ * declined), cash, mobile and gift card, complete, void and refund; terminals that were offline post
+ * batches; printer agents (the agent simulator) print the receipts; customers take digital receipts
+ * and the receipt-prompt experiment converts. A scenario then breaks one thing for the middle third
+ * of the run and restores it:
+ *
+ * | scenario            | what happens in the middle third |
+ * | ------------------- | -------------------------------- |
+ * | normal              | nothing breaks |
+ * | payment-outage      | the payment provider answers 503 to everything (its `PUT /admin/config {outage}`) |
+ * | slow-db             | every database statement waits 150 ms (the store's `PUT /admin/faults {db_latency_ms}`) |
+ * | printer-disconnect  | every printer agent of the first location drops; they reconnect for the last third |
+ * | sync-stall          | the warehouse holds every batch open (its `PUT /admin/config {stall}`) |
+ * | brute-force         | one client tries passwords for unknown usernames, fast (the demo users are left alone, so the run does not lock them out) |
+ *
+ * Bounded: traffic goes to loopback addresses only, stops at `--minutes` (fractional is fine) or
+ * after `--max-requests`, whichever comes first, then prints a summary with the movement of the key
+ * metric series and exits. Faults it injected are undone even when the run fails half-way.
+ *
+ * Options: --minutes (default 1), --rate (checkouts per second, default 2), --scenario (default
+ * normal), --url (default http://127.0.0.1:3000), --payment-url (default http://127.0.0.1:3100),
+ * --warehouse-url (default http://127.0.0.1:3102), --max-requests (default 20000), --seed, --json
+ * (print the summary as JSON), --no-agents (connect no printer agents).
+ */
+import { parseArgs } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connectPrinterAgents, type PrinterFleet, type SimAgentSpec } from '../src/sim/printer-agent.ts';
+
+export const SCENARIOS = ['normal', 'payment-outage', 'slow-db', 'printer-disconnect', 'sync-stall', 'brute-force'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export interface SimulateOptions {
+  readonly url: string;
+  readonly paymentUrl: string;
+  readonly warehouseUrl: string;
+  readonly minutes: number;
+  readonly rate: number;
+  readonly scenario: Scenario;
+  readonly maxRequests: number;
+  readonly seed: number;
+  readonly agents: boolean;
+  readonly json: boolean;
+}
+
+/** The series whose movement the summary reports (sums over all their labels). */
+const WATCHED_SERIES = [
+  'orders_completed_total',
+  'orders_voided_total',
+  'revenue_total',
+  'payments_successes_total',
+  'payments_failures_total',
+  'age_verifications_total',
+  'print_jobs_total',
+  'sync_records_total',
+  'sync_errors_total',
+  'offline_sync_operations_total',
+  'feature_flag_evaluations_total',
+  'experiment_conversions_total',
+  'auth_failed_logins_total',
+] as const;
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/** Parses the command line. @throws Error naming the option, what was expected and what came. */
+export function parseOptions(argv: readonly string[]): SimulateOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      minutes: { type: 'string', default: '1' },
+      rate: { type: 'string', default: '2' },
+      scenario: { type: 'string', default: 'normal' },
+      url: { type: 'string', default: 'http://127.0.0.1:3000' },
+      'payment-url': { type: 'string', default: 'http://127.0.0.1:3100' },
+      'warehouse-url': { type: 'string', default: 'http://127.0.0.1:3102' },
+      'max-requests': { type: 'string', default: '20000' },
+      seed: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'no-agents': { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const num = (name: string, raw: string, min: number, max: number): number => {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name}: expected a number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+  const loopback = (name: string, raw: string): string => {
+    let u: URL;
+    try {
+      u = new URL(raw);
+    } catch {
+      throw new Error(`--${name}: expected an http:// URL, got ${JSON.stringify(raw)}`);
+    }
+    const host = u.hostname;
+    if (u.protocol !== 'http:' || !(LOOPBACK.has(host) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host))) {
+      throw new Error(`--${name}: the simulator sends traffic to this machine only (http://127.0.0.1, localhost or [::1]), got ${JSON.stringify(raw)}`);
+    }
+    return u.origin;
+  };
+  const scenario = values.scenario as string;
+  if (!(SCENARIOS as readonly string[]).includes(scenario)) throw new Error(`--scenario: expected one of ${SCENARIOS.join(', ')}, got ${JSON.stringify(scenario)}`);
+  return {
+    url: loopback('url', values.url as string),
+    paymentUrl: loopback('payment-url', values['payment-url'] as string),
+    warehouseUrl: loopback('warehouse-url', values['warehouse-url'] as string),
+    minutes: num('minutes', values.minutes as string, 0.01, 24 * 60),
+    rate: num('rate', values.rate as string, 0.1, 200),
+    scenario: scenario as Scenario,
+    maxRequests: Math.floor(num('max-requests', values['max-requests'] as string, 1, 1_000_000)),
+    seed: values.seed === undefined ? Date.now() % 2 ** 31 : Math.floor(num('seed', values.seed, 0, 2 ** 31)),
+    agents: !values['no-agents'],
+    json: values.json as boolean,
+  };
+}
+
+/** mulberry32: a small seeded PRNG, so a run can be repeated with --seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Product {
+  readonly sku: string;
+  readonly price: number;
+  readonly age_restricted: boolean;
+}
+
+export interface Summary {
+  readonly scenario: Scenario;
+  readonly seconds: number;
+  readonly requests: number;
+  readonly byStatus: Record<string, number>;
+  readonly counts: Record<string, number>;
+  readonly agents: { connected: number; jobsReceived: number; acked: number; failed: number; disconnects: number } | null;
+  /** Movement of the watched series during the run (sum over labels). */
+  readonly metrics: Record<string, number>;
+  readonly errors: readonly string[];
+}
+
+class Budget {
+  used = 0;
+  readonly max: number;
+  constructor(max: number) {
+    this.max = max;
+  }
+  take(): boolean {
+    if (this.used >= this.max) return false;
+    this.used++;
+    return true;
+  }
+}
+
+/** Runs one simulation; resolves with its summary. Never leaves a fault it injected in place. */
+export async function simulate(o: SimulateOptions, log: (line: string) => void = () => {}): Promise<Summary> {
+  const random = prng(o.seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
+  const chance = (p: number): boolean => random() < p;
+  const started = Date.now();
+  const deadline = started + o.minutes * 60_000;
+  const budget = new Budget(o.maxRequests);
+  const byStatus: Record<string, number> = {};
+  const counts: Record<string, number> = {};
+  const errors: string[] = [];
+  const count = (k: string, n = 1): void => {
+    counts[k] = (counts[k] ?? 0) + n;
+  };
+  const note = (e: string): void => {
+    if (errors.length < 20) errors.push(e);
+  };
+
+  /** One HTTP call; undefined when the request budget is spent. */
+  const call = async (method: string, base: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any } | undefined> => {
+    if (!budget.take()) return undefined;
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token) headers.authorization = `Bearer ${token}`;
+    try {
+      const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
+      const text = await res.text();
+      byStatus[res.status] = (byStatus[res.status] ?? 0) + 1;
+      let parsed: unknown = text;
+      try {
+        parsed = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        // keep the text
+      }
+      return { status: res.status, body: parsed };
+    } catch (err) {
+      byStatus.network_error = (byStatus.network_error ?? 0) + 1;
+      note(`${method} ${path}: ${(err as Error).message}`);
+      return { status: 0, body: undefined };
+    }
+  };
+  const store = (method: string, path: string, body?: unknown, token?: string) => call(method, o.url, path, body, token);
+
+  const metricsBefore = await scrape(o.url);
+  if (metricsBefore === undefined) throw new Error(`the store at ${o.url} does not answer /metrics: start it with npm start`);
+
+  const login = async (username: string, password: string): Promise<string> => {
+    const r = await store('POST', '/auth/login', { username, password });
+    if (r?.status !== 200) throw new Error(`login as ${username} failed: HTTP ${r?.status} ${JSON.stringify(r?.body)}`);
+    count('logins');
+    return (r.body as { token: string }).token;
+  };
+  const cashier = await login('cashier', 'demo-cashier-pw');
+  const manager = await login('manager', 'demo-manager-pw');
+  const admin = await login('admin', 'demo-admin-pw');
+
+  const locationsRes = await store('GET', '/locations', undefined, cashier);
+  const locations: string[] = ((locationsRes?.body?.locations ?? []) as { id: string }[]).map((l) => l.id);
+  if (locations.length === 0) throw new Error('the store lists no locations');
+  const productsRes = await store('GET', '/products', undefined, cashier);
+  const products: Product[] = (productsRes?.body?.products ?? []) as Product[];
+  if (products.length === 0) throw new Error('the store lists no products');
+  const restricted = products.filter((p) => p.age_restricted);
+  const unrestricted = products.filter((p) => !p.age_restricted);
+  const terminals = locations.flatMap((loc) => [1, 2, 3].map((n) => ({ location: loc, terminal: `${loc}-till-${n}` })));
+
+  // A few loyalty customers with phone numbers (fictional 555-01xx numbers).
+  const customers: { id: string; phone: string }[] = [];
+  const run = Math.floor(random() * 1e6).toString().padStart(6, '0');
+  for (let i = 0; i < 6; i++) {
+    const phone = `+1555${run.slice(0, 3)}${String(i).padStart(4, '0')}`;
+    const r = await store('POST', '/customers', { name: `Sim Customer ${run}-${i}`, phone }, cashier);
+    if (r?.status === 201) {
+      customers.push({ id: (r.body as { id: string }).id, phone });
+      count('customers_created');
+    }
+  }
+
+  let fleet: PrinterFleet | undefined;
+  const agentSpecs: SimAgentSpec[] = locations.flatMap((branch) => [{ branch, type: 'agent' as const }, { branch, type: 'desktop_app' as const }]);
+  if (o.agents) {
+    try {
+      fleet = await connectPrinterAgents({ url: o.url, agents: agentSpecs, failureRate: 0.03, ackLatencyMs: 30, ackJitterMs: 400, random });
+      count('agents_connected', agentSpecs.length);
+    } catch (err) {
+      note(`printer agents: ${(err as Error).message}`);
+    }
+  }
+
+  // --- the scenario's fault, on for the middle third -------------------------------------------
+  const third = (deadline - started) / 3;
+  let restore: (() => Promise<void>) | undefined;
+  const inject = async (): Promise<void> => {
+    switch (o.scenario) {
+      case 'payment-outage': {
+        await call('PUT', o.paymentUrl, '/admin/config', { outage: true });
+        restore = async () => void (await call('PUT', o.paymentUrl, '/admin/config', { outage: false }));
+        break;
+      }
+      case 'slow-db': {
+        await store('PUT', '/admin/faults', { db_latency_ms: 150 }, admin);
+        restore = async () => void (await store('PUT', '/admin/faults', { db_latency_ms: 0 }, admin));
+        break;
+      }
+      case 'sync-stall': {
+        await call('PUT', o.warehouseUrl, '/admin/config', { stall: true });
+        restore = async () => void (await call('PUT', o.warehouseUrl, '/admin/config', { stall: false }));
+        break;
+      }
+      case 'printer-disconnect': {
+        const first = locations[0] as string;
+        if (fleet) {
+          for (const a of fleet.agents.filter((x) => x.branch === first && x.open)) a.kill();
+          count('agents_dropped', agentSpecs.filter((s) => s.branch === first).length);
+        }
+        restore = async () => {
+          if (fleet) await fleet.connect(agentSpecs.filter((s) => s.branch === first)).catch((e: unknown) => note(`reconnect: ${(e as Error).message}`));
+        };
+        break;
+      }
+      case 'brute-force':
+      case 'normal':
+        break;
+    }
+    log(`scenario ${o.scenario}: fault on`);
+  };
+  const lift = async (): Promise<void> => {
+    const r = restore;
+    restore = undefined;
+    if (r) {
+      await r();
+      log(`scenario ${o.scenario}: fault off`);
+    }
+  };
+
+  // A manager restocks what ran out (at most once a minute per item), so a long run keeps selling
+  // while out-of-stock failures still show up between deliveries.
+  const restocked = new Map<string, number>();
+  const restock = async (location: string, skus: readonly string[]): Promise<void> => {
+    for (const sku of skus) {
+      const key = `${location}/${sku}`;
+      if (Date.now() - (restocked.get(key) ?? 0) < 60_000) continue;
+      restocked.set(key, Date.now());
+      const r = await store('PUT', `/locations/${location}/stock/${encodeURIComponent(sku)}`, { on_hand: 300 }, manager);
+      if (r?.status === 200) count('restocks');
+    }
+  };
+
+  // --- one checkout --------------------------------------------------------------------------
+  const offlineHistory: Record<string, unknown>[] = [];
+  const checkout = async (): Promise<void> => {
+    const till = pick(terminals);
+    const channel = pick(['in_store', 'in_store', 'in_store', 'kiosk', 'online', 'voice'] as const);
+    const customer = chance(0.35) && customers.length > 0 ? pick(customers) : undefined;
+    const lines = 1 + Math.floor(random() * 3);
+    const items: { sku: string; quantity: number }[] = [];
+    for (let i = 0; i < lines; i++) {
+      const p = chance(0.45) && restricted.length > 0 ? pick(restricted) : pick(unrestricted.length > 0 ? unrestricted : products);
+      if (items.some((x) => x.sku === p.sku)) continue;
+      await store('GET', `/products/${encodeURIComponent(p.sku)}`, undefined, cashier);
+      count('product_lookups');
+      items.push({ sku: p.sku, quantity: 1 + Math.floor(random() * 2) });
+    }
+    const evalQuery = `terminal=${encodeURIComponent(till.terminal)}${customer ? `&customer=${customer.id}` : ''}`;
+    const evaluation = await store('GET', `/experiments/evaluate?${evalQuery}`, undefined, cashier);
+    const variant: string | undefined = evaluation?.body?.experiments?.receipt_prompt?.variant;
+
+    const created = await store('POST', '/orders', { location: till.location, terminal: till.terminal, channel, items, ...(customer ? { customer_id: customer.id } : {}) }, cashier);
+    if (created?.status !== 201) {
+      const outOfStock = created?.status === 409 && created.body?.error?.code === 'STORE_INSUFFICIENT_STOCK';
+      count(outOfStock ? 'orders_out_of_stock' : 'orders_not_created');
+      if (outOfStock) await restock(till.location, items.map((i) => i.sku));
+      return;
+    }
+    count('orders_created');
+    const order = created.body as { id: string; total: number; age_restricted: boolean };
+
+    if (order.age_restricted) {
+      const underage = chance(0.03);
+      const body = chance(0.1)
+        ? { method: 'visual', over_25: true }
+        : { method: chance(0.8) ? 'id_scan' : 'manual_dob', date_of_birth: underage ? '2010-06-01' : `19${60 + Math.floor(random() * 40)}-0${1 + Math.floor(random() * 9)}-1${Math.floor(random() * 9)}` };
+      const v = await store('POST', `/orders/${order.id}/age-verification`, body, cashier);
+      count('age_verifications');
+      if (v?.status !== 201 || v.body?.verification?.result !== 'pass') {
+        await store('POST', `/orders/${order.id}/void`, { reason: 'age_verification_failed' }, manager);
+        count('orders_voided');
+        return;
+      }
+    }
+    if (chance(0.04)) {
+      await store('POST', `/orders/${order.id}/void`, { reason: pick(['customer_request', 'cashier_error'] as const) }, manager);
+      count('orders_voided');
+      return;
+    }
+
+    const method = pick(['card', 'card', 'card', 'card', 'card', 'cash', 'cash', 'mobile', 'gift_card'] as const);
+    const cardNumber = chance(0.05) ? '4000000000000002' : chance(0.02) ? '4000000000000069' : pick(['4242424242424242', '5555555555554444']);
+    const payBody =
+      method === 'card'
+        ? { method, amount: order.total, card: { number: cardNumber, cvv: '123', expiry: '12/34' } }
+        : method === 'cash'
+          ? { method, amount: order.total, cash_tendered: Math.ceil(order.total / 1000) * 1000 }
+          : { method, amount: order.total };
+    let paid = await store('POST', `/orders/${order.id}/pay`, payBody, cashier);
+    count(`payments_${method}`);
+    if (paid?.status !== 200) {
+      count(paid?.status === 402 ? 'payments_declined' : 'payments_failed');
+      // The customer pays cash instead (a provider outage or a declined card), or walks away.
+      if (chance(0.7)) {
+        paid = await store('POST', `/orders/${order.id}/pay`, { method: 'cash', amount: order.total, cash_tendered: order.total }, cashier);
+        count('payments_cash_fallback');
+      }
+      if (paid?.status !== 200) {
+        await store('POST', `/orders/${order.id}/void`, { reason: 'payment_failed' }, manager);
+        count('orders_voided');
+        return;
+      }
+    }
+    const done = await store('POST', `/orders/${order.id}/complete`, undefined, cashier);
+    if (done?.status !== 200) {
+      count('orders_not_completed');
+      return;
+    }
+    count('orders_completed');
+
+    // The receipt step: digital_first offers a digital receipt first, and more customers take it.
+    const takesDigital = chance(variant === 'digital_first' ? 0.45 : 0.12);
+    if (takesDigital) {
+      const phone = customer?.phone ?? `+1555${run.slice(0, 3)}9${String(Math.floor(random() * 1000)).padStart(3, '0')}`;
+      const r = await store('POST', '/notifications/receipts', { order_id: order.id, phone, channel: chance(0.3) ? 'whatsapp' : 'sms' }, cashier);
+      count(r?.status === 201 || r?.status === 200 ? 'digital_receipts' : 'digital_receipts_failed');
+      await store('POST', '/experiments/conversions', { experiment: 'receipt_prompt', terminal: till.terminal, ...(customer ? { customer: customer.id } : {}) }, cashier);
+      count('experiment_conversions');
+    }
+    if (chance(0.03)) {
+      const r = await store('POST', `/orders/${order.id}/refund`, { reason: 'customer returned the item' }, manager);
+      count(r?.status === 200 ? 'refunds' : 'refunds_failed');
+    }
+  };
+
+  // --- an offline terminal coming back -------------------------------------------------------
+  const offlineBatch = async (): Promise<void> => {
+    const till = pick(terminals);
+    const sales: Record<string, unknown>[] = [];
+    const n = 3 + Math.floor(random() * 5);
+    for (let i = 0; i < n; i++) {
+      const p = pick(unrestricted.length > 0 ? unrestricted : products);
+      const quantity = 1 + Math.floor(random() * 3);
+      const sale: Record<string, unknown> = {
+        client_sale_id: `${till.terminal}-${randomUUID()}`,
+        recorded_at: new Date(Date.now() - Math.floor(random() * 3_600_000)).toISOString(),
+        channel: 'in_store',
+        items: [{ sku: p.sku, quantity, unit_price: p.price }],
+        payment: { method: pick(['cash', 'card'] as const), amount: quantity * p.price },
+      };
+      sales.push(sale);
+    }
+    if (chance(0.3)) sales.push({ ...(sales[0] as object), client_sale_id: `${till.terminal}-${randomUUID()}`, items: [{ sku: 'DISCONTINUED-SKU', quantity: 1, unit_price: 100 }], payment: { method: 'cash', amount: 100 } });
+    if (offlineHistory.length > 0 && chance(0.5)) sales.push(pick(offlineHistory)); // a replay after a lost answer
+    const r = await store('POST', '/offline/batches', { terminal: till.terminal, location: till.location, sales }, cashier);
+    if (r?.status === 202) {
+      count('offline_batches');
+      count('offline_sales_applied', (r.body as { applied: number }).applied);
+      const kept = sales[0];
+      if (kept && offlineHistory.length < 50) offlineHistory.push(kept);
+    } else count('offline_batches_failed');
+  };
+
+  // --- brute force: one client, many wrong passwords ---------------------------------------------
+  const bruteForce = async (until: number): Promise<void> => {
+    const names = ['root', 'administrator', 'owner', 'pos', 'support'];
+    while (Date.now() < until && budget.used < budget.max) {
+      await store('POST', '/auth/login', { username: pick(names), password: `guess-${Math.floor(random() * 1e9)}` });
+      count('failed_logins');
+      await sleep(50);
+    }
+  };
+
+  // --- the schedule --------------------------------------------------------------------------
+  const inFlight = new Set<Promise<void>>();
+  const MAX_IN_FLIGHT = 32;
+  const intervalMs = 1000 / o.rate;
+  let faultOn = false;
+  let faultDone = false;
+  let bruteForceRun: Promise<void> | undefined;
+  let n = 0;
+  try {
+    while (Date.now() < deadline && budget.used < budget.max) {
+      const elapsed = Date.now() - started;
+      if (!faultOn && elapsed >= third) {
+        faultOn = true;
+        await inject();
+        if (o.scenario === 'brute-force') bruteForceRun = bruteForce(Math.min(deadline, started + 2 * third));
+      }
+      if (faultOn && !faultDone && elapsed >= 2 * third) {
+        faultDone = true;
+        await lift();
+      }
+      if (inFlight.size < MAX_IN_FLIGHT) {
+        const task = (++n % 15 === 0 ? offlineBatch() : checkout()).catch((err: unknown) => note((err as Error).message));
+        inFlight.add(task);
+        void task.finally(() => inFlight.delete(task));
+      } else count('skipped_busy');
+      await sleep(Math.max(1, intervalMs * (0.5 + random())));
+    }
+  } finally {
+    // Let the checkouts in flight finish (bounded), then undo whatever is still injected.
+    await Promise.race([Promise.allSettled([...inFlight]), sleep(20_000)]);
+    await bruteForceRun;
+    await lift().catch((err: unknown) => note(`restoring the fault: ${(err as Error).message}`));
+  }
+
+  const metricsAfter = await scrape(o.url);
+  const agents = fleet ? fleet.stats() : null;
+  if (fleet) await fleet.close();
+  const movement: Record<string, number> = {};
+  for (const name of WATCHED_SERIES) movement[name] = round((metricsAfter?.get(name) ?? 0) - (metricsBefore.get(name) ?? 0));
+  return {
+    scenario: o.scenario,
+    seconds: round((Date.now() - started) / 1000),
+    requests: budget.used,
+    byStatus,
+    counts,
+    agents: agents === null ? null : { connected: agents.connected, jobsReceived: agents.jobsReceived, acked: agents.acked, failed: agents.failed, disconnects: agents.disconnects },
+    metrics: movement,
+    errors,
+  };
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+/** Sums every series of each metric name in the store's /metrics; undefined when unreachable. */
+async function scrape(url: string): Promise<Map<string, number> | undefined> {
+  try {
+    const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) return undefined;
+    const sums = new Map<string, number>();
+    for (const line of (await res.text()).split('\n')) {
+      const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{[^}]*\})?\s+(\S+)/.exec(line);
+      if (!m || line.startsWith('#')) continue;
+      const v = Number(m[2]);
+      if (Number.isFinite(v)) sums.set(m[1] as string, (sums.get(m[1] as string) ?? 0) + v);
+    }
+    return sums;
+  } catch {
+    return undefined;
+  }
+}
+
+function printSummary(s: Summary): void {
+  const out: string[] = [
+    '',
+    `simulation finished: scenario ${s.scenario}, ${s.seconds} s, ${s.requests} requests`,
+    `  HTTP status     ${Object.entries(s.byStatus).map(([k, v]) => `${k}: ${v}`).join(', ')}`,
+    '  what happened',
+    ...Object.entries(s.counts)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `    ${k.padEnd(26)} ${v}`),
+  ];
+  if (s.agents) out.push(`  printer agents  ${s.agents.connected} connected at the end, ${s.agents.jobsReceived} jobs received, ${s.agents.acked} printed, ${s.agents.failed} failed, ${s.agents.disconnects} disconnects`);
+  out.push('  /metrics movement (sum over labels)', ...Object.entries(s.metrics).map(([k, v]) => `    ${k.padEnd(34)} ${v >= 0 ? '+' : ''}${v}`));
+  if (s.errors.length > 0) out.push('  errors (first 20)', ...s.errors.map((e) => `    ${e}`));
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+async function main(): Promise<void> {
+  let options: SimulateOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\nusage: npm run simulate -- --minutes N --rate R --scenario ${SCENARIOS.join('|')} [--url http://127.0.0.1:3000]\n`);
+    process.exit(2);
+  }
+  const log = (line: string): void => {
+    if (!options.json) process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  };
+  log(`simulating ${options.scenario} against ${options.url} for ${options.minutes} min at ${options.rate} checkouts/s (seed ${options.seed})`);
+  const summary = await simulate(options, log);
+  if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else printSummary(summary);
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/simulate.ts')) {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`simulation failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

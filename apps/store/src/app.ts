@@ -1,0 +1,116 @@
+/**
+ * Builds the store's Fastify app: tillwatch first (correlation ids, RED metrics, access log, /metrics,
+ * /health), then the error model, authentication, the core routes and the peripheral features.
+ *
+ * Nothing here listens or touches the database: start-up order lives in store.ts.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { fastifyTillwatch } from 'tillwatch/fastify';
+import { registerAuth } from './auth/auth-plugin.ts';
+import { authRoutes } from './auth/auth-routes.ts';
+import { catalogRoutes } from './catalog/catalog-routes.ts';
+import { customerRoutes } from './customers/customer-routes.ts';
+import type { StoreDeps } from './deps.ts';
+import { loadFeatures, type FeatureName, type LoadedFeature } from './features/index.ts';
+import { adminRoutes } from './http/admin-routes.ts';
+import { installErrorHandling } from './http/error-handling.ts';
+import { startupGate, type StartupState } from './http/startup-gate.ts';
+import { orderRoutes } from './orders/order-routes.ts';
+import { OrderService } from './orders/order-service.ts';
+import { PaymentClient } from './payments/payment-client.ts';
+import { ProductRepository } from './catalog/product-repository.ts';
+import { createStoreTelemetry } from './commerce.ts';
+import type { AuthFailureReason, StoreTelemetry } from './telemetry.ts';
+
+/** Rejections that are authentication or authorisation failures, for `auth_failures_total{reason}`. */
+const AUTH_FAILURE_BY_CODE: Record<string, AuthFailureReason | undefined> = {
+  STORE_AUTH_REQUIRED: 'missing_token',
+  STORE_AUTH_INVALID_TOKEN: 'invalid_token',
+  STORE_FORBIDDEN_ROLE: 'forbidden',
+};
+
+export interface BuildAppOptions {
+  /** Which peripheral features to register: all present ones (default), none, or a list. */
+  features?: 'all' | 'none' | readonly FeatureName[];
+  /** Business routes answer 503 STORE_UNAVAILABLE until this says started (store.ts flips it). */
+  startup?: StartupState;
+  /** Default: built from `deps.tw` and `deps.commerce`. */
+  telemetry?: StoreTelemetry;
+}
+
+export interface StoreApp {
+  readonly app: FastifyInstance;
+  readonly features: readonly FeatureName[];
+  readonly missingFeatures: readonly FeatureName[];
+  readonly orders: OrderService;
+  readonly products: ProductRepository;
+}
+
+/** Builds the app (routes and features), without listening. */
+export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions = {}): Promise<StoreApp> {
+  const app = Fastify({
+    logger: false, // tillwatch writes the request and error lines
+    bodyLimit: deps.config.bodyLimitBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  await app.register(fastifyTillwatch, { tw: deps.tw });
+  // An empty body declared as JSON (a POST /orders/:id/complete from a client that always sends the
+  // header) is "no body", not malformed JSON; anything else goes through Fastify's own parser, which
+  // refuses __proto__ and constructor keys.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    json(request, body as string, done);
+  });
+  const telemetry = opts.telemetry ?? createStoreTelemetry(deps.tw, deps.commerce);
+  installErrorHandling(app, deps, (code) => {
+    const reason = AUTH_FAILURE_BY_CODE[code];
+    if (reason) telemetry.authFailure(reason);
+  });
+  if (opts.startup) startupGate(app, opts.startup, deps);
+  registerAuth(app, deps);
+
+  const products = new ProductRepository(deps, telemetry);
+  const payments = new PaymentClient({ baseUrl: deps.config.paymentProviderUrl, timeoutMs: deps.config.paymentTimeoutMs });
+  const orders = new OrderService(deps, products, payments, telemetry);
+
+  app.get('/', async () => ({
+    service: 'tillwatch reference store',
+    docs: 'docs/api.md',
+    health: '/health/ready',
+    metrics: '/metrics',
+  }));
+  await app.register(async (child) => authRoutes(child, deps, telemetry));
+  await app.register(async (child) => catalogRoutes(child, deps, products));
+  await app.register(async (child) => customerRoutes(child, deps));
+  await app.register(async (child) => orderRoutes(child, deps, orders));
+  await app.register(async (child) => adminRoutes(child, deps));
+
+  let loaded: readonly LoadedFeature[] = [];
+  let missing: readonly FeatureName[] = [];
+  if (opts.features !== 'none') {
+    const r = await loadFeatures(Array.isArray(opts.features) ? opts.features : undefined);
+    loaded = r.loaded;
+    missing = r.missing;
+    for (const f of loaded) {
+      await app.register(async (child) => {
+        try {
+          await f.register(child, deps);
+        } catch (err) {
+          throw new Error(`feature "${f.name}" failed to register: ${(err as Error).message}`, { cause: err });
+        }
+      });
+    }
+  }
+  return { app, features: loaded.map((f) => f.name), missingFeatures: missing, orders, products };
+}
+
+/** The contract entry point: the app with every present feature. */
+export async function buildApp(deps: StoreDeps): Promise<FastifyInstance> {
+  return (await buildStoreApp(deps)).app;
+}

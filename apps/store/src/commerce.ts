@@ -1,0 +1,68 @@
+/**
+ * The one place the store binds to tillwatch's metric catalogue.
+ *
+ * - `deps.commerce` is tillwatch's commerce recorders (`createCommerceMetrics`), shared with the
+ *   features (printing, sync, offline queue, analytics).
+ * - {@link createStoreTelemetry} maps the core store's business events onto those recorders, plus the
+ *   catalogue's security and cache counters, which the catalogue declares (status `planned`, owner
+ *   `core`) and the store registers from the catalogue's own definitions, so names, help and labels
+ *   cannot drift from docs/metrics.md.
+ */
+import { catalogue, createCommerceMetrics, type CommerceMetrics, type Tillwatch } from 'tillwatch';
+import type { StoreTelemetry } from './telemetry.ts';
+
+export type { CommerceMetrics } from 'tillwatch';
+
+/** Registers the commerce recorders on the instance's metrics (idempotent per instance). */
+export function createStoreCommerce(tw: Tillwatch, currency: string): CommerceMetrics {
+  return createCommerceMetrics(tw.metrics, { currency });
+}
+
+interface CounterSpecLike {
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly string[];
+}
+
+/** Registers a catalogue counter with the instance's metrics, from its spec. */
+function counterFromSpec<L extends string>(tw: Tillwatch, spec: CounterSpecLike) {
+  return tw.metrics.counter<L>({ name: spec.name, help: spec.help, labelNames: spec.labelNames as readonly L[] });
+}
+
+export function createStoreTelemetry(tw: Tillwatch, commerce: CommerceMetrics): StoreTelemetry {
+  const m = catalogue.metrics;
+  const failedLogins = counterFromSpec<'reason'>(tw, m.security.failedLogins);
+  const authFailures = counterFromSpec<'reason'>(tw, m.security.authFailures);
+  const cacheHits = counterFromSpec<'cache'>(tw, m.cache.hits);
+  const cacheMisses = counterFromSpec<'cache'>(tw, m.cache.misses);
+  const cacheErrors = counterFromSpec<'cache' | 'operation'>(tw, m.cache.errors);
+
+  return {
+    orderCompleted: (o) => commerce.orders.completed({ location: o.location, channel: o.channel, valueMinor: o.total, currency: o.currency, items: o.items }),
+    orderFailed: (o, reason) => commerce.orders.failed({ location: o.location, channel: o.channel, reason }),
+    orderVoided: (o, reason) => commerce.orders.voided({ location: o.location, channel: o.channel, reason }),
+    paymentCall: (method, operation, seconds, failure) => {
+      const wireMethod = method === 'mobile' ? 'mobile_wallet' : method;
+      if (failure === undefined) commerce.payments.succeeded({ method: wireMethod, operation, durationSeconds: seconds });
+      else commerce.payments.failed({ method: wireMethod, operation, reason: failure, durationSeconds: seconds });
+    },
+    refunded: (location, currency, amount) => commerce.revenue.refunded({ location, currency, amountMinor: amount }),
+    stockReserved: (location, units) => commerce.inventory.reserved({ location, quantity: units }),
+    stockReleased: (location, units, reason) => commerce.inventory.released({ location, quantity: units, reason }),
+    stockLevels: (location, low, out) => commerce.inventory.stockLevels({ location, lowStockProducts: low, outOfStockProducts: out }),
+    ageVerification: (location, result, method) => commerce.compliance.ageVerification({ location, result, method }),
+    customer: (kind, location, channel) => commerce.customers.identified({ location, channel, firstOrder: kind === 'new' }),
+    loyaltyPoints: (kind, location, points) =>
+      kind === 'earned' ? commerce.customers.pointsEarned({ location, points }) : commerce.customers.pointsRedeemed({ location, points }),
+    loginFailed: (reason) => {
+      failedLogins.inc({ reason });
+      authFailures.inc({ reason });
+    },
+    authFailure: (reason) => authFailures.inc({ reason }),
+    cacheLookup: (cache, outcome, operation = 'get') => {
+      if (outcome === 'hit') cacheHits.inc({ cache });
+      else if (outcome === 'miss') cacheMisses.inc({ cache });
+      else cacheErrors.inc({ cache, operation });
+    },
+  };
+}

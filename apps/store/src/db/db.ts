@@ -1,0 +1,215 @@
+/**
+ * One database interface over two engines: PGlite (embedded Postgres, the default: nothing to
+ * install) and a real Postgres through a pg Pool (DATABASE_URL). The same SQL runs on both, so keep
+ * to what both return identically: INTEGER (money is in minor units), TEXT, BOOLEAN, TIMESTAMPTZ,
+ * JSONB; cast aggregates (`count(*)::int`), because pg returns BIGINT as a string.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { MEMORY_DATA_DIR } from '../config.ts';
+
+/** Something SQL can be sent to: the database itself or an open transaction. */
+export interface Queryable {
+  /** Runs one parameterised statement ($1, $2...) and returns its rows. */
+  query<T>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /**
+   * Runs `fn` in a transaction: committed when it resolves, rolled back when it throws (the error is
+   * rethrown). Every state change of a request goes through one, so bad input changes nothing.
+   */
+  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  /** The pg Pool (kind 'postgres'), for health checks and pool metrics. */
+  readonly pool: pg.Pool | undefined;
+  /** The PGlite instance (kind 'pglite'), for health checks. */
+  readonly pglite: PGlite | undefined;
+  /**
+   * Fault injection for demos and the simulator's slow-db scenario: every statement waits this long
+   * first. 0 (the default) turns it off.
+   */
+  setInjectedLatencyMs(ms: number): void;
+  injectedLatencyMs(): number;
+}
+
+export interface OpenDbOptions {
+  /** A Postgres URL; when set, PGlite is not used. */
+  databaseUrl?: string | undefined;
+  /** PGlite data directory, or `memory://`. */
+  dataDir: string;
+  /** Pool size for Postgres. */
+  maxConnections?: number;
+}
+
+/** Opens the database the options select. Does not run migrations (see migrate.ts). */
+export async function openDb(opts: OpenDbOptions): Promise<Db> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.maxConnections ?? 10) : openPglite(opts.dataDir);
+}
+
+function latency(get: () => number): () => Promise<void> {
+  return async () => {
+    const ms = get();
+    if (ms > 0) await sleep(ms);
+  };
+}
+
+/**
+ * An in-memory PGlite starts from a cached, freshly initialised data directory (a tarball in the OS
+ * temp directory, one per PGlite version): `initdb` takes seconds, loading the tarball a fraction of
+ * that. Used by tests and demos that ask for `memory://`; a cache that cannot be read or written is
+ * simply not used.
+ */
+async function openMemoryPglite(): Promise<PGlite> {
+  let version = 'unknown';
+  try {
+    // package.json is not in the package's exports map: find it next to the resolved entry point.
+    const entry = fileURLToPath(import.meta.resolve('@electric-sql/pglite'));
+    version = (JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    // the cache key only
+  }
+  const file = join(tmpdir(), `tillwatch-store-pglite-${version}.tar`);
+  if (existsSync(file)) {
+    try {
+      const db = new PGlite({ loadDataDir: new Blob([readFileSync(file)]) });
+      await db.waitReady;
+      return db;
+    } catch {
+      // a corrupt or partial cache: fall through to a fresh instance
+    }
+  }
+  const db = new PGlite();
+  await db.waitReady;
+  try {
+    const dump = await db.dumpDataDir('none');
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
+    renameSync(tmp, file);
+  } catch {
+    // caching is an optimisation
+  }
+  return db;
+}
+
+async function openPglite(dataDir: string): Promise<Db> {
+  if (dataDir !== MEMORY_DATA_DIR) mkdirSync(dataDir, { recursive: true });
+  const db = dataDir === MEMORY_DATA_DIR ? await openMemoryPglite() : new PGlite(dataDir);
+  await db.waitReady;
+  let injected = 0;
+  const delay = latency(() => injected);
+  let closed = false;
+  return {
+    kind: 'pglite',
+    pool: undefined,
+    pglite: db,
+    async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
+      await delay();
+      return (await db.query<T>(sql, params as unknown[] | undefined)).rows;
+    },
+    async exec(sql: string): Promise<void> {
+      await delay();
+      await db.exec(sql);
+    },
+    async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+      return db.transaction(async (t) =>
+        fn({
+          async query<R>(sql: string, params?: unknown[]): Promise<R[]> {
+            await delay();
+            return (await t.query<R>(sql, params as unknown[] | undefined)).rows;
+          },
+          async exec(sql: string): Promise<void> {
+            await delay();
+            await t.exec(sql);
+          },
+        }),
+      );
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.close();
+    },
+    setInjectedLatencyMs(ms) {
+      injected = Math.max(0, ms);
+    },
+    injectedLatencyMs: () => injected,
+  };
+}
+
+async function openPostgres(url: string, max: number): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
+  // An idle client's error (server restart, network) must not crash the process; the next query fails
+  // and the readiness check reports it.
+  pool.on('error', () => {});
+  // Fail fast at start-up when the database is unreachable, with the driver's message.
+  const probe = await pool.connect();
+  probe.release();
+  let injected = 0;
+  const delay = latency(() => injected);
+  let closed = false;
+  return {
+    kind: 'postgres',
+    pool,
+    pglite: undefined,
+    async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
+      await delay();
+      return (await pool.query(sql, params)).rows as T[];
+    },
+    async exec(sql: string): Promise<void> {
+      await delay();
+      await pool.query(sql);
+    },
+    async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await fn({
+          async query<R>(sql: string, params?: unknown[]): Promise<R[]> {
+            await delay();
+            return (await client.query(sql, params)).rows as R[];
+          },
+          async exec(sql: string): Promise<void> {
+            await delay();
+            await client.query(sql);
+          },
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true; // the connection is unusable: destroy it rather than return it to the pool
+        }
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+    setInjectedLatencyMs(ms) {
+      injected = Math.max(0, ms);
+    },
+    injectedLatencyMs: () => injected,
+  };
+}
+
+/** The SQLSTATE of a database error (pg and PGlite both expose `code`), or undefined. */
+export function sqlState(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}

@@ -1,0 +1,10 @@
+/**
+ * What notifications record. The catalogue's `outbound_messages_total{channel, outcome}` is still
+ * `planned` in tillwatch (its recorder comes with the retry/DLQ issue); until a recorder exists the
+ * binding in plugin.ts records nothing and the message rows plus the log lines are the record.
+ */
+import type { MessageChannel } from './outbound-sender.ts';
+
+export interface NotificationMetrics {
+  messageFinished(channel: MessageChannel, outcome: 'sent' | 'failed'): void;
+}

@@ -1,0 +1,80 @@
+/**
+ * `npm start`: the store and its simulated providers on embedded defaults (PGlite in
+ * TILLWATCH_DATA_DIR, in-memory cache, the simulated payment provider), then prints where to look.
+ *
+ * Set PAYMENT_PROVIDER_URL to use another provider instead of starting the simulated one
+ * (PAYMENT_SIM_PORT, default 3100, picks the simulator's port).
+ */
+import { readFileSync } from 'node:fs';
+import { createTillwatch } from 'tillwatch';
+import { DEMO_USERS } from './auth/demo-users.ts';
+import { loadConfig, StoreConfigError, type StoreConfig } from './config.ts';
+import { connectPrinterSimulators, envWithSimulators, startSimulators, type RunningSimulator } from './sim/simulators.ts';
+import { startStore } from './store.ts';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+async function main(): Promise<void> {
+  let config: StoreConfig;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof StoreConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const tw = createTillwatch({ service: { name: 'store', version: pkg.version } });
+  const log = tw.logger.child({ module: 'main' });
+  if (config.jwtSecretIsDefault) {
+    log.warn(
+      { code: 'STOREWRN001' },
+      'JWT_SECRET is not set: login tokens are signed with a PUBLIC development key. Anyone can forge a manager token. Set JWT_SECRET (>= 32 random characters) outside development.',
+    );
+  }
+
+  const sims: RunningSimulator[] = await startSimulators(config, log);
+  for (const s of sims) tw.onShutdown(`simulator ${s.name}`, () => s.close());
+  const payment = sims.find((s) => s.name === 'payment-provider');
+  const effective: StoreConfig = Object.freeze({
+    ...config,
+    paymentProviderUrl: payment ? payment.url : config.paymentProviderUrl,
+    env: envWithSimulators(config.env, sims),
+  });
+
+  const store = await startStore({ config: effective, tw });
+  const printers = await connectPrinterSimulators(store.url, effective, log);
+  if (printers) {
+    // Registered after the store: hooks run in reverse order, so the agents disconnect before the store closes.
+    tw.onShutdown('simulator printer-agents', () => printers.close());
+    sims.push(printers);
+  }
+  const lines = [
+    '',
+    `  tillwatch reference store ${pkg.version} is up (${store.deps.db.kind}, ${store.deps.cache.kind} cache)`,
+    '',
+    `  store             ${store.url}`,
+    `  metrics           ${store.url}/metrics`,
+    `  readiness         ${store.url}/health/ready   (also /health/live, /health/startup, /health)`,
+    `  api docs          docs/api.md`,
+    ...sims.map((s) => `  ${s.name.padEnd(17)} ${s.url}${s.note ? `   (${s.note})` : ''}`),
+    `  features          ${store.features.length > 0 ? store.features.join(', ') : '(none present)'}`,
+    '',
+    '  demo users (POST /auth/login {"username","password"}):',
+    ...DEMO_USERS.map((u) => `    ${u.username.padEnd(8)} / ${u.password.padEnd(16)} role ${u.role}`),
+    `  locations         ${config.locations.join(', ')}`,
+    '',
+    `  try:  TOKEN=$(curl -s localhost:${store.port}/auth/login -H 'content-type: application/json' \\`,
+    `          -d '{"username":"cashier","password":"demo-cashier-pw"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')`,
+    `        curl -s localhost:${store.port}/products -H "authorization: Bearer $TOKEN"`,
+    '  load: npm run simulate -- --minutes 1',
+    '',
+  ];
+  process.stderr.write(lines.join('\n') + '\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`store failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,632 @@
+/**
+ * The order lifecycle: create (reserve stock) -> pay -> [age-verify] -> complete (consume stock, earn
+ * points, emit `order.completed`), or void (release stock, reverse the payment), or refund.
+ *
+ * Every state change is one transaction that re-reads the order `FOR UPDATE`, so concurrent requests
+ * on one order serialise and a rejected request changes nothing. Calls to the payment provider happen
+ * between transactions, never inside one (a slow provider must not hold row locks): the order is
+ * moved to `payment_pending` first, so a second pay request is refused while the first is in flight.
+ * Telemetry is recorded after commit, so a rolled-back change is never counted.
+ */
+import { randomUUID } from 'node:crypto';
+import type { StoreDeps } from '../deps.ts';
+import type { Queryable } from '../db/db.ts';
+import type { OrderEventItem } from '../events.ts';
+import { StoreError } from '../http/store-error.ts';
+import type { ProductRepository } from '../catalog/product-repository.ts';
+import type { CardDetails, PaymentClient, PaymentFailure } from '../payments/payment-client.ts';
+import type { StoreTelemetry, VoidReason } from '../telemetry.ts';
+import type { TokenClaims } from '../auth/jwt.ts';
+import { isManager } from '../auth/auth-plugin.ts';
+import { ageOn, bracketOf, LEGAL_AGE, METHOD_LABEL, resultLabel, subjectHash, type AgeBracket } from './age.ts';
+import type { AgeVerificationMethod, Channel, OrderStatus, PaymentMethod } from './order-types.ts';
+
+export interface CreateOrderInput {
+  readonly location: string;
+  readonly terminal: string;
+  readonly channel: Channel;
+  readonly customerId?: string | undefined;
+  readonly items: readonly { sku: string; quantity: number; unitPrice?: number | undefined }[];
+}
+
+export interface PayInput {
+  readonly method: PaymentMethod;
+  /** When given, must equal the amount due (a guard against paying a stale total). */
+  readonly amount?: number | undefined;
+  readonly card?: CardDetails | undefined;
+  readonly cashTendered?: number | undefined;
+  readonly redeemPoints?: number | undefined;
+}
+
+export interface AgeVerifyInput {
+  readonly method: AgeVerificationMethod;
+  readonly dateOfBirth?: Date | undefined;
+  readonly idNumber?: string | undefined;
+  readonly over25?: boolean | undefined;
+}
+
+export interface OrderItemView {
+  sku: string;
+  name: string;
+  quantity: number;
+  unit_price: number;
+  list_price: number;
+  line_total: number;
+  age_restricted: boolean;
+  price_overridden: boolean;
+}
+
+export interface PaymentView {
+  id: string;
+  method: PaymentMethod;
+  amount: number;
+  status: 'captured' | 'declined' | 'failed' | 'reversed';
+  failure_reason: string | null;
+  card_brand: string | null;
+  card_last4: string | null;
+  change_due: number | null;
+  created_at: string;
+}
+
+export interface AgeVerificationView {
+  id: string;
+  result: 'pass' | 'fail';
+  method: AgeVerificationMethod;
+  age_bracket: AgeBracket;
+  verified_by: string;
+  verified_at: string;
+}
+
+export interface OrderView {
+  id: string;
+  status: OrderStatus | 'payment_pending';
+  location: string;
+  terminal: string;
+  channel: Channel;
+  customer_id: string | null;
+  currency: string;
+  subtotal: number;
+  discount: number;
+  total: number;
+  item_count: number;
+  age_restricted: boolean;
+  age_verification: AgeVerificationView | null;
+  refunded_amount: number;
+  points_earned: number;
+  points_redeemed: number;
+  items: OrderItemView[];
+  payments: PaymentView[];
+  created_by: string;
+  created_at: string;
+  paid_at: string | null;
+  completed_at: string | null;
+  voided_at: string | null;
+  void_reason: string | null;
+}
+
+interface OrderRow {
+  id: string;
+  location_id: string;
+  terminal_id: string;
+  channel: Channel;
+  status: OrderView['status'];
+  customer_id: string | null;
+  currency: string;
+  subtotal: number;
+  discount: number;
+  total: number;
+  item_count: number;
+  age_restricted: boolean;
+  refunded_amount: number;
+  points_earned: number;
+  points_redeemed: number;
+  created_by: string;
+  created_at: Date | string;
+  paid_at: Date | string | null;
+  completed_at: Date | string | null;
+  voided_at: Date | string | null;
+  void_reason: string | null;
+}
+
+interface ItemRow {
+  sku: string;
+  name: string;
+  quantity: number;
+  unit_price: number;
+  list_price: number;
+  line_total: number;
+  age_restricted: boolean;
+  price_overridden_by: string | null;
+}
+
+interface PaymentRow {
+  id: string;
+  method: PaymentMethod;
+  amount: number;
+  status: PaymentView['status'];
+  failure_reason: string | null;
+  provider_ref: string | null;
+  card_brand: string | null;
+  card_last4: string | null;
+  cash_tendered: number | null;
+  created_at: Date | string;
+}
+
+const iso = (d: Date | string | null): string | null => (d === null ? null : d instanceof Date ? d.toISOString() : new Date(d).toISOString());
+const newId = (prefix: string): string => `${prefix}_${randomUUID().replace(/-/g, '')}`;
+
+/** Loyalty: one point per whole currency unit spent; one point is worth one minor unit when redeemed. */
+export const pointsFor = (totalMinor: number): number => Math.floor(totalMinor / 100);
+
+export class OrderService {
+  readonly #deps: StoreDeps;
+  readonly #products: ProductRepository;
+  readonly #payments: PaymentClient;
+  readonly #t: StoreTelemetry;
+
+  constructor(deps: StoreDeps, products: ProductRepository, payments: PaymentClient, telemetry: StoreTelemetry) {
+    this.#deps = deps;
+    this.#products = products;
+    this.#payments = payments;
+    this.#t = telemetry;
+  }
+
+  // ---------------------------------------------------------------- create
+
+  async create(user: TokenClaims, input: CreateOrderInput): Promise<OrderView> {
+    const { config } = this.#deps;
+    if (!config.locations.includes(input.location)) {
+      throw new StoreError('STORE_UNKNOWN_LOCATION', `unknown location "${input.location.slice(0, 40)}"; known: ${config.locations.join(', ')}`);
+    }
+    const products = await this.#products.bySkus(input.items.map((i) => i.sku));
+    const unknown = [...new Set(input.items.map((i) => i.sku).filter((s) => !products.has(s)))];
+    if (unknown.length > 0) {
+      throw new StoreError('STORE_UNKNOWN_SKU', `unknown SKU(s): ${unknown.slice(0, 5).map((s) => s.slice(0, 40)).join(', ')}`, { details: { skus: unknown.slice(0, 20) } });
+    }
+    if (input.items.some((i) => i.unitPrice !== undefined) && !isManager(user)) {
+      throw new StoreError('STORE_FORBIDDEN_ROLE', 'price overrides need a manager or admin');
+    }
+    const lines = input.items.map((i, n) => {
+      const p = products.get(i.sku)!;
+      const unitPrice = i.unitPrice ?? p.price;
+      return {
+        lineNo: n + 1,
+        sku: p.sku,
+        name: p.name,
+        quantity: i.quantity,
+        unitPrice,
+        listPrice: p.price,
+        overriddenBy: i.unitPrice !== undefined && i.unitPrice !== p.price ? user.sub : null,
+        lineTotal: unitPrice * i.quantity,
+        ageRestricted: p.ageRestricted,
+      };
+    });
+    const subtotal = lines.reduce((s, l) => s + l.lineTotal, 0);
+    if (subtotal > 100_000_000) throw new StoreError('STORE_VALIDATION_FAILED', 'order total exceeds the per-order limit', { details: { field: 'items' } });
+    const units = lines.reduce((s, l) => s + l.quantity, 0);
+    const perSku = new Map<string, number>();
+    for (const l of lines) perSku.set(l.sku, (perSku.get(l.sku) ?? 0) + l.quantity);
+    const id = newId('ord');
+
+    try {
+      await this.#deps.db.tx(async (q) => {
+        if (input.customerId !== undefined) {
+          const c = await q.query('SELECT id FROM customers WHERE id = $1', [input.customerId]);
+          if (c.length === 0) throw new StoreError('STORE_CUSTOMER_NOT_FOUND');
+        }
+        // Reserve in SKU order so two orders never wait on each other's rows in opposite orders.
+        for (const [sku, qty] of [...perSku].sort(([a], [b]) => (a < b ? -1 : 1))) {
+          const r = await q.query<{ sku: string }>(
+            `UPDATE stock SET reserved = reserved + $3, updated_at = now()
+             WHERE location_id = $1 AND sku = $2 AND on_hand - reserved >= $3 RETURNING sku`,
+            [input.location, sku, qty],
+          );
+          if (r.length === 0) {
+            const s = await q.query<{ available: number }>('SELECT on_hand - reserved AS available FROM stock WHERE location_id = $1 AND sku = $2', [input.location, sku]);
+            throw new StoreError('STORE_INSUFFICIENT_STOCK', `not enough ${sku} at ${input.location}`, {
+              details: { sku, requested: qty, available: s[0]?.available ?? 0 },
+            });
+          }
+        }
+        await q.query(
+          `INSERT INTO orders (id, location_id, terminal_id, channel, status, customer_id, currency, subtotal, total, item_count, age_restricted, created_by)
+           VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $7, $8, $9, $10)`,
+          [id, input.location, input.terminal, input.channel, input.customerId ?? null, config.currency, subtotal, units, lines.some((l) => l.ageRestricted), user.sub],
+        );
+        for (const l of lines) {
+          await q.query(
+            `INSERT INTO order_items (order_id, line_no, sku, name, quantity, unit_price, list_price, price_overridden_by, line_total, age_restricted)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+            [id, l.lineNo, l.sku, l.name, l.quantity, l.unitPrice, l.listPrice, l.overriddenBy, l.lineTotal, l.ageRestricted],
+          );
+        }
+      });
+    } catch (err) {
+      if ((err as StoreError).code === 'STORE_INSUFFICIENT_STOCK') this.#t.orderFailed({ location: input.location, channel: input.channel }, 'out_of_stock');
+      throw err;
+    }
+    this.#t.stockReserved(input.location, units);
+    await this.#refreshStock(input.location);
+    return this.get(id);
+  }
+
+  // ---------------------------------------------------------------- read
+
+  async get(id: string, q: Queryable = this.#deps.db): Promise<OrderView> {
+    const rows = await q.query<OrderRow>('SELECT * FROM orders WHERE id = $1', [id]);
+    const o = rows[0];
+    if (!o) throw new StoreError('STORE_ORDER_NOT_FOUND');
+    const [items, payments, ages] = await Promise.all([
+      q.query<ItemRow>('SELECT sku, name, quantity, unit_price, list_price, line_total, age_restricted, price_overridden_by FROM order_items WHERE order_id = $1 ORDER BY line_no', [id]),
+      q.query<PaymentRow>('SELECT id, method, amount, status, failure_reason, provider_ref, card_brand, card_last4, cash_tendered, created_at FROM payments WHERE order_id = $1 ORDER BY created_at, id', [id]),
+      q.query<{ id: string; result: 'pass' | 'fail'; method: AgeVerificationMethod; age_bracket: AgeBracket; verified_by: string; created_at: Date | string }>(
+        'SELECT id, result, method, age_bracket, verified_by, created_at FROM age_verifications WHERE order_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1',
+        [id],
+      ),
+    ]);
+    const age = ages[0];
+    return {
+      id: o.id,
+      status: o.status,
+      location: o.location_id,
+      terminal: o.terminal_id,
+      channel: o.channel,
+      customer_id: o.customer_id,
+      currency: o.currency,
+      subtotal: o.subtotal,
+      discount: o.discount,
+      total: o.total,
+      item_count: o.item_count,
+      age_restricted: o.age_restricted,
+      age_verification: age
+        ? { id: age.id, result: age.result, method: age.method, age_bracket: age.age_bracket, verified_by: age.verified_by, verified_at: iso(age.created_at)! }
+        : null,
+      refunded_amount: o.refunded_amount,
+      points_earned: o.points_earned,
+      points_redeemed: o.points_redeemed,
+      items: items.map((i) => ({
+        sku: i.sku,
+        name: i.name,
+        quantity: i.quantity,
+        unit_price: i.unit_price,
+        list_price: i.list_price,
+        line_total: i.line_total,
+        age_restricted: i.age_restricted,
+        price_overridden: i.price_overridden_by !== null,
+      })),
+      payments: payments.map((p) => ({
+        id: p.id,
+        method: p.method,
+        amount: p.amount,
+        status: p.status,
+        failure_reason: p.failure_reason,
+        card_brand: p.card_brand,
+        card_last4: p.card_last4,
+        change_due: p.cash_tendered === null ? null : p.cash_tendered - p.amount,
+        created_at: iso(p.created_at)!,
+      })),
+      created_by: o.created_by,
+      created_at: iso(o.created_at)!,
+      paid_at: iso(o.paid_at),
+      completed_at: iso(o.completed_at),
+      voided_at: iso(o.voided_at),
+      void_reason: o.void_reason,
+    };
+  }
+
+  async #lock(q: Queryable, id: string): Promise<OrderRow> {
+    const rows = await q.query<OrderRow>('SELECT * FROM orders WHERE id = $1 FOR UPDATE', [id]);
+    const o = rows[0];
+    if (!o) throw new StoreError('STORE_ORDER_NOT_FOUND');
+    return o;
+  }
+
+  // ---------------------------------------------------------------- pay
+
+  async pay(user: TokenClaims, id: string, input: PayInput): Promise<OrderView> {
+    const redeem = input.redeemPoints ?? 0;
+    // 1. Claim the order for this payment (and the points), or refuse without changing anything.
+    const claim = await this.#deps.db.tx(async (q) => {
+      const o = await this.#lock(q, id);
+      if (o.status === 'paid' || o.status === 'completed' || o.status === 'refunded') throw new StoreError('STORE_ORDER_ALREADY_PAID');
+      if (o.status === 'payment_pending') throw new StoreError('STORE_ORDER_INVALID_STATE', 'a payment for this order is already in progress');
+      if (o.status !== 'open') throw new StoreError('STORE_ORDER_INVALID_STATE', `the order is ${o.status}`);
+      if (redeem > 0) {
+        if (o.customer_id === null) throw new StoreError('STORE_VALIDATION_FAILED', 'redeem_points: the order has no customer', { details: { field: 'redeem_points' } });
+        if (redeem > o.subtotal) throw new StoreError('STORE_VALIDATION_FAILED', `redeem_points: at most ${o.subtotal} points can be redeemed on this order`, { details: { field: 'redeem_points' } });
+        const c = await q.query('UPDATE customers SET loyalty_points = loyalty_points - $2 WHERE id = $1 AND loyalty_points >= $2 RETURNING id', [o.customer_id, redeem]);
+        if (c.length === 0) throw new StoreError('STORE_INSUFFICIENT_POINTS');
+        await q.query(`INSERT INTO loyalty_ledger (id, customer_id, order_id, delta, kind) VALUES ($1, $2, $3, $4, 'redeemed')`, [newId('ll'), o.customer_id, id, -redeem]);
+      }
+      const due = o.subtotal - redeem;
+      if (input.amount !== undefined && input.amount !== due) {
+        throw new StoreError('STORE_PAYMENT_AMOUNT_MISMATCH', `amount ${input.amount} does not match the amount due ${due}`, { details: { amount_due: due } });
+      }
+      if (input.method === 'cash' && due > 0 && (input.cashTendered ?? due) < due) {
+        throw new StoreError('STORE_VALIDATION_FAILED', `cash_tendered: at least ${due} is due`, { details: { field: 'cash_tendered', amount_due: due } });
+      }
+      if (input.method === 'card' && due > 0 && !input.card) {
+        throw new StoreError('STORE_VALIDATION_FAILED', 'card: card details are required for a card payment', { details: { field: 'card' } });
+      }
+      await q.query(`UPDATE orders SET status = 'payment_pending' WHERE id = $1`, [id]);
+      return { order: o, due };
+    });
+    const { order, due } = claim;
+
+    // 2. The provider (outside any transaction).
+    type Outcome = { ok: true; providerRef: string | null; card: { brand: string; last4: string } | undefined } | { ok: false; reason: PaymentFailure; declined: boolean };
+    let outcome: Outcome;
+    const started = performance.now();
+    if (input.method === 'cash' || due === 0) {
+      outcome = { ok: true, providerRef: null, card: undefined };
+      this.#t.paymentCall(input.method, 'sale', 0);
+    } else {
+      const t0 = performance.now();
+      const auth = await this.#payments.authorize({ amount: due, currency: order.currency, method: input.method, orderRef: id, card: input.method === 'card' ? input.card : undefined });
+      this.#t.paymentCall(input.method, 'authorize', (performance.now() - t0) / 1000, auth.ok ? undefined : auth.reason);
+      if (!auth.ok) {
+        outcome = auth;
+      } else {
+        const t1 = performance.now();
+        const cap = await this.#payments.capture(auth.authorizationId);
+        this.#t.paymentCall(input.method, 'capture', (performance.now() - t1) / 1000, cap.ok ? undefined : cap.reason);
+        outcome = cap.ok ? { ok: true, providerRef: cap.providerRef, card: auth.card } : cap;
+      }
+    }
+    const durationMs = Math.round(performance.now() - started);
+
+    // 3. Record the attempt and settle the order.
+    await this.#deps.db.tx(async (q) => {
+      if (outcome.ok) {
+        await q.query(
+          `INSERT INTO payments (id, order_id, method, amount, status, provider_ref, card_brand, card_last4, cash_tendered, duration_ms, created_by)
+           VALUES ($1, $2, $3, $4, 'captured', $5, $6, $7, $8, $9, $10)`,
+          [newId('pay'), id, input.method, due, outcome.providerRef, outcome.card?.brand ?? null, outcome.card?.last4 ?? null, input.method === 'cash' ? input.cashTendered ?? due : null, durationMs, user.sub],
+        );
+        await q.query(`UPDATE orders SET status = 'paid', paid_at = now(), discount = $2, total = $3, points_redeemed = $2 WHERE id = $1`, [id, redeem, due]);
+      } else {
+        await q.query(
+          `INSERT INTO payments (id, order_id, method, amount, status, failure_reason, duration_ms, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [newId('pay'), id, input.method, due, outcome.declined ? 'declined' : 'failed', outcome.reason, durationMs, user.sub],
+        );
+        await q.query(`UPDATE orders SET status = 'open' WHERE id = $1`, [id]);
+        if (redeem > 0 && order.customer_id !== null) await this.#restorePoints(q, order.customer_id, id, redeem);
+      }
+    });
+
+    if (!outcome.ok) {
+      this.#t.orderFailed({ location: order.location_id, channel: order.channel }, outcome.declined ? 'payment_declined' : 'payment_error');
+      if (outcome.declined) {
+        throw new StoreError('STORE_PAYMENT_DECLINED', `the payment was declined (${outcome.reason})`, { details: { reason: outcome.reason } });
+      }
+      throw new StoreError('STORE_PAYMENT_PROVIDER_UNAVAILABLE', undefined, { statusCode: 503, details: { reason: outcome.reason } });
+    }
+    if (redeem > 0) this.#t.loyaltyPoints('redeemed', order.location_id, redeem);
+    return this.get(id);
+  }
+
+  async #restorePoints(q: Queryable, customerId: string, orderId: string, points: number): Promise<void> {
+    await q.query('UPDATE customers SET loyalty_points = loyalty_points + $2 WHERE id = $1', [customerId, points]);
+    await q.query(`INSERT INTO loyalty_ledger (id, customer_id, order_id, delta, kind) VALUES ($1, $2, $3, $4, 'restored')`, [newId('ll'), customerId, orderId, points]);
+  }
+
+  // ---------------------------------------------------------------- age verification
+
+  async verifyAge(user: TokenClaims, id: string, input: AgeVerifyInput): Promise<{ order: OrderView; verification: AgeVerificationView }> {
+    let pass: boolean;
+    let bracket: AgeBracket;
+    if (input.method === 'visual') {
+      pass = input.over25 === true;
+      bracket = pass ? '25_plus' : 'unknown';
+    } else {
+      const age = ageOn(input.dateOfBirth!, new Date());
+      pass = age >= LEGAL_AGE;
+      bracket = bracketOf(age);
+    }
+    const hash = input.idNumber !== undefined ? subjectHash(input.idNumber, this.#deps.config.jwtSecret) : null;
+    const vid = newId('agv');
+    const order = await this.#deps.db.tx(async (q) => {
+      const o = await this.#lock(q, id);
+      if (!o.age_restricted) throw new StoreError('STORE_AGE_VERIFICATION_NOT_NEEDED');
+      if (o.status !== 'open' && o.status !== 'paid' && o.status !== 'payment_pending') {
+        throw new StoreError('STORE_ORDER_INVALID_STATE', `the order is ${o.status}; age verification happens before completion`);
+      }
+      await q.query(
+        `INSERT INTO age_verifications (id, order_id, result, method, age_bracket, subject_hash, verified_by) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [vid, id, pass ? 'pass' : 'fail', input.method, bracket, hash, user.sub],
+      );
+      return o;
+    });
+    this.#t.ageVerification(order.location_id, resultLabel(pass, input.method), METHOD_LABEL[input.method]);
+    if (!pass) this.#t.orderFailed({ location: order.location_id, channel: order.channel }, 'age_verification_failed');
+    const view = await this.get(id);
+    return { order: view, verification: view.age_verification! };
+  }
+
+  // ---------------------------------------------------------------- complete
+
+  async complete(_user: TokenClaims, id: string): Promise<OrderView> {
+    let customerKind: 'new' | 'returning' | undefined;
+    let earned = 0;
+    const done = await this.#deps.db.tx(async (q) => {
+      const o = await this.#lock(q, id);
+      if (o.status === 'open' || o.status === 'payment_pending') throw new StoreError('STORE_ORDER_NOT_PAID');
+      if (o.status !== 'paid') throw new StoreError('STORE_ORDER_INVALID_STATE', `the order is already ${o.status}`);
+      if (o.age_restricted) {
+        const v = await q.query<{ result: string }>('SELECT result FROM age_verifications WHERE order_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1', [id]);
+        if (v.length === 0) throw new StoreError('STORE_AGE_VERIFICATION_REQUIRED');
+        if (v[0]!.result !== 'pass') throw new StoreError('STORE_AGE_VERIFICATION_FAILED');
+      }
+      const items = await q.query<{ sku: string; quantity: number }>('SELECT sku, sum(quantity)::int AS quantity FROM order_items WHERE order_id = $1 GROUP BY sku ORDER BY sku', [id]);
+      for (const i of items) {
+        await q.query('UPDATE stock SET on_hand = on_hand - $3, reserved = reserved - $3, updated_at = now() WHERE location_id = $1 AND sku = $2', [o.location_id, i.sku, i.quantity]);
+      }
+      if (o.customer_id !== null) {
+        earned = pointsFor(o.total);
+        const c = await q.query<{ completed_orders: number }>(
+          'UPDATE customers SET completed_orders = completed_orders + 1, loyalty_points = loyalty_points + $2 WHERE id = $1 RETURNING completed_orders',
+          [o.customer_id, earned],
+        );
+        customerKind = c[0]?.completed_orders === 1 ? 'new' : 'returning';
+        if (earned > 0) {
+          await q.query(`INSERT INTO loyalty_ledger (id, customer_id, order_id, delta, kind) VALUES ($1, $2, $3, $4, 'earned')`, [newId('ll'), o.customer_id, id, earned]);
+        }
+      }
+      await q.query(`UPDATE orders SET status = 'completed', completed_at = now(), points_earned = $2 WHERE id = $1`, [id, earned]);
+      return o;
+    });
+    const view = await this.get(id);
+    const loc = done.location_id;
+    this.#t.orderCompleted({ location: loc, channel: done.channel, total: view.total, currency: view.currency, items: view.item_count });
+    if (customerKind) this.#t.customer(customerKind, loc, done.channel);
+    if (earned > 0) this.#t.loyaltyPoints('earned', loc, earned);
+    await this.#refreshStock(loc);
+    const captured = view.payments.find((p) => p.status === 'captured');
+    this.#deps.events.emit('order.completed', {
+      orderId: view.id,
+      location: loc,
+      terminal: view.terminal,
+      channel: view.channel,
+      total: view.total,
+      currency: view.currency,
+      items: view.items.map((i): OrderEventItem => ({ sku: i.sku, name: i.name, quantity: i.quantity, unitPrice: i.unit_price, lineTotal: i.line_total })),
+      customerId: view.customer_id ?? undefined,
+      paymentMethod: captured?.method,
+      completedAt: view.completed_at!,
+    });
+    return view;
+  }
+
+  // ---------------------------------------------------------------- void
+
+  async void(user: TokenClaims, id: string, reason: VoidReason): Promise<OrderView> {
+    // A paid order's payment is reversed at the provider first; nothing in the store changes unless that succeeds.
+    const before = await this.get(id);
+    if (before.status !== 'open' && before.status !== 'paid') {
+      throw new StoreError('STORE_ORDER_INVALID_STATE', before.status === 'completed' ? 'a completed order is refunded, not voided' : `the order is ${before.status}`);
+    }
+    const captured = before.payments.find((p) => p.status === 'captured');
+    if (before.status === 'paid' && captured && captured.method !== 'cash' && captured.amount > 0) {
+      const ref = (await this.#deps.db.query<{ provider_ref: string | null }>('SELECT provider_ref FROM payments WHERE id = $1', [captured.id]))[0]?.provider_ref;
+      if (ref) {
+        const t0 = performance.now();
+        const r = await this.#payments.refund(ref, captured.amount);
+        this.#t.paymentCall(captured.method, 'void', (performance.now() - t0) / 1000, r.ok ? undefined : r.reason);
+        if (!r.ok) throw new StoreError('STORE_PAYMENT_PROVIDER_UNAVAILABLE', 'the payment could not be reversed; the order is unchanged', { statusCode: 503, details: { reason: r.reason } });
+      }
+    }
+    let units = 0;
+    const o = await this.#deps.db.tx(async (q) => {
+      const o = await this.#lock(q, id);
+      if (o.status !== before.status) throw new StoreError('STORE_ORDER_INVALID_STATE', `the order changed to ${o.status} meanwhile`);
+      const items = await q.query<{ sku: string; quantity: number }>('SELECT sku, sum(quantity)::int AS quantity FROM order_items WHERE order_id = $1 GROUP BY sku ORDER BY sku', [id]);
+      for (const i of items) {
+        await q.query('UPDATE stock SET reserved = reserved - $3, updated_at = now() WHERE location_id = $1 AND sku = $2', [o.location_id, i.sku, i.quantity]);
+        units += i.quantity;
+      }
+      if (o.status === 'paid') {
+        await q.query(`UPDATE payments SET status = 'reversed' WHERE order_id = $1 AND status = 'captured'`, [id]);
+        if (o.points_redeemed > 0 && o.customer_id !== null) await this.#restorePoints(q, o.customer_id, id, o.points_redeemed);
+      }
+      await q.query(`UPDATE orders SET status = 'voided', voided_at = now(), voided_by = $2, void_reason = $3 WHERE id = $1`, [id, user.sub, reason]);
+      return o;
+    });
+    this.#t.orderVoided({ location: o.location_id, channel: o.channel }, reason);
+    this.#t.stockReleased(o.location_id, units, 'order_voided');
+    await this.#refreshStock(o.location_id);
+    const view = await this.get(id);
+    this.#deps.events.emit('order.voided', {
+      orderId: id,
+      location: o.location_id,
+      terminal: o.terminal_id,
+      channel: o.channel,
+      total: o.total,
+      reason,
+      voidedBy: user.sub,
+      voidedAt: view.voided_at!,
+    });
+    return view;
+  }
+
+  // ---------------------------------------------------------------- refund
+
+  async refund(user: TokenClaims, id: string, input: { amount?: number | undefined; reason: string }): Promise<{ order: OrderView; refund: { id: string; amount: number } }> {
+    // 1. Reserve the amount on the order, so two concurrent refunds cannot exceed the total.
+    const claim = await this.#deps.db.tx(async (q) => {
+      const o = await this.#lock(q, id);
+      if (o.status === 'refunded') throw new StoreError('STORE_REFUND_EXCEEDS_TOTAL', 'the order is already fully refunded');
+      if (o.status !== 'completed') throw new StoreError('STORE_ORDER_INVALID_STATE', `only completed orders are refunded; the order is ${o.status}${o.status === 'open' || o.status === 'paid' ? ' (void it instead)' : ''}`);
+      const remaining = o.total - o.refunded_amount;
+      const amount = input.amount ?? remaining;
+      if (amount > remaining || amount <= 0) {
+        throw new StoreError('STORE_REFUND_EXCEEDS_TOTAL', `at most ${remaining} can be refunded`, { details: { refundable: remaining } });
+      }
+      const p = await q.query<{ id: string; method: PaymentMethod; provider_ref: string | null }>(
+        `SELECT id, method, provider_ref FROM payments WHERE order_id = $1 AND status = 'captured'`,
+        [id],
+      );
+      await q.query('UPDATE orders SET refunded_amount = refunded_amount + $2 WHERE id = $1', [id, amount]);
+      return { o, amount, payment: p[0] };
+    });
+    const { o, amount, payment } = claim;
+
+    // 2. The provider, for non-cash payments.
+    let refundRef: string | null = null;
+    if (payment && payment.method !== 'cash' && payment.provider_ref) {
+      const t0 = performance.now();
+      const r = await this.#payments.refund(payment.provider_ref, amount);
+      this.#t.paymentCall(payment.method, 'refund', (performance.now() - t0) / 1000, r.ok ? undefined : r.reason);
+      if (!r.ok) {
+        await this.#deps.db.query('UPDATE orders SET refunded_amount = refunded_amount - $2 WHERE id = $1', [id, amount]);
+        throw new StoreError('STORE_PAYMENT_PROVIDER_UNAVAILABLE', 'the refund could not be made; nothing was refunded', { statusCode: 503, details: { reason: r.reason } });
+      }
+      refundRef = r.refundRef;
+    } else if (payment) {
+      this.#t.paymentCall(payment.method, 'refund', 0);
+    }
+
+    // 3. Record it; reverse the share of loyalty points the refunded money earned.
+    const refundId = newId('ref');
+    await this.#deps.db.tx(async (q) => {
+      await q.query(
+        `INSERT INTO refunds (id, order_id, payment_id, amount, reason, provider_ref, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [refundId, id, payment?.id ?? null, amount, input.reason, refundRef, user.sub],
+      );
+      await q.query(`UPDATE orders SET status = CASE WHEN refunded_amount >= total THEN 'refunded' ELSE status END WHERE id = $1`, [id]);
+      if (o.customer_id !== null && o.points_earned > 0 && o.total > 0) {
+        const reverse = Math.floor((o.points_earned * amount) / o.total);
+        if (reverse > 0) {
+          const c = await q.query<{ loyalty_points: number }>('SELECT loyalty_points FROM customers WHERE id = $1 FOR UPDATE', [o.customer_id]);
+          // Points already spent cannot be taken back: the balance never goes negative.
+          const taken = Math.min(reverse, c[0]?.loyalty_points ?? 0);
+          if (taken > 0) {
+            await q.query('UPDATE customers SET loyalty_points = loyalty_points - $2 WHERE id = $1', [o.customer_id, taken]);
+            await q.query(`INSERT INTO loyalty_ledger (id, customer_id, order_id, delta, kind) VALUES ($1, $2, $3, $4, 'reversed')`, [newId('ll'), o.customer_id, id, -taken]);
+          }
+        }
+      }
+    });
+    this.#t.refunded(o.location_id, o.currency, amount);
+    const view = await this.get(id);
+    this.#deps.events.emit('order.refunded', {
+      orderId: id,
+      location: o.location_id,
+      terminal: o.terminal_id,
+      channel: o.channel,
+      amount,
+      reason: input.reason,
+      refundedBy: user.sub,
+      refundedAt: new Date().toISOString(),
+    });
+    return { order: view, refund: { id: refundId, amount } };
+  }
+
+  async #refreshStock(location: string): Promise<void> {
+    try {
+      await this.#products.refreshStockLevels([location]);
+    } catch (err) {
+      this.#deps.logger.warn({ err, module: 'orders' }, 'could not refresh low-stock counts');
+    }
+  }
+}

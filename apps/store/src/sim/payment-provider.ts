@@ -1,0 +1,283 @@
+/**
+ * A simulated card/wallet payment provider with its own HTTP server, started by `npm start` and by
+ * the tests. Faults are injectable at start and at runtime (the simulator's payment-outage scenario
+ * flips them through `PUT /admin/config`):
+ *
+ * - `decline_rate` (0..1): share of otherwise-good authorisations declined with `do_not_honor`;
+ * - `latency_ms`: added to every /v1 call;
+ * - `outage`: every /v1 call answers 503 (`{ "error": "provider_unavailable" }`).
+ *
+ * Test cards (any future expiry, any 3-4 digit CVV unless noted; the number must pass Luhn):
+ * | number              | outcome |
+ * | ------------------- | ------- |
+ * | 4242 4242 4242 4242 | approved (visa) |
+ * | 5555 5555 5555 4444 | approved (mastercard) |
+ * | 4000 0000 0000 0002 | declined `insufficient_funds` |
+ * | 4000 0000 0000 0069 | declined `expired_card` |
+ * | 4000 0000 0000 0119 | declined `processing_error` |
+ * | CVV 000             | declined `incorrect_cvc` |
+ *
+ * API (JSON):
+ * - `POST /v1/authorizations` `{ amount, currency, method, order_ref, card?: { number, cvv, expiry } }`
+ *   -> 201 `{ id, status: 'authorized' | 'declined', decline_reason?, card?: { brand, last4 } }`
+ * - `POST /v1/authorizations/:id/capture` -> 200 `{ id, status: 'captured' }`
+ * - `POST /v1/payments/:id/refunds` `{ amount }` -> 201 `{ id, status: 'succeeded' }`
+ * - `GET /admin/config`, `PUT /admin/config` `{ decline_rate?, latency_ms?, outage? }`
+ * - `GET /health`
+ *
+ * Like a real processor, it keeps card numbers to itself: it answers only a brand and the last four
+ * digits, and it logs nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface PaymentProviderConfig {
+  /** 0..1 */
+  declineRate: number;
+  latencyMs: number;
+  outage: boolean;
+}
+
+export interface PaymentProviderOptions extends Partial<PaymentProviderConfig> {
+  /** Default 0 (any free port). */
+  port?: number;
+  host?: string;
+}
+
+export interface PaymentProviderStats {
+  authorizations: number;
+  declines: number;
+  captures: number;
+  refunds: number;
+  unavailable: number;
+}
+
+export interface PaymentProviderSim {
+  readonly url: string;
+  readonly port: number;
+  config(): PaymentProviderConfig;
+  /** Changes the faults at runtime; unspecified fields keep their values. @throws on an invalid value. */
+  configure(change: Partial<PaymentProviderConfig>): PaymentProviderConfig;
+  stats(): PaymentProviderStats;
+  close(): Promise<void>;
+}
+
+interface Authorization {
+  id: string;
+  amount: number;
+  refunded: number;
+  captured: boolean;
+}
+
+const DECLINING_CARDS: Record<string, string> = {
+  '4000000000000002': 'insufficient_funds',
+  '4000000000000069': 'expired_card',
+  '4000000000000119': 'processing_error',
+};
+
+const MAX_BODY_BYTES = 16 * 1024;
+
+function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+function brandOf(digits: string): string {
+  if (digits.startsWith('4')) return 'visa';
+  if (/^5[1-5]/.test(digits) || /^2[2-7]/.test(digits)) return 'mastercard';
+  if (/^3[47]/.test(digits)) return 'amex';
+  if (/^6(011|5)/.test(digits)) return 'discover';
+  return 'unknown';
+}
+
+function expiryValid(expiry: unknown, now = new Date()): boolean {
+  if (typeof expiry !== 'string') return false;
+  const m = /^(\d{2})\/(\d{2}|\d{4})$/.exec(expiry.trim());
+  if (!m) return false;
+  const month = Number(m[1]);
+  const year = (m[2] as string).length === 2 ? 2000 + Number(m[2]) : Number(m[2]);
+  if (month < 1 || month > 12) return false;
+  return year > now.getUTCFullYear() || (year === now.getUTCFullYear() && month >= now.getUTCMonth() + 1);
+}
+
+export function validateConfig(change: Record<string, unknown>): Partial<PaymentProviderConfig> {
+  const out: Partial<PaymentProviderConfig> = {};
+  const dr = change.declineRate ?? change.decline_rate;
+  const lat = change.latencyMs ?? change.latency_ms;
+  const outage = change.outage;
+  if (dr !== undefined) {
+    if (typeof dr !== 'number' || !(dr >= 0 && dr <= 1)) throw new Error(`decline_rate must be a number between 0 and 1, got ${JSON.stringify(dr)}`);
+    out.declineRate = dr;
+  }
+  if (lat !== undefined) {
+    if (typeof lat !== 'number' || !Number.isInteger(lat) || lat < 0 || lat > 120_000) throw new Error(`latency_ms must be an integer between 0 and 120000, got ${JSON.stringify(lat)}`);
+    out.latencyMs = lat;
+  }
+  if (outage !== undefined) {
+    if (typeof outage !== 'boolean') throw new Error(`outage must be true or false, got ${JSON.stringify(outage)}`);
+    out.outage = outage;
+  }
+  return out;
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(c);
+  }
+  if (size === 0) return {};
+  try {
+    const v = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+  res.end(payload);
+}
+
+/** Starts the simulated provider. */
+export async function startPaymentProvider(opts: PaymentProviderOptions = {}): Promise<PaymentProviderSim> {
+  let config: PaymentProviderConfig = {
+    declineRate: 0,
+    latencyMs: 0,
+    outage: false,
+    ...validateConfig({ declineRate: opts.declineRate, latencyMs: opts.latencyMs, outage: opts.outage }),
+  };
+  const stats: PaymentProviderStats = { authorizations: 0, declines: 0, captures: 0, refunds: 0, unavailable: 0 };
+  const auths = new Map<string, Authorization>();
+
+  const authorize = (body: Record<string, unknown>): [number, unknown] => {
+    const amount = body.amount;
+    const method = body.method;
+    if (typeof amount !== 'number' || !Number.isInteger(amount) || amount <= 0) return [400, { error: 'invalid_amount' }];
+    if (method !== 'card' && method !== 'gift_card' && method !== 'mobile') return [400, { error: 'invalid_method' }];
+    stats.authorizations++;
+    const id = `auth_${randomUUID()}`;
+    const decline = (reason: string, card?: { brand: string; last4: string }): [number, unknown] => {
+      stats.declines++;
+      return [201, { id, status: 'declined', decline_reason: reason, ...(card ? { card } : {}) }];
+    };
+    let card: { brand: string; last4: string } | undefined;
+    if (method === 'card') {
+      const c = body.card as Record<string, unknown> | undefined;
+      const digits = typeof c?.number === 'string' ? c.number.replace(/[\s-]/g, '') : '';
+      if (!/^\d{12,19}$/.test(digits) || !luhnValid(digits)) return decline('invalid_number');
+      card = { brand: brandOf(digits), last4: digits.slice(-4) };
+      if (typeof c?.cvv !== 'string' || !/^\d{3,4}$/.test(c.cvv)) return decline('incorrect_cvc', card);
+      if (c.cvv === '000') return decline('incorrect_cvc', card);
+      if (!expiryValid(c?.expiry)) return decline('expired_card', card);
+      const fixed = DECLINING_CARDS[digits];
+      if (fixed) return decline(fixed, card);
+    }
+    if (config.declineRate > 0 && Math.random() < config.declineRate) return decline('do_not_honor', card);
+    auths.set(id, { id, amount, refunded: 0, captured: false });
+    return [201, { id, status: 'authorized', ...(card ? { card } : {}) }];
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path === '/health') return send(res, 200, { status: 'ok' });
+    if (path === '/admin/config') {
+      if (req.method === 'GET') return send(res, 200, toWire(config));
+      if (req.method === 'PUT' || req.method === 'POST') {
+        const body = await readJson(req);
+        if (!body) return send(res, 400, { error: 'invalid_json' });
+        try {
+          config = { ...config, ...validateConfig(body) };
+        } catch (err) {
+          return send(res, 400, { error: 'invalid_config', message: (err as Error).message });
+        }
+        return send(res, 200, toWire(config));
+      }
+      return send(res, 405, { error: 'method_not_allowed' });
+    }
+    if (!path.startsWith('/v1/')) return send(res, 404, { error: 'not_found' });
+    if (config.latencyMs > 0) await sleep(config.latencyMs);
+    if (config.outage) {
+      stats.unavailable++;
+      return send(res, 503, { error: 'provider_unavailable' });
+    }
+    if (req.method !== 'POST') return send(res, 405, { error: 'method_not_allowed' });
+    const body = await readJson(req);
+    if (!body) return send(res, 400, { error: 'invalid_json' });
+    if (path === '/v1/authorizations') {
+      const [status, out] = authorize(body);
+      return send(res, status, out);
+    }
+    let m = /^\/v1\/authorizations\/([^/]+)\/capture$/.exec(path);
+    if (m) {
+      const a = auths.get(m[1] as string);
+      if (!a) return send(res, 404, { error: 'no_such_authorization' });
+      a.captured = true;
+      stats.captures++;
+      return send(res, 200, { id: a.id, status: 'captured', amount: a.amount });
+    }
+    m = /^\/v1\/payments\/([^/]+)\/refunds$/.exec(path);
+    if (m) {
+      const a = auths.get(m[1] as string);
+      if (!a || !a.captured) return send(res, 404, { error: 'no_such_payment' });
+      const amount = body.amount;
+      if (typeof amount !== 'number' || !Number.isInteger(amount) || amount <= 0 || a.refunded + amount > a.amount) {
+        return send(res, 400, { error: 'invalid_amount' });
+      }
+      a.refunded += amount;
+      stats.refunds++;
+      return send(res, 201, { id: `re_${randomUUID()}`, status: 'succeeded', amount });
+    }
+    return send(res, 404, { error: 'not_found' });
+  };
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) send(res, 500, { error: 'internal' });
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}`,
+    port: addr.port,
+    config: () => ({ ...config }),
+    configure(change) {
+      config = { ...config, ...validateConfig(change as Record<string, unknown>) };
+      return { ...config };
+    },
+    stats: () => ({ ...stats }),
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function toWire(c: PaymentProviderConfig): Record<string, unknown> {
+  return { decline_rate: c.declineRate, latency_ms: c.latencyMs, outage: c.outage };
+}

@@ -1,0 +1,225 @@
+/**
+ * A local, simulated SMS/WhatsApp provider: the far end of the store's receipt notifications.
+ * Failures are injectable (a failure rate, a full outage, latency) so tests and `npm run simulate`
+ * can make the notification failure series move without a real provider.
+ *
+ * Wire protocol (the shape of common messaging APIs, kept small):
+ *
+ * | method | path            | body / answer |
+ * | ------ | --------------- | ------------- |
+ * | POST   | /v1/messages    | `{ to, channel: 'sms'\|'whatsapp', body, idempotency_key }` → 202 `{ id, status: 'queued' }`; 400 `{ error: 'invalid_recipient' }`; 429/500/503 on injected failures |
+ * | GET    | /admin/stats    | counts only: accepted, failed, rejected, duplicates |
+ * | GET/PUT | /admin/config  | `{ failure_rate?, outage?, latency_ms? }` → the config (snake_case, as the payment provider's) |
+ *
+ * The provider keeps no phone number and logs nothing: the store's redaction tests read every
+ * output of the process, and a simulator that echoed numbers would hide a leak in the store.
+ */
+import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SmsProviderConfig {
+  /** Share of valid messages answered with an error (0..1). Default 0. */
+  failureRate: number;
+  /** Every message is answered 503 while true. Default false. */
+  outage: boolean;
+  /** Added before every answer. Default 0. */
+  latencyMs: number;
+}
+
+export interface SmsProviderStats {
+  readonly accepted: number;
+  readonly failed: number;
+  readonly rejected: number;
+  readonly duplicates: number;
+}
+
+export interface SmsProviderOptions extends Partial<SmsProviderConfig> {
+  /** Default 0 (any free port). */
+  readonly port?: number;
+  /** Loopback only by default. */
+  readonly host?: string;
+  /** Injectable randomness for deterministic tests. Default Math.random. */
+  readonly random?: () => number;
+}
+
+export interface SmsProvider {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  readonly config: Readonly<SmsProviderConfig>;
+  configure(patch: Partial<SmsProviderConfig>): void;
+  stats(): SmsProviderStats;
+  close(): Promise<void>;
+}
+
+/** E.164: a plus, then 8 to 15 digits. */
+const E164 = /^\+[1-9]\d{7,14}$/;
+const MAX_BODY_BYTES = 16 * 1024;
+/** Idempotency keys remembered; older ones are forgotten first (a provider's dedupe window). */
+const MAX_REMEMBERED_KEYS = 10_000;
+
+/**
+ * Starts the simulated provider.
+ * @example
+ * ```ts
+ * const sms = await startSmsProvider({ failureRate: 0.1 });
+ * sms.configure({ outage: true });
+ * await sms.close();
+ * ```
+ */
+export async function startSmsProvider(options: SmsProviderOptions = {}): Promise<SmsProvider> {
+  const random = options.random ?? Math.random;
+  const config: SmsProviderConfig = {
+    failureRate: options.failureRate ?? 0,
+    outage: options.outage ?? false,
+    latencyMs: options.latencyMs ?? 0,
+  };
+  const counts = { accepted: 0, failed: 0, rejected: 0, duplicates: 0 };
+  const seen = new Map<string, string>();
+  let nextId = 1;
+  const timers = new Set<NodeJS.Timeout>();
+
+  const delay = (ms: number): Promise<void> =>
+    ms <= 0
+      ? Promise.resolve()
+      : new Promise((resolve) => {
+          const t = setTimeout(() => {
+            timers.delete(t);
+            resolve();
+          }, ms);
+          timers.add(t);
+        });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/admin/stats') return send(res, 200, { ...counts });
+    if (req.method === 'GET' && path === '/admin/config') return send(res, 200, wireConfig(config));
+    if ((req.method === 'PUT' || req.method === 'POST') && path === '/admin/config') {
+      const body = await readJson(req);
+      if (!isRecord(body)) return send(res, 400, { error: 'invalid_json' });
+      const patch = parseConfigPatch(body);
+      if (patch === undefined) return send(res, 400, { error: 'invalid_config' });
+      Object.assign(config, patch);
+      return send(res, 200, wireConfig(config));
+    }
+    if (req.method === 'POST' && path === '/v1/messages') {
+      const body = await readJson(req);
+      await delay(config.latencyMs);
+      if (config.outage) {
+        counts.failed++;
+        return send(res, 503, { error: 'service_unavailable' });
+      }
+      if (!isRecord(body) || typeof body.body !== 'string' || (body.channel !== 'sms' && body.channel !== 'whatsapp')) {
+        counts.rejected++;
+        return send(res, 400, { error: 'invalid_request' });
+      }
+      if (typeof body.to !== 'string' || !E164.test(body.to)) {
+        counts.rejected++;
+        return send(res, 400, { error: 'invalid_recipient' });
+      }
+      const key = typeof body.idempotency_key === 'string' ? body.idempotency_key : undefined;
+      const earlier = key === undefined ? undefined : seen.get(key);
+      if (earlier !== undefined) {
+        counts.duplicates++;
+        return send(res, 202, { id: earlier, status: 'queued', duplicate: true });
+      }
+      if (config.failureRate > 0 && random() < config.failureRate) {
+        counts.failed++;
+        // Alternate between the two failures real providers answer most: throttling and a 5xx.
+        return random() < 0.3 ? send(res, 429, { error: 'rate_limited' }) : send(res, 500, { error: 'internal_error' });
+      }
+      const id = `msg_${nextId++}`;
+      if (key !== undefined) {
+        seen.set(key, id);
+        if (seen.size > MAX_REMEMBERED_KEYS) {
+          const oldest = seen.keys().next().value;
+          if (oldest !== undefined) seen.delete(oldest);
+        }
+      }
+      counts.accepted++;
+      return send(res, 202, { id, status: 'queued' });
+    }
+    return send(res, 404, { error: 'not_found' });
+  };
+
+  const server: Server = http.createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) send(res, 500, { error: 'internal_error' });
+      else res.destroy();
+    });
+  });
+  await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  const addr = server.address() as AddressInfo;
+
+  return {
+    url: `http://${addr.address}:${addr.port}`,
+    config,
+    configure(patch) {
+      Object.assign(config, parseConfigPatch(patch) ?? {});
+    },
+    stats: () => ({ ...counts }),
+    async close() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function parseConfigPatch(body: Record<string, unknown>): Partial<SmsProviderConfig> | undefined {
+  const patch: Partial<SmsProviderConfig> = {};
+  const failureRate = body.failure_rate ?? body.failureRate;
+  if (failureRate !== undefined) {
+    if (typeof failureRate !== 'number' || !(failureRate >= 0 && failureRate <= 1)) return undefined;
+    patch.failureRate = failureRate;
+  }
+  if (body.outage !== undefined) {
+    if (typeof body.outage !== 'boolean') return undefined;
+    patch.outage = body.outage;
+  }
+  const latencyMs = body.latency_ms ?? body.latencyMs;
+  if (latencyMs !== undefined) {
+    if (typeof latencyMs !== 'number' || !(latencyMs >= 0 && latencyMs <= 60_000)) return undefined;
+    patch.latencyMs = latencyMs;
+  }
+  return patch;
+}
+
+function wireConfig(c: SmsProviderConfig): Record<string, unknown> {
+  return { failure_rate: c.failureRate, outage: c.outage, latency_ms: c.latencyMs };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,132 @@
+/**
+ * Start-up and shutdown of one store instance; used by main.ts and by the tests.
+ *
+ * Order: open the database and cache (fail fast when unreachable) -> register health checks and
+ * shutdown hooks -> build the app -> listen (the startup probe answers 503, business routes 503
+ * STORE_UNAVAILABLE) -> run migrations and seed -> `tw.markStarted()`.
+ *
+ * Shutdown (SIGTERM, through tillwatch's lifecycle): readiness turns 503, the server drains, then
+ * the hooks run in reverse registration order: the app's onClose hooks (feature workers, WebSocket
+ * servers) first, then the cache, then the database, so nothing still running loses its storage.
+ */
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { pgliteCheck, postgresCheck, redisCheck, type Tillwatch } from 'tillwatch';
+import { buildStoreApp, type BuildAppOptions } from './app.ts';
+import { memoryCache, redisCache, type Cache, type CacheHooks } from './cache/cache.ts';
+import { createStoreCommerce, createStoreTelemetry } from './commerce.ts';
+import type { StoreConfig } from './config.ts';
+import { openDb, type Db } from './db/db.ts';
+import { migrate } from './db/migrate.ts';
+import { seed } from './db/seed.ts';
+import type { StoreDeps } from './deps.ts';
+import { StoreEvents } from './events.ts';
+import type { FeatureName } from './features/index.ts';
+import type { StartupState } from './http/startup-gate.ts';
+import type { OrderService } from './orders/order-service.ts';
+
+export interface StartStoreOptions {
+  readonly config: StoreConfig;
+  readonly tw: Tillwatch;
+  readonly features?: BuildAppOptions['features'];
+  /** Called after listen, before migrations (tests use it to observe the startup probe). */
+  readonly beforeMigrations?: (url: string) => Promise<void>;
+}
+
+export interface RunningStore {
+  readonly url: string;
+  readonly port: number;
+  readonly app: FastifyInstance;
+  readonly deps: StoreDeps;
+  readonly orders: OrderService;
+  readonly features: readonly FeatureName[];
+  readonly missingFeatures: readonly FeatureName[];
+  /** Migration versions applied by this start. */
+  readonly migrationsApplied: readonly string[];
+  /** Closes the app, cache and database (tests; main.ts relies on tillwatch's shutdown instead). */
+  close(): Promise<void>;
+}
+
+/** Opens storage, builds the app, listens, migrates, seeds, then marks the service started. */
+export async function startStore(opts: StartStoreOptions): Promise<RunningStore> {
+  const { config, tw } = opts;
+  const logger = tw.logger.child({ module: 'store' });
+  const commerce = createStoreCommerce(tw, config.currency);
+  const telemetry = createStoreTelemetry(tw, commerce);
+
+  const db: Db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  tw.onShutdown('database', () => db.close());
+  if (db.pool) tw.health.add(postgresCheck({ client: db.pool }));
+  else if (db.pglite) tw.health.add(pgliteCheck({ db: db.pglite }));
+
+  const cacheHooks: CacheHooks = {
+    onLookup: (outcome) => {
+      if (outcome !== 'error') telemetry.cacheLookup('products', outcome);
+    },
+    onError: (operation, err) => {
+      telemetry.cacheLookup('products', 'error', operation === 'del' ? 'delete' : operation);
+      logger.warn({ err, operation, code: 'STOREWRN002' }, 'cache operation failed; treated as a miss');
+    },
+  };
+  let cache: Cache;
+  try {
+    cache = config.redisUrl
+      ? await redisCache({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix }, cacheHooks)
+      : memoryCache(cacheHooks);
+  } catch (err) {
+    await db.close();
+    throw new Error(`could not connect to Redis (REDIS_URL): ${(err as Error).message}`, { cause: err });
+  }
+  tw.onShutdown('cache', () => cache.close());
+  // The cache is an optimisation: when Redis is down the store serves from the database, so readiness
+  // reports "degraded" (200) rather than taking every instance out of the load balancer.
+  if (cache.redis) tw.health.add(redisCheck({ client: cache.redis, required: false }));
+
+  const events = new StoreEvents((event, err) => logger.error({ err, event }, 'store event listener failed'));
+  const deps: StoreDeps = { tw, logger: tw.logger, db, cache, commerce, events, config };
+  const state: StartupState = { started: false };
+  const built = await buildStoreApp(deps, { features: opts.features, startup: state, telemetry });
+  const { app } = built;
+  tw.onShutdown('store app', async () => {
+    try {
+      await app.close();
+    } catch (err) {
+      logger.warn({ err }, 'closing the app failed');
+    }
+  });
+  if (built.missingFeatures.length > 0) {
+    logger.info({ missing: built.missingFeatures }, 'some store features are not present and were skipped');
+  }
+
+  await app.listen({ port: config.port, host: config.host });
+  const port = (app.server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  if (opts.beforeMigrations) await opts.beforeMigrations(url);
+
+  const result = await migrate(db);
+  if (result.applied.length > 0) logger.info({ applied: result.applied }, 'migrations applied');
+  await seed(db, config.locations);
+  await built.products.refreshStockLevels(config.locations);
+  state.started = true;
+  tw.markStarted();
+  logger.info({ port, db: db.kind, cache: cache.kind, features: built.features }, 'store started');
+
+  let closed = false;
+  return {
+    url,
+    port,
+    app,
+    deps,
+    orders: built.orders,
+    features: built.features,
+    missingFeatures: built.missingFeatures,
+    migrationsApplied: result.applied,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await cache.close();
+      await db.close();
+    },
+  };
+}
