@@ -203,7 +203,15 @@ export async function startHarness(t: TestContext, backend: Backend, opts: { fea
     } catch {
       // not JSON: keep the text
     }
-    return { status: res.status, body: parsed as T, headers: res.headers, correlationId: res.headers.get('x-correlation-id') ?? '' };
+    const correlationId = res.headers.get('x-correlation-id') ?? '';
+    // The access-log line is written when the server side of the response closes, which can come a
+    // moment after this in-process client has read the body: wait for it (bounded) so assertions on
+    // it do not race. Requests whose line is legitimately not written just wait out the bound.
+    const until = Date.now() + 2000;
+    while (correlationId !== '' && Date.now() < until && !sink.lines.some((l) => l.msg === 'request completed' && l.correlation_id === correlationId)) {
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers, correlationId };
   };
 
   let closed = false;

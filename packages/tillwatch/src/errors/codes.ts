@@ -121,6 +121,67 @@ export const errorCodes = {
     summary: 'A request to /metrics lacked the bearer token configured by metrics.token (METRICS_TOKEN); answered 401.',
     fix: 'Configure the scraper with the token (Prometheus: authorization.credentials_file).',
   },
+  // --- alerts: the spec validators and the tillwatch CLI (generate, check); never raised at run time ---
+  TW_ERR_ALERTS_INVALID_SPEC: {
+    raised: 'result',
+    summary: 'An alert, SLO or deploy-config field has a wrong type or value (target outside (0, 1), bad duration, duplicate name, missing test series...). The message names the field, what was expected and what was given.',
+    fix: 'Correct the field at the path in the message.',
+  },
+  TW_ERR_ALERTS_UNKNOWN_KEY: {
+    raised: 'result',
+    summary: 'A deploy config, SLO or alert has a key tillwatch/v1 does not know (often a typo).',
+    fix: 'Remove or rename the key; the message lists the known keys.',
+  },
+  TW_ERR_ALERTS_UNKNOWN_METRIC: {
+    raised: 'result',
+    summary: 'A PromQL expression (an alert, an SLI or a test series) reads a metric name that is not in the catalogue.',
+    fix: 'Use a catalogue handle instead of raw PromQL, fix the name, or declare the metric in src/spec/catalogue (docs/metrics.md).',
+  },
+  TW_ERR_ALERTS_UNSAFE_NAME: {
+    raised: 'result',
+    summary: 'A service, SLO, team, alert or label name contains characters that could break out of YAML, PromQL, templates or Markdown (quotes, braces, newlines).',
+    fix: 'Use lower-case letters, digits, - and _ (alerts: PascalCase).',
+  },
+  TW_ERR_ALERTS_NOT_A_BUCKET: {
+    raised: 'result',
+    summary: 'A latency SLO or latency alert threshold is not a bucket boundary of its histogram, so the SLI would be an interpolated estimate.',
+    fix: 'Pick one of the boundaries listed in the message, or add the boundary to BUCKETS in spec/conventions.ts.',
+  },
+  TW_ERR_ALERTS_INLINE_SECRET: {
+    raised: 'result',
+    summary: 'A receiver secret (PagerDuty routing key, Slack webhook URL, SMTP password) was given inline; generated files never contain secrets.',
+    fix: 'Use { file: "/etc/alertmanager/secrets/<name>" } (rendered as a *_file field) or { env: "NAME" }.',
+  },
+  TW_ERR_ALERTS_INHIBITION_EQUAL: {
+    raised: 'result',
+    summary: 'An inhibition has no equal labels, so one alert would mute every matching alert of every service and location.',
+    fix: 'List the labels that must match, e.g. equal: ["service"] or ["service", "location"].',
+  },
+  TW_ERR_ALERTS_INVALID_CONFIG: {
+    raised: 'throw',
+    summary: 'tillwatch generate refused a deploy config; the message lists every problem with its own code (exit code 3).',
+    fix: 'Fix each problem listed.',
+  },
+  TW_ERR_ALERTS_CONFIG_LOAD: {
+    raised: 'throw',
+    summary: 'The CLI could not import the deploy config file, or it has no default export (exit code 3).',
+    fix: 'Check the path and that the file runs under Node (erasable TypeScript only) and ends with export default { ... }.',
+  },
+  TW_ERR_ALERTS_CHECK_FAILED: {
+    raised: 'throw',
+    summary: 'tillwatch check: promtool or amtool rejected the bundle, or a severity did not route to its receiver; their own output is in the message (exit code 1).',
+    fix: 'Read the tool output; regenerate after fixing the config (never edit generated files).',
+  },
+  TW_ERR_ALERTS_TOOL_MISSING: {
+    raised: 'throw',
+    summary: 'tillwatch check needs promtool and amtool on PATH (exit code 4).',
+    fix: 'Install them (Debian: apt-get install prometheus prometheus-alertmanager).',
+  },
+  TW_ERR_ALERTS_USAGE: {
+    raised: 'throw',
+    summary: 'The tillwatch command line was called with an unknown command or missing arguments (exit code 2).',
+    fix: 'Run tillwatch --help.',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export const warningCodes = {

@@ -1,0 +1,47 @@
+/**
+ * The reference store's alerts and SLOs (tillwatch/v1). `npm run generate` turns this into the bundle next to
+ * it (prometheus/, alertmanager/, docs/); `npm run check:deploy` runs promtool and amtool over it, and a golden
+ * test keeps the committed bundle in sync with this file.
+ */
+import type { TillwatchDeployConfig } from 'tillwatch/spec/alerts';
+import { availabilitySlo, latencySlo, orderSuccessSlo, paymentSuccessSlo, printSuccessSlo, syncFreshnessSlo } from 'tillwatch/spec/slo';
+
+const team = 'store-ops';
+
+export default {
+  version: 'tillwatch/v1',
+  service: 'store',
+  team,
+  slos: [
+    availabilitySlo({ name: 'availability', target: 0.999, period: '30d', team }),
+    latencySlo({ name: 'latency', target: 0.99, period: '30d', team, thresholdSeconds: 1 }),
+    paymentSuccessSlo({ name: 'payment-success', target: 0.995, period: '30d', team: 'payments' }),
+    orderSuccessSlo({ name: 'order-success', target: 0.995, period: '30d', team }),
+    printSuccessSlo({ name: 'print-success', target: 0.99, period: '30d', team }),
+    syncFreshnessSlo({ name: 'sync-freshness', target: 0.99, period: '30d', team, pipeline: 'sales_to_warehouse', maxAgeSeconds: 900 }),
+  ],
+  alerts: {
+    teams: { commerce: team, platform: team, security: 'security' },
+  },
+  prometheus: {
+    scrape: { targets: ['store:3000'], bearerTokenFile: '/etc/prometheus/secrets/metrics_token', intervalSeconds: 15 },
+    evaluationIntervalSeconds: 15,
+    externalLabels: { environment: 'production', region: 'eu-west-1' },
+    alertmanagers: ['alertmanager-0:9093', 'alertmanager-1:9093'],
+  },
+  alertmanager: {
+    peers: ['alertmanager-0:9094', 'alertmanager-1:9094'],
+    receivers: {
+      pagerduty: { routingKey: { file: '/etc/alertmanager/secrets/pagerduty_routing_key' } },
+      slack: { apiUrl: { file: '/etc/alertmanager/secrets/slack_webhook_url' }, channel: '#store-alerts' },
+      email: {
+        to: 'store-ops@example.com',
+        from: 'alertmanager@example.com',
+        smarthost: 'smtp.example.com:587',
+        authUsername: 'alertmanager@example.com',
+        authPassword: { file: '/etc/alertmanager/secrets/smtp_password' },
+      },
+    },
+    storeHours: { timeZone: 'Europe/London', weekdays: ['monday:saturday'], start: '08:00', end: '22:00' },
+  },
+} satisfies TillwatchDeployConfig;

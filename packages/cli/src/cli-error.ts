@@ -1,0 +1,35 @@
+/**
+ * The CLI's one error type. Every failure carries a code from tillwatch's error table and an exit code;
+ * main.ts maps errors to exit codes in one place.
+ */
+export type CliErrorCode =
+  | 'TW_ERR_ALERTS_USAGE'
+  | 'TW_ERR_ALERTS_CONFIG_LOAD'
+  | 'TW_ERR_ALERTS_INVALID_CONFIG'
+  | 'TW_ERR_ALERTS_CHECK_FAILED'
+  | 'TW_ERR_ALERTS_TOOL_MISSING';
+
+const kBrand = Symbol.for('tillwatch.cli.error');
+
+export class CliError extends Error {
+  readonly code: CliErrorCode;
+  readonly [kBrand] = true;
+  constructor(code: CliErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = 'CliError';
+  }
+}
+
+export function isCliError(e: unknown): e is CliError {
+  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[kBrand] === true;
+}
+
+/** Exit codes: 0 ok, 1 the check failed, 2 usage, 3 the config is invalid or cannot be loaded, 4 a tool is missing, 70 a bug. */
+export const EXIT_CODES: Record<CliErrorCode, number> = {
+  TW_ERR_ALERTS_USAGE: 2,
+  TW_ERR_ALERTS_CONFIG_LOAD: 3,
+  TW_ERR_ALERTS_INVALID_CONFIG: 3,
+  TW_ERR_ALERTS_CHECK_FAILED: 1,
+  TW_ERR_ALERTS_TOOL_MISSING: 4,
+};

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+/**
+ * tillwatch: alerts and SLOs as code.
+ *
+ *   tillwatch generate --config <file.ts> --out <dir>   write the Prometheus + Alertmanager bundle
+ *   tillwatch check <dir>                                run promtool and amtool over a bundle
+ *
+ * Errors map to exit codes here and only here (EXIT_CODES in cli-error.ts).
+ */
+import { parseArgs } from 'node:util';
+import { checkBundle } from './check/check-bundle.ts';
+import { CliError, EXIT_CODES, isCliError } from './cli-error.ts';
+import { generateBundle, writeBundle } from './generate.ts';
+import { CLI_VERSION } from './version.ts';
+
+const USAGE = `tillwatch ${CLI_VERSION}
+usage:
+  tillwatch generate --config <file.ts> --out <dir>
+  tillwatch check <dir>`;
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === 'generate') {
+    const { values } = parseArgs({ args: rest, options: { config: { type: 'string' }, out: { type: 'string' } }, strict: true });
+    if (values.config === undefined || values.out === undefined) throw new CliError('TW_ERR_ALERTS_USAGE', `generate needs --config and --out\n${USAGE}`);
+    const files = await generateBundle(values.config);
+    writeBundle(files, values.out);
+    process.stdout.write(`wrote ${files.size} files to ${values.out}\n`);
+    return;
+  }
+  if (command === 'check') {
+    const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {}, strict: true });
+    const dir = positionals[0];
+    if (dir === undefined || positionals.length !== 1) throw new CliError('TW_ERR_ALERTS_USAGE', `check needs one directory\n${USAGE}`);
+    for (const step of checkBundle(dir)) process.stdout.write(`ok  ${step.name}\n`);
+    return;
+  }
+  if (command === '--version' || command === 'version') {
+    process.stdout.write(`${CLI_VERSION}\n`);
+    return;
+  }
+  throw new CliError('TW_ERR_ALERTS_USAGE', command === undefined || command === '--help' ? USAGE : `unknown command ${command}\n${USAGE}`);
+}
+
+try {
+  await main(process.argv.slice(2));
+} catch (e) {
+  if (isCliError(e)) {
+    process.stderr.write(`tillwatch: ${e.message} [${e.code}]\n`);
+    process.exitCode = EXIT_CODES[e.code];
+  } else if (e instanceof TypeError && (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    process.stderr.write(`tillwatch: ${e.message}\n${USAGE}\n`);
+    process.exitCode = EXIT_CODES.TW_ERR_ALERTS_USAGE;
+  } else {
+    process.stderr.write(`tillwatch: unexpected error: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 70;
+  }
+}

@@ -1,0 +1,32 @@
+/** Validates a loaded config (all problems at once) and resolves its defaults into an empty model. */
+import {
+  DEFAULT_STORE_THRESHOLDS,
+  formatProblems,
+  storeAlertPack,
+  validateDeployConfig,
+  type TillwatchDeployConfig,
+} from 'tillwatch/spec/alerts';
+import { CliError } from '../cli-error.ts';
+import type { Model } from './model.ts';
+
+/** Names of the default pack's alerts, for validating `disable` and `overrides`. */
+export function packAlertNames(): string[] {
+  return storeAlertPack({ service: 'x', thresholds: DEFAULT_STORE_THRESHOLDS, teams: { platform: 'x', commerce: 'x', security: 'x' } }).map((a) => a.name);
+}
+
+/**
+ * @throws CliError TW_ERR_ALERTS_INVALID_CONFIG listing every problem, each with its own code.
+ */
+export function buildModel(raw: unknown, source: string): Model {
+  const problems = validateDeployConfig(raw, packAlertNames());
+  if (problems.length > 0) {
+    throw new CliError('TW_ERR_ALERTS_INVALID_CONFIG', `invalid config ${source} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${formatProblems(problems)}`);
+  }
+  const config = raw as TillwatchDeployConfig;
+  return {
+    config,
+    thresholds: { ...DEFAULT_STORE_THRESHOLDS, ...config.alerts?.thresholds },
+    slos: config.slos,
+    groups: [],
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Step: the default store pack (thresholds merged, disabled alerts left out, overrides applied) and the
+ * config's extra alerts, one rules file per alert group.
+ */
+import { metricsRead, storeAlertPack, type AlertSpec } from 'tillwatch/spec/alerts';
+import { GROUP_PREFIX } from '../model/conventions.ts';
+import { groupOf, type Model } from '../model/model.ts';
+
+function add(model: Model, a: AlertSpec, origin: 'pack' | 'extra'): void {
+  const service = model.config.service;
+  const override = origin === 'pack' ? model.config.alerts?.overrides?.[a.name] : undefined;
+  const severity = override?.severity ?? a.severity;
+  const group = groupOf(model, a.group, `${GROUP_PREFIX}-${service}-${a.group}`);
+  group.alerts.push({
+    name: a.name,
+    severity,
+    for: override?.for ?? a.for,
+    expr: a.expr,
+    labels: { ...a.labels, severity, team: a.team, service },
+    summary: a.summary,
+    description: a.description,
+    runbook: a.runbook,
+    file: a.group,
+    group: group.name,
+    test: a.test,
+    selector: {},
+    waitsFor: metricsRead(a.expr)
+      .filter((h) => h.status === 'planned')
+      .map((h) => h.name),
+    origin,
+  });
+}
+
+export function packAlerts(model: Model): void {
+  const c = model.config;
+  const teams = { platform: c.alerts?.teams?.platform ?? c.team, commerce: c.alerts?.teams?.commerce ?? c.team, security: c.alerts?.teams?.security ?? c.team };
+  const disabled = new Set(c.alerts?.disable ?? []);
+  for (const a of storeAlertPack({ service: c.service, thresholds: model.thresholds, teams })) if (!disabled.has(a.name)) add(model, a, 'pack');
+  for (const a of c.alerts?.extra ?? []) add(model, a, 'extra');
+}

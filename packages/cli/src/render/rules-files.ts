@@ -1,0 +1,34 @@
+/** Writer: one Prometheus rules file per rule file name (https://prometheus.io/docs/prometheus/latest/configuration/recording_rules/). */
+import type { Model, ModelAlert } from '../model/model.ts';
+import { yamlFile } from './yaml-file.ts';
+import { alertAnchor } from './alerts-doc.ts';
+
+function annotations(model: Model, a: ModelAlert): Record<string, string> {
+  const base = model.config.alerts?.runbookBaseUrl;
+  const out: Record<string, string> = { summary: a.summary, description: a.description };
+  if (base !== undefined) out.runbook_url = `${base}#${alertAnchor(a.name)}`;
+  else out.runbook = `docs/alerts.md#${alertAnchor(a.name)}`;
+  return out;
+}
+
+export function renderRulesFiles(model: Model): Map<string, string> {
+  const files = new Map<string, unknown[]>();
+  for (const g of model.groups) {
+    const rules: unknown[] = [
+      ...g.recordings.map((r) => ({ record: r.record, expr: r.expr, labels: r.labels })),
+      ...g.alerts.map((a) => ({
+        alert: a.name,
+        expr: a.expr,
+        ...(a.for === '0s' ? {} : { for: a.for }),
+        labels: a.labels,
+        annotations: annotations(model, a),
+      })),
+    ];
+    const list = files.get(g.file) ?? [];
+    list.push({ name: g.name, rules });
+    files.set(g.file, list);
+  }
+  const out = new Map<string, string>();
+  for (const [file, groups] of files) out.set(`prometheus/rules/${file}.yml`, yamlFile({ groups }, `Prometheus rules (${file})`));
+  return out;
+}

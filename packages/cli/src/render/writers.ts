@@ -1,0 +1,22 @@
+/** The writers, one per target; each returns relative path -> content. Adding a target means adding a line. */
+import type { Model } from '../model/model.ts';
+import { renderAlertmanagerConfig } from './alertmanager-config.ts';
+import { renderAlertsDocFile } from './alerts-doc.ts';
+import { renderPrometheusConfig } from './prometheus-config.ts';
+import { renderRulesFiles } from './rules-files.ts';
+import { renderTestsFiles } from './tests-files.ts';
+
+export const WRITERS: readonly ((model: Model) => Map<string, string>)[] = [
+  renderPrometheusConfig,
+  renderRulesFiles,
+  renderTestsFiles,
+  renderAlertmanagerConfig,
+  renderAlertsDocFile,
+];
+
+/** Every generated file of a model. */
+export function renderBundle(model: Model): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const w of WRITERS) for (const [k, v] of w(model)) out.set(k, v);
+  return out;
+}

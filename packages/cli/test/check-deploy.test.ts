@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requireTools, runCli, TESTDATA } from './helpers.ts';
+
+test('tillwatch check deploy passes: promtool config, rules and unit tests, amtool config and routes per severity', (t) => {
+  if (!requireTools(t)) return;
+  const r = runCli(['check', 'deploy']);
+  assert.equal(r.status, 0, r.stderr);
+  for (const step of ['promtool check config', 'promtool check rules', 'promtool test rules', 'amtool check-config']) assert.match(r.stdout, new RegExp(`ok  ${step}`));
+  assert.match(r.stdout, /ok {2}amtool config routes test severity=critical -> pagerduty-critical/);
+  assert.match(r.stdout, /ok {2}amtool config routes test severity=warning -> slack-warning/);
+  assert.match(r.stdout, /ok {2}amtool config routes test severity=info -> email-info/);
+});
+
+test('the other generated bundles pass the real tools (env secret placeholder, 28-day SLOs, every SLO kind)', (t) => {
+  if (!requireTools(t)) return;
+  const committed = runCli(['check', join(TESTDATA, 'out-minimal')]);
+  assert.equal(committed.status, 0, committed.stderr);
+  const out = mkdtempSync(join(tmpdir(), 'tw-all-slos-'));
+  t.after(() => rmSync(out, { recursive: true, force: true }));
+  const g = runCli(['generate', '--config', join(TESTDATA, 'validate/good/good-all-slos-28d.ts'), '--out', out]);
+  assert.equal(g.status, 0, g.stderr);
+  const c = runCli(['check', out]);
+  assert.equal(c.status, 0, c.stderr);
+});
+
+test('check fails with the tools own messages when a generated file is edited by hand', (t) => {
+  if (!requireTools(t)) return;
+  const out = mkdtempSync(join(tmpdir(), 'tw-broken-'));
+  t.after(() => rmSync(out, { recursive: true, force: true }));
+  cpSync('deploy', out, { recursive: true });
+  const rules = join(out, 'prometheus/rules/business.yml');
+  writeFileSync(rules, readFileSync(rules, 'utf8').replace('> 0.01', '> > 0.01'));
+  const am = join(out, 'alertmanager/alertmanager.yml');
+  writeFileSync(am, readFileSync(am, 'utf8').replace('receiver: pagerduty-critical', 'receiver: slack-warning'));
+  const r = runCli(['check', out]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /--- promtool check rules/);
+  assert.match(r.stderr, /parse error/i);
+  assert.match(r.stderr, /--- amtool config routes test severity=critical -> pagerduty-critical\nexit code 1\n[^]*slack-warning\nWARNING: Expected receivers did not match resolved receivers/);
+  assert.match(r.stderr, /TW_ERR_ALERTS_CHECK_FAILED/);
+});

@@ -1,0 +1,3 @@
+import { baseConfig } from '../../base-config.ts';
+
+export default baseConfig;

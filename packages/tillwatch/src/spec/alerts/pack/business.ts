@@ -1,0 +1,92 @@
+/** Commerce: payments, orders, printing. */
+import { catalogue } from '../../catalogue.ts';
+import { defineAlert, type AlertSpec } from '../alert-spec.ts';
+import { counterSeries, gaugeSeries } from '../test-series.ts';
+import { n, type PackContext } from './pack-context.ts';
+
+const m = catalogue.metrics;
+
+export function businessAlerts(ctx: PackContext): AlertSpec[] {
+  const t = ctx.thresholds;
+  const team = ctx.teams.commerce;
+  const at = { location: 'store-1' } as const;
+  const payments = (ratio: number) => [
+    counterSeries(m.payments.attempts, { method: 'card', operation: 'sale' }, 100),
+    counterSeries(m.payments.failures, { method: 'card', operation: 'sale', reason: 'provider_unavailable' }, 100 * ratio),
+  ];
+  const orders = (ratio: number) => [
+    counterSeries(m.orders.completed, { ...at, channel: 'in_store' }, 100 * (1 - ratio)),
+    counterSeries(m.orders.failed, { ...at, channel: 'in_store', reason: 'payment_error' }, 100 * ratio),
+  ];
+  const prints = (ratio: number) => [
+    counterSeries(m.printing.jobs, { ...at, outcome: 'success' }, 100 * ratio),
+    counterSeries(m.printing.jobs, { ...at, outcome: 'failed' }, 100 * (1 - ratio)),
+  ];
+  const byLoc = (s: string) => `sum by (location) (rate(${s}[${t.rateWindow}]))`;
+  return [
+    defineAlert({
+      name: 'PaymentFailureRateHigh',
+      severity: 'critical',
+      for: '5m',
+      group: 'business',
+      team,
+      expr: `sum(rate(${m.payments.failures}[${t.rateWindow}])) / sum(rate(${m.payments.attempts}[${t.rateWindow}])) > ${n(t.paymentFailureRatio)}`,
+      summary: `More than ${n(t.paymentFailureRatio * 100)}% of payments fail`,
+      description: `{{ $value | humanizePercentage }} of payment provider calls failed over the last ${t.rateWindow}. Customers cannot pay.`,
+      runbook: `1. Which method and reason: \`sum by (method, reason) (rate(payments_failures_total[5m]))\`.
+2. \`provider_unavailable\`, \`timeout\`, \`network_error\`: check the provider's status page and our outbound network; tell the stores to take cash or switch terminals to standalone mode.
+3. \`declined\`/\`insufficient_funds\` spiking on every method: a fraud rule or a misconfigured merchant account at the provider.
+4. \`internal_error\`: our bug; check the last deploy and roll back.
+5. Post in the stores' channel so staff know it is not their terminals.`,
+      test: { firing: payments(t.paymentFailureRatio * 1.2), quiet: payments(t.paymentFailureRatio * 0.9) },
+    }),
+    defineAlert({
+      name: 'OrderFailureRateHigh',
+      severity: 'critical',
+      for: '5m',
+      group: 'business',
+      team,
+      expr: `(${byLoc(m.orders.failed.name)} / (${byLoc(m.orders.completed.name)} + ${byLoc(m.orders.failed.name)}) > ${n(t.orderFailureRatio)}) and on (location) ((sum by (location) (increase(${m.orders.completed}[${t.rateWindow}])) + sum by (location) (increase(${m.orders.failed}[${t.rateWindow}]))) >= ${n(t.orderFailureMinOrders)})`,
+      summary: `More than ${n(t.orderFailureRatio * 100)}% of orders fail at {{ $labels.location }}`,
+      description: `{{ $value | humanizePercentage }} of orders at {{ $labels.location }} failed over the last ${t.rateWindow} (locations with fewer than ${n(t.orderFailureMinOrders)} orders in that window are not alerted on).`,
+      runbook: `1. Why: \`sum by (location, channel, reason) (rate(orders_failed_total[5m]))\`.
+2. \`payment_error\`/\`payment_declined\`: follow PaymentFailureRateHigh.
+3. \`out_of_stock\`: stock figures wrong after a failed sync or a bad import; check inventory and the offline queue.
+4. \`timeout\`/\`internal_error\`: check database and the last deploy.
+5. One location only: its network, terminals or printer agents.`,
+      test: { firing: orders(t.orderFailureRatio * 1.2), quiet: orders(t.orderFailureRatio * 0.9) },
+    }),
+    defineAlert({
+      name: 'PrinterAgentsDisconnected',
+      severity: 'critical',
+      for: t.printerAgentsDisconnectedFor,
+      group: 'printing',
+      team,
+      expr: `sum by (location) (${m.printing.agentsConnected.select({ agent_type: 'printer_agent' })}) == 0`,
+      summary: 'No printer agent connected at {{ $labels.location }}',
+      description: `Every printer agent at {{ $labels.location }} has been disconnected for ${t.printerAgentsDisconnectedFor}: receipts and kitchen tickets cannot print there.`,
+      runbook: `1. Call the location: is the agent PC on and online? Restart the printer agent service.
+2. Many locations at once: our WebSocket endpoint or its load balancer (idle timeouts, TLS certificate) is the cause.
+3. Disconnect reasons: \`sum by (reason) (increase(print_agent_disconnects_total{location="<location>"}[30m]))\` (\`auth_failed\` means the agent's token was rotated).`,
+      test: {
+        firing: [gaugeSeries(m.printing.agentsConnected, { ...at, agent_type: 'printer_agent' }, 0)],
+        quiet: [gaugeSeries(m.printing.agentsConnected, { ...at, agent_type: 'printer_agent' }, 1)],
+        trueAfterMinutes: 0,
+      },
+    }),
+    defineAlert({
+      name: 'PrintSuccessRateLow',
+      severity: 'critical',
+      for: '5m',
+      group: 'printing',
+      team,
+      expr: `sum by (location) (rate(${m.printing.jobs.select({ outcome: 'success' })}[${t.rateWindow}])) / sum by (location) (rate(${m.printing.jobs.select({ outcome: { ne: 'cancelled' } })}[${t.rateWindow}])) < ${n(t.printSuccessRatio)}`,
+      summary: `Print success under ${n(t.printSuccessRatio * 100)}% at {{ $labels.location }}`,
+      description: `Only {{ $value | humanizePercentage }} of print jobs at {{ $labels.location }} printed over the last ${t.rateWindow}.`,
+      runbook: `1. Outcomes: \`sum by (outcome) (rate(print_jobs_total{location="<location>"}[5m]))\`.
+2. \`no_agent\`: see PrinterAgentsDisconnected. \`timeout\`: the agent is connected but the printer does not answer (paper, power, USB).
+3. \`failed\` on every location: a bad receipt template in the last deploy.`,
+      test: { firing: prints(t.printSuccessRatio * 0.9), quiet: prints(Math.min(1, t.printSuccessRatio * 1.02)) },
+    }),
+  ];
+}
