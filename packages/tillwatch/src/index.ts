@@ -54,3 +54,8 @@ export { catalogue, listMetrics, findMetric } from './spec/catalogue.ts';
 export type { Catalogue } from './spec/catalogue.ts';
 export { createCommerceMetrics } from './commerce/commerce-metrics.ts';
 export type { CommerceMetrics, CommerceMetricsOptions } from './commerce/commerce-metrics.ts';
+
+export type { Tracing } from './trace/tracing.ts';
+export type { SentryReporter } from './report/sentry-reporter.ts';
+export { createSloTracker, SloTracker, computeSloStatus } from './slo/index.ts';
+export type { SloTrackerOptions, SloReport, SloStatus } from './slo/index.ts';

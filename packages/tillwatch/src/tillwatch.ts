@@ -4,18 +4,31 @@
  * (tests, several apps in one process) share no registry, logger or context.
  */
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { resolveOptions, type ResolvedTillwatchOptions, type TillwatchOptions } from './config/options.ts';
 import { ContextStore } from './context/request-context.ts';
 import { Health } from './health/health.ts';
 import { HttpInstrumentation } from './http/http-instrumentation.ts';
-import { Lifecycle } from './lifecycle/lifecycle.ts';
+import { Lifecycle, REPORT_TIMEOUT_MS } from './lifecycle/lifecycle.ts';
 import { createAccessLog } from './log/access-log.ts';
 import { createLogger } from './log/logger.ts';
 import { createMetricsHandler } from './metrics/metrics-endpoint.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { createRedactor, type Redactor } from './redact/redactor.ts';
+import type { SentryReporter } from './report/sentry-reporter.ts';
+import { activeSpanContext, traceRequest, UNTRACED_SERVER } from './trace/active-span.ts';
+import type { Tracing } from './trace/tracing.ts';
+import { TRACE_METRIC_NAMES } from './trace/trace-metrics.ts';
+
+/**
+ * Tracing and Sentry are loaded only when configured: the OpenTelemetry SDK with its instrumentations
+ * costs about half a second of start-up and @sentry/node as much again, which a service that uses
+ * neither should not pay. `require()` of these ES modules is synchronous (Node.js >= 22.12), so
+ * createTillwatch() stays synchronous.
+ */
+const lazy = createRequire(import.meta.url);
 
 export type ManagementHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
@@ -47,6 +60,10 @@ export interface Tillwatch {
   markStarted(): void;
   /** Registers a shutdown hook; hooks run once each, in reverse registration order. */
   onShutdown(name: string, fn: () => unknown | Promise<unknown>): void;
+  /** The process's tracing when this instance set it up (trace.enabled or sentry.dsn), else undefined. */
+  readonly tracing: Tracing | undefined;
+  /** The Sentry reporter when sentry.dsn is set and @sentry/node loaded, else undefined. */
+  readonly sentry: SentryReporter | undefined;
   /** Address of the management server, once started. */
   managementAddress(): AddressInfo | undefined;
   /** Stops everything this instance started without exiting the process (tests, embedding). */
@@ -69,11 +86,14 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
   const redactor = createRedactor({ extraKeys: opts.log.redactKeys });
   const context = new ContextStore();
   let metrics: Metrics | undefined;
+  // Sentry needs a tracer provider too (trace ids on reports, its context manager): it shares ours.
+  const tracingWanted = opts.trace.enabled || opts.sentry.dsn !== undefined;
   const logger = createLogger({
     options: opts,
     context,
     redactor,
     onSinkError: () => metrics?.sinkErrors.inc({ sink: 'log' }),
+    activeSpan: tracingWanted ? activeSpanContext : undefined,
   });
   for (const w of envWarnings) {
     logger.warn({ code: 'TWWRN002', variable: w.variable, expected: w.expected, got: w.got }, `ignoring ${w.variable}: expected ${w.expected}, got ${w.got}; using the default`);
@@ -85,7 +105,55 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
     scrub: (s) => redactor.string(s),
     service: { name: opts.service.name, version: opts.service.version },
   });
-  const report = opts.errorReporter;
+  let lastSentryWarning = -Infinity;
+  const sentry = opts.sentry.dsn === undefined ? undefined : (lazy('./report/sentry-reporter.ts') as typeof import('./report/sentry-reporter.ts')).startSentryReporter({
+    options: opts,
+    redactor,
+    logger,
+    context,
+    onDrop: (reason) => {
+      metrics?.sinkErrors.inc({ sink: 'sentry' });
+      // An ingest outage loses every report; one line a minute says so without flooding the log.
+      const now = Date.now();
+      if (now - lastSentryWarning < 60_000) return;
+      lastSentryWarning = now;
+      logger.warn({ code: 'TW_ERR_SINK_WRITE_FAILED', sink: 'sentry', reason }, 'error report dropped');
+    },
+    // Leave the lifecycle's report timer a margin, so a slow upload ends as "timed out", not as a cut.
+    crashFlushLimitMs: REPORT_TIMEOUT_MS - 200,
+  });
+  let tracing: Tracing | undefined;
+  if (tracingWanted) {
+    const dropped = opts.trace.enabled
+      ? metrics.counter({
+          name: opts.metrics.prefix + TRACE_METRIC_NAMES.spansDroppedTotal,
+          help: 'Spans that never reached the OTLP collector, by reason (queue_full, export_failed).',
+          labelNames: ['reason'],
+        })
+      : undefined;
+    const hb = opts.health.basePath;
+    let lastExportWarning = -Infinity;
+    const { startTracing } = lazy('./trace/tracing.ts') as typeof import('./trace/tracing.ts');
+    tracing = startTracing({
+      options: opts,
+      redactor,
+      logger,
+      exportOtlp: opts.trace.enabled,
+      extensions: sentry?.tracing,
+      ignoredPaths: [hb, `${hb}/live`, `${hb}/ready`, `${hb}/startup`, opts.metrics.path],
+      onDrop: (reason, count, error) => {
+        dropped?.inc({ reason }, count);
+        if (reason !== 'export_failed') return;
+        metrics?.sinkErrors.inc({ sink: 'otlp' });
+        // A collector outage fails every export; one line a minute says so without flooding the log.
+        const now = Date.now();
+        if (now - lastExportWarning < 60_000) return;
+        lastExportWarning = now;
+        logger.warn({ code: 'TW_ERR_TRACE_EXPORT_FAILED', sink: 'otlp', spans: count, err: error }, 'span export failed; spans dropped');
+      },
+    });
+  }
+  const report = opts.errorReporter ?? sentry?.report;
   // The error reporter is a sink like any other: a throw or a rejection is counted, never propagated
   // (a rejected promise left unhandled would otherwise trip our own unhandledRejection policy).
   const reportFailed = () => metrics?.sinkErrors.inc({ sink: 'error_reporter' });
@@ -112,6 +180,7 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
     metrics: opts.metrics.enabled ? metrics.http : undefined,
     accessLog: opts.log.access.enabled ? createAccessLog({ logger, options: opts.log.access }) : undefined,
     report: safeReport,
+    traceRequest: tracingWanted ? traceRequest : undefined,
   });
 
   const metricsHandler = createMetricsHandler(metrics, { token: opts.metrics.token });
@@ -144,6 +213,8 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
       }
     });
     managementServer = server;
+    // Probes and scrapes on the management port are not traced (src/trace/instrumentations.ts).
+    (server as unknown as Record<symbol, unknown>)[UNTRACED_SERVER] = true;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(opts.management.port, opts.management.host, () => {
@@ -169,6 +240,17 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
     health.close();
     logger.flush();
   });
+  // Registered second, so it runs just before the telemetry hook: after the application's own hooks,
+  // whose spans and errors it still sends. Spans and reports flush in parallel, each within a quarter of
+  // the shutdown budget (and its own timeout), so together they never take more than half of it.
+  const telemetryFlushMs = Math.max(1, Math.floor(opts.lifecycle.shutdownTimeoutMs / 4));
+  const stopTracesAndReports = async (): Promise<void> => {
+    await Promise.all([
+      tracing?.shutdown(Math.min(opts.trace.exportTimeoutMs, telemetryFlushMs)),
+      sentry?.close(Math.min(opts.sentry.flushTimeoutMs, telemetryFlushMs)),
+    ]);
+  };
+  if (tracing || sentry) lifecycle.onShutdown('tillwatch.traces-and-reports', stopTracesAndReports);
 
   return {
     options: opts,
@@ -179,6 +261,8 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
     health,
     lifecycle,
     http: httpInstr,
+    tracing,
+    sentry,
     handleManagement: serveManagement,
     managementOnMainPort,
     async attach(server) {
@@ -196,6 +280,7 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
       await stopManagement();
       health.close();
       metrics?.close?.();
+      await stopTracesAndReports();
     },
   };
 }

@@ -66,14 +66,31 @@ export const optionsSchema = s.object({
     port: s.optional(s.number({ env: 'MANAGEMENT_PORT', integer: true, min: 0, max: 65535, doc: 'When set, /metrics and the health probes are served on this port only (0 = any free port).' })),
     host: s.string({ env: 'MANAGEMENT_HOST', default: '0.0.0.0', doc: 'Interface of the management server.' }),
   }),
-  errorReporter: s.optional(s.custom('a function (error, context) => void', isFunction, { typeName: 'function', doc: 'Called for crashes and request errors (Sentry hook; issue 4).' })),
+  trace: s.object({
+    enabled: s.optional(s.boolean({ env: 'TILLWATCH_TRACING', doc: 'Trace requests with OpenTelemetry and export spans over OTLP/HTTP. Default: on when trace.endpoint (OTEL_EXPORTER_OTLP_ENDPOINT) is set. docs/tracing.md.' })),
+    endpoint: s.optional(s.string({ env: 'OTEL_EXPORTER_OTLP_ENDPOINT', pattern: /^https?:\/\/[^\s]+$/, maxLength: 2048, doc: 'OTLP/HTTP base URL of the collector (spans go to <endpoint>/v1/traces, JSON encoding).' })),
+    sampleRatio: s.number({ env: 'OTEL_TRACES_SAMPLER_ARG', default: 1, min: 0, max: 1, doc: 'Share of new traces recorded (parent-based: an incoming traceparent\'s sampled flag wins). The same decision applies to OTLP and Sentry.' }),
+    exportTimeoutMs: s.number({ env: 'OTEL_EXPORTER_OTLP_TIMEOUT', default: 10_000, integer: true, min: 1, max: 120_000, doc: 'Longest one span export may take, retries included; past it the batch is dropped and counted.' }),
+    maxQueueSize: s.number({ env: 'OTEL_BSP_MAX_QUEUE_SIZE', default: 2048, integer: true, min: 1, max: 1_000_000, doc: 'Ended spans waiting for export; past it new spans are dropped and counted in tillwatch_trace_spans_dropped_total{reason="queue_full"}.' }),
+  }),
+  sentry: s.object({
+    dsn: s.optional(s.string({ env: 'SENTRY_DSN', secret: true, pattern: /^https?:\/\/[^\s@\/]+@[^\s]+\/[0-9A-Za-z_-]+$/, maxLength: 2048, doc: 'Sentry DSN. When set, crashes and request errors are reported to Sentry (needs @sentry/node installed). docs/error-reports.md.' })),
+    release: s.optional(s.string({ env: 'SENTRY_RELEASE', maxLength: 200, doc: 'Release of the reports. Default: service.version.' })),
+    environment: s.optional(s.string({ env: 'SENTRY_ENVIRONMENT', maxLength: 64, doc: 'Environment of the reports. Default: service.environment.' })),
+    sampleRate: s.number({ env: 'SENTRY_SAMPLE_RATE', default: 1, min: 0, max: 1, doc: 'Share of error events sent.' }),
+    flushTimeoutMs: s.number({ env: 'SENTRY_FLUSH_TIMEOUT_MS', default: 2000, integer: true, min: 1, max: 60_000, doc: 'Longest wait for queued reports at shutdown and after a crash (capped by the lifecycle budget).' }),
+    sendTimeoutMs: s.number({ default: 5000, integer: true, min: 1, max: 60_000, doc: 'Longest one envelope upload may take; past it the envelope is dropped and counted.' }),
+    sendTransactions: s.boolean({ default: false, doc: 'Also send sampled traces to Sentry as transactions (same sampling decision as OTLP).' }),
+  }),
+  errorReporter: s.optional(s.custom('a function (error, context) => void', isFunction, { typeName: 'function', doc: 'Called for crashes and request errors. When sentry.dsn is set and this is not, tillwatch reports to Sentry.' })),
 });
 
 export type TillwatchOptions = NonNullable<s.Input<typeof optionsSchema>>;
 type Parsed = s.Output<typeof optionsSchema>;
 
 /** The validated, frozen configuration, with environment-dependent defaults filled in. */
-export interface ResolvedTillwatchOptions extends Omit<Parsed, 'lifecycle'> {
+export interface ResolvedTillwatchOptions extends Omit<Parsed, 'lifecycle' | 'trace'> {
+  readonly trace: Omit<Parsed['trace'], 'enabled'> & { readonly enabled: boolean };
   readonly lifecycle: Omit<Parsed['lifecycle'], 'drainDelayMs' | 'unhandledRejection'> & {
     readonly drainDelayMs: number;
     readonly unhandledRejection: 'crash' | 'log';
@@ -117,8 +134,11 @@ export function resolveOptions(input: TillwatchOptions | undefined, env: s.Env =
   const hb = parsed.health.basePath;
   const skipPaths =
     input?.log?.access?.skipPaths ?? [hb, `${hb}/live`, `${hb}/ready`, `${hb}/startup`, parsed.metrics.path];
+  // Tracing is opt-in: turning it on by setting the collector's address is the OpenTelemetry convention.
+  const trace = { ...parsed.trace, enabled: parsed.trace.enabled ?? parsed.trace.endpoint !== undefined };
   const options = s.deepFreeze({
     ...parsed,
+    trace,
     log: { ...parsed.log, access: { ...parsed.log.access, skipPaths } },
     service: { ...parsed.service, environment },
     lifecycle,

@@ -115,6 +115,27 @@ export const errorCodes = {
     summary: 'A telemetry sink (log destination, error reporter, exporter) failed to write or timed out; the failure was counted in tillwatch_sink_errors_total{sink} and dropped.',
     fix: 'Check the sink named in the label (disk space, network, credentials).',
   },
+  // --- tracing / error reports ---
+  TW_ERR_TRACE_SETUP_FAILED: {
+    raised: 'log',
+    summary: 'The OpenTelemetry tracer provider could not be built or registered; the service runs without tracing.',
+    fix: 'Read the error in the log line (often two copies of @opentelemetry/api, or another library that registered a global provider first).',
+  },
+  TW_ERR_TRACE_EXPORT_FAILED: {
+    raised: 'log',
+    summary: 'A batch of spans could not be exported to the OTLP endpoint (refused, failed or timed out after trace.exportTimeoutMs); the spans were dropped and counted in tillwatch_trace_spans_dropped_total{reason="export_failed"} and tillwatch_sink_errors_total{sink="otlp"}. Logged at most once a minute.',
+    fix: 'Check that the collector at trace.endpoint (OTEL_EXPORTER_OTLP_ENDPOINT) is up and reachable.',
+  },
+  TW_ERR_TRACE_REDACT_FAILED: {
+    raised: 'log',
+    summary: 'Scrubbing the attributes of an ended span failed (a malformed span from a third-party instrumentation); the span was exported as the redactor left it.',
+    fix: 'Report the instrumentation named by the span; the log line carries the error.',
+  },
+  TW_ERR_REPORT_UNAVAILABLE: {
+    raised: 'log',
+    summary: 'sentry.dsn (SENTRY_DSN) is set but @sentry/node could not be loaded or initialised; the service runs without error reports.',
+    fix: 'Install the optional peer dependency: npm install @sentry/node@~10.76.2.',
+  },
   // --- management endpoints ---
   TW_ERR_MANAGEMENT_UNAUTHORIZED: {
     raised: 'result',
@@ -214,6 +235,11 @@ export const warningCodes = {
     raised: 'log',
     summary: 'A shutdown hook was registered after the hooks phase had started; it will not run.',
     fix: 'Register shutdown hooks at start-up, not during shutdown.',
+  },
+  TWWRN007: {
+    raised: 'log',
+    summary: 'A second tillwatch instance in the process asked for tracing while the first still owns the global OpenTelemetry provider; the second one shares it (its log lines carry the active trace ids, its options do not change the provider).',
+    fix: 'Set tracing up once per process, or close() the first instance before creating the next.',
   },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -11,6 +11,7 @@ import type { ContextStore, RequestContext } from '../context/request-context.ts
 import type { AccessLog } from '../log/access-log.ts';
 import type { HttpMetrics } from '../metrics/http-metrics.ts';
 import { UNMATCHED_ROUTE } from '../metrics/http-metrics.ts';
+import type { TracedRequest } from '../trace/active-span.ts';
 
 /** nginx's convention for "client closed the connection before the response was complete". */
 export const CLIENT_CLOSED_REQUEST = 499;
@@ -25,6 +26,8 @@ export interface RequestScope {
   route: string | undefined;
   /** The error the handler threw, when there was one. */
   error: unknown;
+  /** `{ trace_id }` of a sampled trace, attached to the latency observation (OpenMetrics exemplar). */
+  exemplar?: Readonly<Record<string, string>>;
 }
 
 export interface HttpInstrumentationDeps {
@@ -33,6 +36,11 @@ export interface HttpInstrumentationDeps {
   metrics: HttpMetrics | undefined;
   accessLog: AccessLog | undefined;
   report: ((error: unknown, context: Record<string, unknown>) => void) | undefined;
+  /**
+   * When tracing is on: called at the start of each request, inside the request's span, with its
+   * correlation id; returns that span's ids (src/trace/active-span.ts). Never throws.
+   */
+  traceRequest?: (correlationId: string) => TracedRequest | undefined;
 }
 
 const kScope = Symbol('tillwatch.scope');
@@ -65,6 +73,7 @@ export class HttpInstrumentation {
     const existing = (req as WithScope)[kScope];
     if (existing) return existing;
     const correlationId = correlationIdFrom(req.headers);
+    const span = this.#deps.traceRequest?.(correlationId);
     const scope: RequestScope = {
       ctx: { correlationId },
       method: req.method ?? 'GET',
@@ -73,6 +82,23 @@ export class HttpInstrumentation {
       route,
       error: undefined,
     };
+    if (span !== undefined) {
+      // Adapters assign scope.route once the framework matched; the trace gets the template too.
+      let current = route;
+      if (route !== undefined && route !== UNMATCHED_ROUTE) span.setRoute(route);
+      Object.defineProperty(scope, 'route', {
+        enumerable: true,
+        get: () => current,
+        set: (v: string | undefined) => {
+          current = v;
+          if (v !== undefined && v !== UNMATCHED_ROUTE) span.setRoute(v);
+        },
+      });
+      scope.ctx.traceId = span.traceId;
+      scope.ctx.spanId = span.spanId;
+      // Only a sampled trace can be looked up: an exemplar naming an unrecorded trace is a dead link.
+      if ((span.traceFlags & 1) === 1) scope.exemplar = { trace_id: span.traceId };
+    }
     (req as WithScope)[kScope] = scope;
     if (!res.headersSent) {
       res.setHeader('X-Request-ID', correlationId);
@@ -111,7 +137,7 @@ export class HttpInstrumentation {
     const report = this.#deps.report;
     if (report) {
       try {
-        report(error, { correlation_id: scope?.ctx.correlationId, route: scope?.route, method: scope?.method });
+        report(error, { correlation_id: scope?.ctx.correlationId, trace_id: scope?.ctx.traceId, route: scope?.route, method: scope?.method, bindings: scope?.ctx.bindings });
       } catch {
         // the report hook is a sink: its failure must not reach request code
       }
@@ -123,7 +149,7 @@ export class HttpInstrumentation {
       const seconds = Number(process.hrtime.bigint() - scope.startNs) / 1e9;
       const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST;
       const route = scope.route ?? UNMATCHED_ROUTE;
-      this.#deps.metrics?.end(scope.method, route, status, seconds);
+      this.#deps.metrics?.end(scope.method, route, status, seconds, scope.exemplar);
       const accessLog = this.#deps.accessLog;
       if (accessLog) {
         const len = res.getHeader('content-length');

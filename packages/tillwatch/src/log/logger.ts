@@ -24,6 +24,13 @@ export interface CreateLoggerOptions {
    * with code TW_ERR_SINK_WRITE_FAILED for the first failure, then silence.
    */
   onSinkError?: (err: Error) => void;
+  /**
+   * The active OpenTelemetry span's ids, when tracing is on. Called once per line: it must be cheap
+   * and must not allocate (src/trace/active-span.ts `activeSpanContext`). Its ids win over the ones the
+   * request context captured at the start of the request, so a line logged inside a database span
+   * names that span.
+   */
+  activeSpan?: () => { readonly traceId: string; readonly spanId: string } | undefined;
 }
 
 function isErrorObject(v: unknown): v is Error {
@@ -81,7 +88,7 @@ function isoTimeCached(): string {
 }
 
 export function createLogger(o: CreateLoggerOptions): Logger {
-  const { options, context, redactor } = o;
+  const { options, context, redactor, activeSpan } = o;
   const onSinkError = o.onSinkError ?? warnOnce();
   const target: LogDestination = (options.log.destination as LogDestination | undefined) ?? new BatchedFdDestination({ fd: 1 });
 
@@ -114,16 +121,19 @@ export function createLogger(o: CreateLoggerOptions): Logger {
     },
     mixin() {
       const ctx = context.get();
-      if (ctx === undefined) return {};
+      const span = activeSpan?.();
+      if (ctx === undefined) return span === undefined ? {} : { trace_id: span.traceId, span_id: span.spanId };
+      const traceId = span?.traceId ?? ctx.traceId;
+      const spanId = span?.spanId ?? ctx.spanId;
       const fields: Record<string, unknown> = { correlation_id: ctx.correlationId };
-      if (ctx.traceId !== undefined) fields.trace_id = ctx.traceId;
-      if (ctx.spanId !== undefined) fields.span_id = ctx.spanId;
+      if (traceId !== undefined) fields.trace_id = traceId;
+      if (spanId !== undefined) fields.span_id = spanId;
       if (ctx.bindings !== undefined) {
         Object.assign(fields, redactor.value(ctx.bindings));
         // Bindings are app data; they must not overwrite the ids that tie the line to its request.
         fields.correlation_id = ctx.correlationId;
-        if (ctx.traceId !== undefined) fields.trace_id = ctx.traceId;
-        if (ctx.spanId !== undefined) fields.span_id = ctx.spanId;
+        if (traceId !== undefined) fields.trace_id = traceId;
+        if (spanId !== undefined) fields.span_id = spanId;
       }
       return redactor.value(fields) as Record<string, unknown>;
     },
