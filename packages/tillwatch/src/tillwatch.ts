@@ -17,6 +17,7 @@ import { createLogger } from './log/logger.ts';
 import { createMetricsHandler } from './metrics/metrics-endpoint.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { createRedactor, type Redactor } from './redact/redactor.ts';
+import { createSloTracker, type SloTracker } from './slo/slo-tracker.ts';
 import type { SentryReporter } from './report/sentry-reporter.ts';
 import { activeSpanContext, traceRequest, UNTRACED_SERVER } from './trace/active-span.ts';
 import type { Tracing } from './trace/tracing.ts';
@@ -64,6 +65,8 @@ export interface Tillwatch {
   readonly tracing: Tracing | undefined;
   /** The Sentry reporter when sentry.dsn is set and @sentry/node loaded, else undefined. */
   readonly sentry: SentryReporter | undefined;
+  /** In-process SLO budget and burn rate (also in the /health summary) when `slos` are configured. */
+  readonly slo: SloTracker | undefined;
   /** Address of the management server, once started. */
   managementAddress(): AddressInfo | undefined;
   /** Stops everything this instance started without exiting the process (tests, embedding). */
@@ -183,6 +186,9 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
     traceRequest: tracingWanted ? traceRequest : undefined,
   });
 
+  const slo = opts.slos && opts.slos.length > 0 ? createSloTracker({ slos: opts.slos, metrics, prefix: opts.metrics.prefix }).start() : undefined;
+  if (slo) health.setSummarySection('slo', () => slo.report());
+
   const metricsHandler = createMetricsHandler(metrics, { token: opts.metrics.token });
   const healthHandler = health.handler();
   const metricsPath = opts.metrics.path;
@@ -263,6 +269,7 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
     http: httpInstr,
     tracing,
     sentry,
+    slo,
     handleManagement: serveManagement,
     managementOnMainPort,
     async attach(server) {
@@ -277,6 +284,7 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
       if (closed) return;
       closed = true;
       uninstall?.();
+      slo?.stop();
       await stopManagement();
       health.close();
       metrics?.close?.();

@@ -143,3 +143,39 @@ test('an error reporter whose promise rejects is counted and does not become an 
   assert.deepEqual(unhandled, []);
   assert.match((await tw.metrics.render(undefined)).body, /tillwatch_sink_errors_total\{sink="error_reporter"\} 1/);
 });
+
+test('configured SLOs appear in the /health summary with their burn rate and remaining budget from the service\'s own counters', async (t) => {
+  const { availabilitySlo } = await import('../src/spec/slo/index.ts');
+  const sink = logSink();
+  let fail = false;
+  const tw = createTillwatch({
+    log: { destination: sink },
+    lifecycle: quiet,
+    slos: [availabilitySlo({ name: 'availability', target: 0.99, period: '30d', team: 'pos' })],
+  });
+  const server = http.createServer(
+    instrument(tw, (_req, res) => {
+      res.statusCode = fail ? 500 : 200;
+      res.end();
+    }, { route: () => '/orders' }),
+  );
+  const port = await listen(server);
+  t.after(async () => {
+    await tw.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+  tw.markStarted();
+  assert.ok(tw.slo);
+  await tw.slo.sample();
+  for (let i = 0; i < 18; i++) await fetch(`http://127.0.0.1:${port}/orders`);
+  fail = true;
+  for (let i = 0; i < 2; i++) await fetch(`http://127.0.0.1:${port}/orders`);
+  await tw.slo.sample();
+  const body = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { slo: { slos: { name: string; errorRatio: number; burnRate: number; budgetRemaining: number }[] } };
+  const [availability] = body.slo.slos;
+  assert.equal(availability?.name, 'availability');
+  assert.ok(Math.abs((availability?.errorRatio ?? 0) - 0.1) < 1e-9, `error ratio 2/20, got ${availability?.errorRatio}`);
+  assert.ok(Math.abs((availability?.burnRate ?? 0) - 10) < 1e-6, `burn rate 0.1 / 0.01 = 10, got ${availability?.burnRate}`);
+  assert.ok((availability?.budgetRemaining ?? 1) < 0, 'a 10% error ratio overspends a 1% budget');
+});

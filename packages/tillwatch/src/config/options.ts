@@ -8,9 +8,12 @@
  */
 import * as s from './schema.ts';
 import { BUCKETS } from '../spec/conventions.ts';
+import type { SloSpec } from '../spec/slo/slo-spec.ts';
 import { TillwatchConfigError, type ConfigIssue } from '../errors/config-error.ts';
 
 const isFunction = (v: unknown): v is (...args: never[]) => unknown => typeof v === 'function';
+const isSloList = (v: unknown): v is readonly SloSpec[] =>
+  Array.isArray(v) && v.every((x) => typeof x === 'object' && x !== null && typeof (x as SloSpec).name === 'string' && typeof (x as SloSpec).target === 'number');
 const isWritable = (v: unknown): v is NodeJS.WritableStream =>
   typeof v === 'object' && v !== null && typeof (v as NodeJS.WritableStream).write === 'function';
 
@@ -82,6 +85,7 @@ export const optionsSchema = s.object({
     sendTimeoutMs: s.number({ default: 5000, integer: true, min: 1, max: 60_000, doc: 'Longest one envelope upload may take; past it the envelope is dropped and counted.' }),
     sendTransactions: s.boolean({ default: false, doc: 'Also send sampled traces to Sentry as transactions (same sampling decision as OTLP).' }),
   }),
+  slos: s.optional(s.custom('an array of SLO specs (availabilitySlo(), latencySlo()... from tillwatch/spec/slo)', isSloList, { typeName: 'SloSpec[]', doc: 'SLOs whose error budget and burn rate the /health summary reports, computed in-process from this service\'s own counters (Prometheus rules from `tillwatch generate` are the authority).' })),
   errorReporter: s.optional(s.custom('a function (error, context) => void', isFunction, { typeName: 'function', doc: 'Called for crashes and request errors. When sentry.dsn is set and this is not, tillwatch reports to Sentry.' })),
 });
 

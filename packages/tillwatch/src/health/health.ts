@@ -24,6 +24,7 @@ import { DuplicateHealthCheckError } from './duplicate-check-error.ts';
 import { EventLoopLag } from './event-loop-lag.ts';
 import { createProbeHandler } from './probe-handler.ts';
 import { roundMs, runCheck } from './run-check.ts';
+import { safeErrorMessage } from './safe-error-message.ts';
 
 /** A dependency check. Register with {@link Health.add} or build one with the factories in `checks/`. */
 export interface HealthCheck {
@@ -125,6 +126,7 @@ export class Health {
   readonly #scrub: ((s: string) => string) | undefined;
   readonly #service: { name: string; version: string } | undefined;
   readonly #entries = new Map<string, Entry>();
+  readonly #sections = new Map<string, () => unknown>();
   readonly #lag = new EventLoopLag();
   #started = false;
   #shuttingDown = false;
@@ -229,8 +231,24 @@ export class Health {
    * Everything at once, for humans and dashboards: service, version, uptime, the three probes and
    * every check (run even before start-up). The HTTP status is readiness's.
    */
+  /**
+   * Adds a named section to the summary body (e.g. `slo`: error budget and burn rate). The function runs
+   * on each summary request; it must be cheap, and if it throws the section shows `{ error }` instead.
+   */
+  setSummarySection(name: string, section: () => unknown): void {
+    this.#sections.set(name, section);
+  }
+
   async summary(): Promise<ProbeResponse> {
     const run = await this.#results();
+    const sections: Record<string, unknown> = {};
+    for (const [name, section] of this.#sections) {
+      try {
+        sections[name] = section();
+      } catch (e) {
+        sections[name] = { error: safeErrorMessage(e, this.#scrub) };
+      }
+    }
     const status: ReadyStatus = this.#shuttingDown ? 'shutting_down' : !this.#started ? 'starting' : run.status;
     return {
       httpStatus: status === 'ok' || status === 'degraded' ? 200 : 503,
@@ -243,6 +261,7 @@ export class Health {
         startup: this.startup().body,
         ready: { status, checked_at: run.checkedAt },
         checks: run.results,
+        ...sections,
       },
     };
   }
