@@ -17,7 +17,7 @@ const rounds = Number(process.argv[4] ?? 3);
 const frameworks = (process.env.BENCH_FRAMEWORKS ?? 'http,fastify,express').split(',');
 const modes = ['bare', 'tillwatch', 'tillwatch-nolog'];
 
-interface Result { cpuUsPerReq: number; reqPerSec: number; rssMiB: number }
+interface Result { cpuUsPerReq: number; userUsPerReq: number; reqPerSec: number; rssMiB: number }
 
 function load(port: number, n: number): Promise<number> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
@@ -54,17 +54,17 @@ async function measure(scenario: string): Promise<Result> {
   await load(port, Math.min(5000, requests)); // warm-up: JIT, connection set-up, metric children created
   child.send('mark');
   const seconds = await load(port, requests);
-  const { cpuUs, rssBytes } = await ask<{ cpuUs: number; rssBytes: number }>('cpu');
+  const { cpuUs, userUs, rssBytes } = await ask<{ cpuUs: number; userUs: number; rssBytes: number }>('cpu');
   child.send('exit');
   await new Promise((r) => child.once('exit', r));
-  return { cpuUsPerReq: cpuUs / requests, reqPerSec: requests / seconds, rssMiB: rssBytes / 2 ** 20 };
+  return { cpuUsPerReq: cpuUs / requests, userUsPerReq: userUs / requests, reqPerSec: requests / seconds, rssMiB: rssBytes / 2 ** 20 };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 console.log(`requests=${requests} concurrency=${concurrency} rounds=${rounds} node=${process.version}`);
-console.log('| server | mode | CPU µs/req (median) | overhead µs/req | CPU ratio vs bare | req/s | RSS MiB |');
-console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
+console.log('| server | mode | CPU µs/req (median) | overhead µs/req | CPU ratio vs bare | user-mode µs/req | user overhead µs/req | req/s | RSS MiB |');
+console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const fw of frameworks) {
   const results = new Map<string, Result[]>();
   // Interleave modes across rounds so drift (thermal, other load) hits every mode alike.
@@ -75,11 +75,14 @@ for (const fw of frameworks) {
     }
   }
   const base = median((results.get('bare') ?? []).map((x) => x.cpuUsPerReq));
+  const baseUser = median((results.get('bare') ?? []).map((x) => x.userUsPerReq));
   for (const mode of modes) {
     const rs = results.get(mode) ?? [];
     const cpu = median(rs.map((x) => x.cpuUsPerReq));
     const rps = median(rs.map((x) => x.reqPerSec));
     const rss = median(rs.map((x) => x.rssMiB));
-    console.log(`| ${fw} | ${mode} | ${cpu.toFixed(1)} | ${mode === 'bare' ? '' : (cpu - base).toFixed(1)} | ${(cpu / base).toFixed(2)} | ${rps.toFixed(0)} | ${rss.toFixed(0)} |`);
+    const user = median(rs.map((x) => x.userUsPerReq));
+    const over = (v: number, b: number) => (mode === 'bare' ? '' : (v - b).toFixed(1));
+    console.log(`| ${fw} | ${mode} | ${cpu.toFixed(1)} | ${over(cpu, base)} | ${(cpu / base).toFixed(2)} | ${user.toFixed(1)} | ${over(user, baseUser)} | ${rps.toFixed(0)} | ${rss.toFixed(0)} |`);
   }
 }

@@ -72,7 +72,7 @@ process.on('message', (m: string) => {
   if (m === 'mark') mark = process.cpuUsage();
   if (m === 'cpu') {
     const d = process.cpuUsage(mark);
-    process.send?.({ cpuUs: d.user + d.system, rssBytes: process.memoryUsage.rss() });
+    process.send?.({ cpuUs: d.user + d.system, userUs: d.user, rssBytes: process.memoryUsage.rss() });
   }
   if (m === 'exit') process.exit(0);
 });

@@ -181,7 +181,7 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
     logger,
     context,
     metrics: opts.metrics.enabled ? metrics.http : undefined,
-    accessLog: opts.log.access.enabled ? createAccessLog({ logger, options: opts.log.access }) : undefined,
+    accessLog: opts.log.access.enabled ? createAccessLog({ logger, options: opts.log.access, scrub: (v) => redactor.string(v) }) : undefined,
     report: safeReport,
     traceRequest: tracingWanted ? traceRequest : undefined,
   });

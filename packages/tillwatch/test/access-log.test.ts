@@ -123,3 +123,15 @@ test('record and shouldLog never throw, even on hostile entries', () => {
   const weirdError = entry({ status: 500, error: { get name(): never { throw new Error('x') } } });
   assert.doesNotThrow(() => accessLog.record(weirdError));
 });
+
+test('the route and method are scrubbed by the shared redactor before the line is written', () => {
+  const sink = logSink();
+  const redactor = createRedactor();
+  const { options } = resolveOptions({ log: { destination: sink } }, {});
+  const logger = createLogger({ options, context: new ContextStore(), redactor });
+  const access = createAccessLog({ logger, options: options.log.access, scrub: (v) => redactor.string(v) });
+  // A node:http route callback that returns raw paths is a bug, but it must not leak a card number.
+  access.record({ method: 'GET', route: '/cards/4111111111111111', path: '/cards/4111111111111111', status: 200, durationMs: 1, bytes: 2, userAgent: undefined });
+  assert.ok(!sink.text().includes('4111111111111111'));
+  assert.equal(sink.lines[0]?.route, '/cards/411111******1111');
+});

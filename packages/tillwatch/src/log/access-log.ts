@@ -12,6 +12,7 @@
 import type { Logger } from 'pino';
 import type { ResolvedTillwatchOptions } from '../config/options.ts';
 import { parseUserAgent } from './user-agent.ts';
+import { markRedacted } from './logger.ts';
 
 /** What an adapter knows about a finished request. */
 export interface AccessEntry {
@@ -40,6 +41,8 @@ export interface CreateAccessLogOptions {
   options: ResolvedTillwatchOptions['log']['access'];
   /** Source of randomness for sampling, in [0, 1). Tests pass a fixed sequence. Default Math.random. */
   random?: () => number;
+  /** The shared redactor's string scrub, applied to the route and method (the only fields not from a closed set). */
+  scrub?: (s: string) => string;
 }
 
 type Level = 'error' | 'warn' | 'info';
@@ -67,6 +70,17 @@ function errorType(err: unknown): string | undefined {
 export function createAccessLog(o: CreateAccessLogOptions): AccessLog {
   const { logger, options } = o;
   const random = o.random ?? Math.random;
+  const scrub = o.scrub ?? ((v: string) => v);
+  // Templates repeat: scrub each distinct route once (bounded, so raw paths from a misbehaving adapter cannot grow it).
+  const routeCache = new Map<string, string>();
+  const safeRoute = (route: string): string => {
+    let safe = routeCache.get(route);
+    if (safe === undefined) {
+      safe = scrub(route);
+      if (routeCache.size < 1000) routeCache.set(route, safe);
+    }
+    return safe;
+  };
   const skip = new Set(options.skipPaths);
   const always = new Set(options.alwaysLogStatuses);
   const rates = options.sampleRates as Readonly<Record<string, number>>;
@@ -108,15 +122,16 @@ export function createAccessLog(o: CreateAccessLogOptions): AccessLog {
       try {
         const level = forcedLevel(e) ?? 'info';
         const ua = parseUserAgent(e.userAgent);
-        const fields: Record<string, unknown> = {
-          method: e.method,
-          route: e.route,
+        // Every field is from a closed set, a number, or scrubbed here: the logger can skip its redaction walk.
+        const fields: Record<string, unknown> = markRedacted({
+          method: safeRoute(e.method),
+          route: safeRoute(e.route),
           status: e.status,
           duration_ms: Math.round(e.durationMs * 100) / 100,
           bytes: e.bytes,
           ua_family: ua.family,
           device_class: ua.device,
-        };
+        });
         if (isSlow(e)) fields.slow = true;
         if (level === 'info') {
           // lets log-based request counts be re-weighted: each sampled line stands for 1/rate requests
