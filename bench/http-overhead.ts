@@ -9,7 +9,7 @@
  * process.cpuUsage()), not wall-clock throughput, which the load generator sharing 2 cores would distort.
  */
 import { fork } from 'node:child_process';
-import http from 'node:http';
+import { load } from './load.ts';
 
 const requests = Number(process.argv[2] ?? 20000);
 const concurrency = Number(process.argv[3] ?? 16);
@@ -19,30 +19,6 @@ const modes = ['bare', 'tillwatch', 'tillwatch-nolog'];
 
 interface Result { cpuUsPerReq: number; userUsPerReq: number; reqPerSec: number; rssMiB: number }
 
-function load(port: number, n: number): Promise<number> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  let sent = 0;
-  const started = process.hrtime.bigint();
-  const worker = (): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const next = () => {
-        if (sent >= n) return resolve();
-        const id = sent++;
-        http
-          .get({ host: '127.0.0.1', port, path: `/orders/${id}`, agent }, (res) => {
-            res.resume();
-            res.on('end', next);
-          })
-          .on('error', reject);
-      };
-      next();
-    });
-  return Promise.all(Array.from({ length: concurrency }, worker)).then(() => {
-    agent.destroy();
-    return Number(process.hrtime.bigint() - started) / 1e9;
-  });
-}
-
 async function measure(scenario: string): Promise<Result> {
   const child = fork(new URL('./overhead-server.ts', import.meta.url), [scenario], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const ask = <T>(msg: string): Promise<T> =>
@@ -51,9 +27,9 @@ async function measure(scenario: string): Promise<Result> {
       child.send(msg);
     });
   const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', (m) => resolve(m as { port: number })));
-  await load(port, Math.min(5000, requests)); // warm-up: JIT, connection set-up, metric children created
+  await load(port, Math.min(5000, requests), concurrency); // warm-up: JIT, connection set-up, metric children created
   child.send('mark');
-  const seconds = await load(port, requests);
+  const seconds = await load(port, requests, concurrency);
   const { cpuUs, userUs, rssBytes } = await ask<{ cpuUs: number; userUs: number; rssBytes: number }>('cpu');
   child.send('exit');
   await new Promise((r) => child.once('exit', r));

@@ -11,8 +11,8 @@
  * spans (hook spans are off by default, see src/trace/instrumentations.ts).
  */
 import { fork } from 'node:child_process';
-import http from 'node:http';
 import { otlpReceiver } from '../packages/tillwatch/src/testing/index.ts';
+import { load } from './load.ts';
 
 const requests = Number(process.argv[2] ?? 20000);
 const concurrency = Number(process.argv[3] ?? 16);
@@ -28,30 +28,6 @@ const modes = (process.env.BENCH_MODES?.split(',') ?? ['off', 'import-only', 'tr
 
 interface Result { cpuUsPerReq: number; reqPerSec: number; rssMiB: number }
 
-function load(port: number, n: number): Promise<number> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  let sent = 0;
-  const started = process.hrtime.bigint();
-  const worker = (): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const next = () => {
-        if (sent >= n) return resolve();
-        const id = sent++;
-        http
-          .get({ host: '127.0.0.1', port, path: `/orders/${id}`, agent }, (res) => {
-            res.resume();
-            res.on('end', next);
-          })
-          .on('error', reject);
-      };
-      next();
-    });
-  return Promise.all(Array.from({ length: concurrency }, worker)).then(() => {
-    agent.destroy();
-    return Number(process.hrtime.bigint() - started) / 1e9;
-  });
-}
-
 const otlp = await otlpReceiver();
 const register = new URL('../packages/tillwatch/src/register.ts', import.meta.url).pathname;
 
@@ -64,9 +40,9 @@ async function measure(mode: Mode): Promise<Result> {
       child.send(msg);
     });
   const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', (m) => resolve(m as { port: number })));
-  await load(port, Math.min(5000, requests)); // warm-up
+  await load(port, Math.min(5000, requests), concurrency); // warm-up
   child.send('mark');
-  const seconds = await load(port, requests);
+  const seconds = await load(port, requests, concurrency);
   const { cpuUs, rssBytes } = await ask<{ cpuUs: number; rssBytes: number }>('cpu');
   child.send('exit');
   await new Promise((r) => child.once('exit', r));
