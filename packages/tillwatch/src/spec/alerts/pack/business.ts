@@ -3,6 +3,7 @@ import { catalogue } from '../../catalogue.ts';
 import { defineAlert, type AlertSpec } from '../alert-spec.ts';
 import { counterSeries, gaugeSeries } from '../test-series.ts';
 import { n, type PackContext } from './pack-context.ts';
+import { PAYMENT_SYSTEM_FAILURE_REASONS } from '../../slo/business-slos.ts';
 
 const m = catalogue.metrics;
 
@@ -10,9 +11,11 @@ export function businessAlerts(ctx: PackContext): AlertSpec[] {
   const t = ctx.thresholds;
   const team = ctx.teams.commerce;
   const at = { location: 'store-1' } as const;
+  // 5% declines ride along in both fixtures: they must never make the page fire on their own.
   const payments = (ratio: number) => [
     counterSeries(m.payments.attempts, { method: 'card', operation: 'sale' }, 100),
     counterSeries(m.payments.failures, { method: 'card', operation: 'sale', reason: 'provider_unavailable' }, 100 * ratio),
+    counterSeries(m.payments.failures, { method: 'card', operation: 'sale', reason: 'declined' }, 5),
   ];
   const orders = (ratio: number) => [
     counterSeries(m.orders.completed, { ...at, channel: 'in_store' }, 100 * (1 - ratio)),
@@ -30,13 +33,15 @@ export function businessAlerts(ctx: PackContext): AlertSpec[] {
       for: '5m',
       group: 'business',
       team,
-      expr: `sum(rate(${m.payments.failures}[${t.rateWindow}])) / sum(rate(${m.payments.attempts}[${t.rateWindow}])) > ${n(t.paymentFailureRatio)}`,
-      summary: `More than ${n(t.paymentFailureRatio * 100)}% of payments fail`,
-      description: `{{ $value | humanizePercentage }} of payment provider calls failed over the last ${t.rateWindow}. Customers cannot pay.`,
+      // Only system failures page: card declines (1-4% of normal retail traffic) are the customer's bank
+      // answering, not an outage, and would page on every busy afternoon. Same reasons as the payment SLO.
+      expr: `(sum(rate(${m.payments.failures.select({ reason: { re: PAYMENT_SYSTEM_FAILURE_REASONS.join('|') } })}[${t.rateWindow}])) or vector(0)) / sum(rate(${m.payments.attempts}[${t.rateWindow}])) > ${n(t.paymentFailureRatio)}`,
+      summary: `More than ${n(t.paymentFailureRatio * 100)}% of payments fail for a system reason`,
+      description: `{{ $value | humanizePercentage }} of payment provider calls failed for a system reason (${PAYMENT_SYSTEM_FAILURE_REASONS.join(', ')}) over the last ${t.rateWindow}. Customers cannot pay.`,
       runbook: `1. Which method and reason: \`sum by (method, reason) (rate(payments_failures_total[5m]))\`.
 2. \`provider_unavailable\`, \`timeout\`, \`network_error\`: check the provider's status page and our outbound network; tell the stores to take cash or switch terminals to standalone mode.
-3. \`declined\`/\`insufficient_funds\` spiking on every method: a fraud rule or a misconfigured merchant account at the provider.
-4. \`internal_error\`: our bug; check the last deploy and roll back.
+3. \`internal_error\`: our bug; check the last deploy and roll back.
+4. Declines (\`declined\`, \`insufficient_funds\`...) do not count here; a decline spike on every method points at a fraud rule or a misconfigured merchant account at the provider.
 5. Post in the stores' channel so staff know it is not their terminals.`,
       test: { firing: payments(t.paymentFailureRatio * 1.2), quiet: payments(t.paymentFailureRatio * 0.9) },
     }),
