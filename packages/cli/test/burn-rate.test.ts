@@ -6,10 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { promtool, requireTools, runCli, TESTDATA } from './helpers.ts';
 
 const OK = 'http_requests_total{method="POST",route="/orders",status_code="200"}';
@@ -39,7 +39,10 @@ function generateRules(t: import('node:test').TestContext): string {
 
 function runScenario(dir: string, name: string, doc: Record<string, unknown>): void {
   const file = join(dir, 'prometheus/tests', `scenario-${name}.yml`);
-  writeFileSync(file, stringify({ rule_files: ['../rules/slo-availability.yml'], ...doc }, { lineWidth: 0 }));
+  // The generated test file for these rules carries the group order (recordings before alerts); reuse it,
+  // or promtool picks a random order per step and an alert can lag its recordings by one interval.
+  const generated = parse(readFileSync(join(dir, 'prometheus/tests/slo-availability.yml'), 'utf8')) as { group_eval_order: string[] };
+  writeFileSync(file, stringify({ rule_files: ['../rules/slo-availability.yml'], group_eval_order: generated.group_eval_order, ...doc }, { lineWidth: 0 }));
   const r = promtool(['test', 'rules', file]);
   assert.equal(r.status, 0, `${name}:\n${r.stdout}${r.stderr}`);
 }

@@ -38,14 +38,19 @@ export function alertTests(a: ModelAlert): unknown[] {
 
 export function renderTestsFiles(model: Model): Map<string, string> {
   const byFile = new Map<string, ModelAlert[]>();
-  for (const g of model.groups) byFile.set(g.file, [...(byFile.get(g.file) ?? []), ...g.alerts]);
+  const groupsByFile = new Map<string, string[]>();
+  for (const g of model.groups) {
+    byFile.set(g.file, [...(byFile.get(g.file) ?? []), ...g.alerts]);
+    groupsByFile.set(g.file, [...(groupsByFile.get(g.file) ?? []), g.name]);
+  }
   const out = new Map<string, string>();
   for (const [file, alerts] of byFile) {
     if (alerts.length === 0) continue;
-    out.set(
-      `prometheus/tests/${file}.yml`,
-      yamlFile({ rule_files: [`../rules/${file}.yml`], evaluation_interval: '1m', tests: alerts.flatMap(alertTests) }, `promtool unit tests for rules/${file}.yml`),
-    );
+    // Without group_eval_order promtool evaluates a file's groups in random (Go map) order at each step, so
+    // an alert could read its recording rules one interval late and a "fires at minute N" test would flake.
+    // The order here is the file's: recordings before the alerts that read them.
+    const doc = { rule_files: [`../rules/${file}.yml`], evaluation_interval: '1m', group_eval_order: groupsByFile.get(file), tests: alerts.flatMap(alertTests) };
+    out.set(`prometheus/tests/${file}.yml`, yamlFile(doc, `promtool unit tests for rules/${file}.yml`));
   }
   return out;
 }
