@@ -16,6 +16,7 @@ import { adminRoutes } from './http/admin-routes.ts';
 import { installErrorHandling } from './http/error-handling.ts';
 import { startupGate, type StartupState } from './http/startup-gate.ts';
 import { orderRoutes } from './orders/order-routes.ts';
+import { posStatic } from './http/pos-static.ts';
 import { OrderService } from './orders/order-service.ts';
 import { PaymentClient } from './payments/payment-client.ts';
 import { ProductRepository } from './catalog/product-repository.ts';
@@ -90,6 +91,7 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions = {})
   await app.register(async (child) => customerRoutes(child, deps));
   await app.register(async (child) => orderRoutes(child, deps, orders));
   await app.register(async (child) => adminRoutes(child, deps));
+  await app.register(async (child) => posStatic(child, deps));
 
   let loaded: readonly LoadedFeature[] = [];
   let missing: readonly FeatureName[] = [];

@@ -4,6 +4,8 @@
  * (https://develop.sentry.dev/sdk/data-model/envelopes/): a JSON header line, then items, each a
  * JSON item header line and a payload of `length` bytes or up to the next newline.
  *
+ * It answers CORS (preflights too), so a browser SDK on another local origin can post to it.
+ *
  * It stands in for Sentry, which cannot run here. `mode: 'fail'` answers 503 and `mode: 'blackhole'`
  * accepts and never answers.
  */
@@ -159,6 +161,18 @@ export async function sentryReceiver(options: { mode?: ReceiverMode } = {}): Pro
   let receiver: SentryReceiver | undefined;
   const server = http.createServer((req, res) => {
     const r = receiver as SentryReceiver;
+    // Browser SDKs (@sentry/browser) post from the page's origin: answer CORS as Sentry's ingest does,
+    // preflights included (https://fetch.spec.whatwg.org/#http-cors-protocol). Preflights are not uploads.
+    res.setHeader('access-control-allow-origin', '*');
+    res.setHeader('access-control-expose-headers', 'x-sentry-rate-limits, retry-after');
+    if (req.method === 'OPTIONS') {
+      res.statusCode = 204;
+      res.setHeader('access-control-allow-methods', 'POST');
+      res.setHeader('access-control-allow-headers', req.headers['access-control-request-headers'] ?? 'content-type');
+      res.setHeader('access-control-max-age', '600');
+      res.end();
+      return;
+    }
     r.requests++;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -1,0 +1,32 @@
+/**
+ * The redaction rules that run wherever JavaScript runs (browsers, workers, edge runtimes), for
+ * `@tillwatch/browser`: card-number masking with the Luhn check, the sensitive key names, free-text
+ * scrubbing (URL credentials, `key=value` secrets, JSON pairs, Bearer/Basic tokens) and the Sentry
+ * event and breadcrumb scrubbers, which take any {@link Redactor}.
+ *
+ * Nothing reachable from this module may import `node:*` or use Node globals (Buffer, process): a
+ * front-end bundle imports it. packages/browser/test/portable-redact.test.ts checks the import graph.
+ * The full object walker (redactor.ts) is Node-only; the browser package builds its own walker on
+ * these rules so both sides scrub the same things.
+ */
+export { luhnValid } from './luhn.ts';
+export { isCardNumber, maskCardNumbers, maskCardNumberValue, maskDigits } from './card-number.ts';
+export { createKeyMatcher, normalizeKey, SENSITIVE_KEYS } from './sensitive-keys.ts';
+export { createTextScrubber } from './text-scrubber.ts';
+export type { TextScrubberOptions } from './text-scrubber.ts';
+export {
+  REDACTED,
+  CIRCULAR,
+  MAX_DEPTH,
+  THROWN,
+  UNSERIALIZABLE,
+  TRUNCATED_KEY,
+  truncatedItems,
+  truncatedKeys,
+  truncatedChars,
+  bufferPlaceholder,
+} from './placeholders.ts';
+export { scrubSentryEvent, scrubBreadcrumb } from '../report/scrub-event.ts';
+export type { Redactor, RedactorOptions, SerializedError } from './redactor.ts';
+export { TillwatchConfigError, isTillwatchConfigError } from '../errors/config-error.ts';
+export type { ConfigIssue } from '../errors/config-error.ts';
