@@ -6,8 +6,7 @@
  *
  * Nothing reachable from this module may import `node:*` or use Node globals (Buffer, process): a
  * front-end bundle imports it. packages/browser/test/portable-redact.test.ts checks the import graph.
- * The full object walker (redactor.ts) is Node-only; the browser package builds its own walker on
- * these rules so both sides scrub the same things.
+ * The object walker (redactor.ts) is portable too, so the browser runs the very same redactor.
  */
 export { luhnValid } from './luhn.ts';
 export { isCardNumber, maskCardNumbers, maskCardNumberValue, maskDigits } from './card-number.ts';
@@ -27,6 +26,14 @@ export {
   bufferPlaceholder,
 } from './placeholders.ts';
 export { scrubSentryEvent, scrubBreadcrumb } from '../report/scrub-event.ts';
+export {
+  createRedactor,
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_STRING_LENGTH,
+  DEFAULT_MAX_ARRAY_LENGTH,
+  DEFAULT_MAX_KEYS,
+  DEFAULT_MAX_TOTAL_VALUES,
+} from './redactor.ts';
 export type { Redactor, RedactorOptions, SerializedError } from './redactor.ts';
 export { TillwatchConfigError, isTillwatchConfigError } from '../errors/config-error.ts';
 export type { ConfigIssue } from '../errors/config-error.ts';

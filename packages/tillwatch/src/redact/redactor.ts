@@ -5,8 +5,6 @@
  *
  * What it removes and masks, the placeholders it writes and its limits are listed in docs/redaction.md.
  */
-import { EventEmitter } from 'node:events';
-import { types } from 'node:util';
 import { maskCardNumberValue } from './card-number.ts';
 import {
   CIRCULAR,
@@ -115,8 +113,21 @@ function read(o: object, key: PropertyKey): unknown {
   }
 }
 
+/**
+ * Errors from this realm and from others (vm contexts, iframes): the `[object Error]` brand is what
+ * util.types.isNativeError checks, without importing node:util (this module also runs in browsers).
+ */
 function isError(o: object): boolean {
-  return types.isNativeError(o) || o instanceof Error;
+  return o instanceof Error || Object.prototype.toString.call(o) === '[object Error]';
+}
+
+/**
+ * Node's EventEmitters (sockets, streams, http requests and responses), recognised by shape rather than
+ * `instanceof` so this module needs no node:events and still runs in browsers.
+ */
+function isEventEmitter(o: object): boolean {
+  const e = o as { on?: unknown; emit?: unknown; removeListener?: unknown };
+  return typeof e.on === 'function' && typeof e.emit === 'function' && typeof e.removeListener === 'function';
 }
 
 /**
@@ -195,12 +206,13 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     if (isError(o)) return serializeError(o, depth, st);
     if (o instanceof Date) return Number.isNaN(o.getTime()) ? 'Invalid Date' : o.toISOString();
     if (ArrayBuffer.isView(o)) return bufferPlaceholder(o.byteLength);
-    if (o instanceof ArrayBuffer || o instanceof SharedArrayBuffer) return bufferPlaceholder(o.byteLength);
+    // SharedArrayBuffer is undefined in browsers that are not cross-origin isolated.
+    if (o instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && o instanceof SharedArrayBuffer)) return bufferPlaceholder(o.byteLength);
     if (o instanceof Map) return walkMap(o, depth, st);
     if (o instanceof Set) return walkArray(Array.from(o), depth, st);
     if (o instanceof URL || o instanceof URLSearchParams) return scrub(o.toString());
     // Sockets, streams, http requests and responses: huge, cyclic, and never what a log line wants.
-    if (o instanceof EventEmitter) return `[${constructorName(o)}]`;
+    if (isEventEmitter(o)) return `[${constructorName(o)}]`;
     const toJSON = read(o, 'toJSON');
     if (typeof toJSON === 'function') {
       // Money and id types (Decimal.js, Big.js, ObjectId, Luxon) say how they want to be written.
