@@ -32,6 +32,7 @@ import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isRecord, readJson, send } from './sim-http.ts';
 
 export interface PaymentProviderConfig {
   /** 0..1 */
@@ -132,27 +133,10 @@ export function validateConfig(change: Record<string, unknown>): Partial<Payment
   return out;
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req as AsyncIterable<Buffer>) {
-    size += c.length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(c);
-  }
-  if (size === 0) return {};
-  try {
-    const v = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
-  res.end(payload);
+/** The JSON object body; {} for an empty body, undefined when too large, not JSON or not an object. */
+async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+  const v = await readJson(req, MAX_BODY_BYTES, {});
+  return isRecord(v) ? v : undefined;
 }
 
 /** Starts the simulated provider. */
@@ -200,7 +184,7 @@ export async function startPaymentProvider(opts: PaymentProviderOptions = {}): P
     if (path === '/admin/config') {
       if (req.method === 'GET') return send(res, 200, toWire(config));
       if (req.method === 'PUT' || req.method === 'POST') {
-        const body = await readJson(req);
+        const body = await readJsonObject(req);
         if (!body) return send(res, 400, { error: 'invalid_json' });
         try {
           config = { ...config, ...validateConfig(body) };
@@ -218,7 +202,7 @@ export async function startPaymentProvider(opts: PaymentProviderOptions = {}): P
       return send(res, 503, { error: 'provider_unavailable' });
     }
     if (req.method !== 'POST') return send(res, 405, { error: 'method_not_allowed' });
-    const body = await readJson(req);
+    const body = await readJsonObject(req);
     if (!body) return send(res, 400, { error: 'invalid_json' });
     if (path === '/v1/authorizations') {
       const [status, out] = authorize(body);

@@ -16,6 +16,7 @@
  */
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isRecord, listen, readJson, send } from './sim-http.ts';
 
 export interface SmsProviderConfig {
   /** Share of valid messages answered with an error (0..1). Default 0. */
@@ -94,7 +95,7 @@ export async function startSmsProvider(options: SmsProviderOptions = {}): Promis
     if (req.method === 'GET' && path === '/admin/stats') return send(res, 200, { ...counts });
     if (req.method === 'GET' && path === '/admin/config') return send(res, 200, wireConfig(config));
     if ((req.method === 'PUT' || req.method === 'POST') && path === '/admin/config') {
-      const body = await readJson(req);
+      const body = await readJson(req, MAX_BODY_BYTES);
       if (!isRecord(body)) return send(res, 400, { error: 'invalid_json' });
       const patch = parseConfigPatch(body);
       if (patch === undefined) return send(res, 400, { error: 'invalid_config' });
@@ -102,7 +103,7 @@ export async function startSmsProvider(options: SmsProviderOptions = {}): Promis
       return send(res, 200, wireConfig(config));
     }
     if (req.method === 'POST' && path === '/v1/messages') {
-      const body = await readJson(req);
+      const body = await readJson(req, MAX_BODY_BYTES);
       await delay(config.latencyMs);
       if (config.outage) {
         counts.failed++;
@@ -187,39 +188,4 @@ function parseConfigPatch(body: Record<string, unknown>): Partial<SmsProviderCon
 
 function wireConfig(c: SmsProviderConfig): Record<string, unknown> {
   return { failure_rate: c.failureRate, outage: c.outage, latency_ms: c.latencyMs };
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }

@@ -15,6 +15,7 @@
  */
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isRecord, listen, readJson, send } from './sim-http.ts';
 
 export interface WarehouseConfig {
   /** Share of batches answered 500/503 (0..1). Default 0. */
@@ -115,14 +116,14 @@ export async function startWarehouse(options: WarehouseOptions = {}): Promise<Wa
     }
     if (req.method === 'GET' && path === '/admin/config') return send(res, 200, wireConfig(config));
     if ((req.method === 'PUT' || req.method === 'POST') && path === '/admin/config') {
-      const body = await readJson(req);
+      const body = await readJson(req, MAX_BODY_BYTES);
       const patch = isRecord(body) ? parseConfigPatch(body) : undefined;
       if (patch === undefined) return send(res, 400, { error: 'invalid_config' });
       configure(patch);
       return send(res, 200, wireConfig(config));
     }
     if (req.method === 'POST' && path === '/v1/batches') {
-      const body = await readJson(req);
+      const body = await readJson(req, MAX_BODY_BYTES);
       if (config.stall && !(await waitOutStall())) {
         counts.failed++;
         return send(res, 504, { error: 'load_timeout' });
@@ -206,39 +207,4 @@ function parseConfigPatch(body: Record<string, unknown>): Partial<WarehouseConfi
 
 function wireConfig(c: WarehouseConfig): Record<string, unknown> {
   return { failure_rate: c.failureRate, stall: c.stall, latency_ms: c.latencyMs };
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }
