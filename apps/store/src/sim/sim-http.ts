@@ -40,3 +40,34 @@ export function listen(server: Server, port: number, host: string): Promise<void
     });
   });
 }
+
+/** The fault knobs the SMS provider and warehouse simulators share; `F` is their on/off switch (outage, stall). */
+export type FaultConfig<F extends string> = { failureRate: number; latencyMs: number } & Record<F, boolean>;
+
+/**
+ * Parses an admin config patch (snake_case or camelCase): failure_rate in [0, 1], latency_ms in [0, 60000]
+ * and the boolean switch `flag`. Undefined when any given value is invalid, so nothing is half-applied.
+ */
+export function parseFaultPatch<F extends string>(body: Record<string, unknown>, flag: F): Partial<FaultConfig<F>> | undefined {
+  const patch: Record<string, unknown> = {};
+  const failureRate = body.failure_rate ?? body.failureRate;
+  if (failureRate !== undefined) {
+    if (typeof failureRate !== 'number' || !(failureRate >= 0 && failureRate <= 1)) return undefined;
+    patch.failureRate = failureRate;
+  }
+  if (body[flag] !== undefined) {
+    if (typeof body[flag] !== 'boolean') return undefined;
+    patch[flag] = body[flag];
+  }
+  const latencyMs = body.latency_ms ?? body.latencyMs;
+  if (latencyMs !== undefined) {
+    if (typeof latencyMs !== 'number' || !(latencyMs >= 0 && latencyMs <= 60_000)) return undefined;
+    patch.latencyMs = latencyMs;
+  }
+  return patch as Partial<FaultConfig<F>>;
+}
+
+/** The config as the admin endpoint shows it (snake_case). */
+export function wireFaults<F extends string>(c: FaultConfig<F>, flag: F): Record<string, unknown> {
+  return { failure_rate: c.failureRate, [flag]: c[flag], latency_ms: c.latencyMs };
+}

@@ -16,7 +16,7 @@
  */
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isRecord, listen, readJson, send } from './sim-http.ts';
+import { isRecord, listen, parseFaultPatch, readJson, send, wireFaults } from './sim-http.ts';
 
 export interface SmsProviderConfig {
   /** Share of valid messages answered with an error (0..1). Default 0. */
@@ -93,14 +93,14 @@ export async function startSmsProvider(options: SmsProviderOptions = {}): Promis
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/admin/stats') return send(res, 200, { ...counts });
-    if (req.method === 'GET' && path === '/admin/config') return send(res, 200, wireConfig(config));
+    if (req.method === 'GET' && path === '/admin/config') return send(res, 200, wireFaults(config, 'outage'));
     if ((req.method === 'PUT' || req.method === 'POST') && path === '/admin/config') {
       const body = await readJson(req, MAX_BODY_BYTES);
       if (!isRecord(body)) return send(res, 400, { error: 'invalid_json' });
-      const patch = parseConfigPatch(body);
+      const patch = parseFaultPatch(body, 'outage');
       if (patch === undefined) return send(res, 400, { error: 'invalid_config' });
       Object.assign(config, patch);
-      return send(res, 200, wireConfig(config));
+      return send(res, 200, wireFaults(config, 'outage'));
     }
     if (req.method === 'POST' && path === '/v1/messages') {
       const body = await readJson(req, MAX_BODY_BYTES);
@@ -155,7 +155,7 @@ export async function startSmsProvider(options: SmsProviderOptions = {}): Promis
     url: `http://${addr.address}:${addr.port}`,
     config,
     configure(patch) {
-      Object.assign(config, parseConfigPatch(patch) ?? {});
+      Object.assign(config, parseFaultPatch(patch, 'outage') ?? {});
     },
     stats: () => ({ ...counts }),
     async close() {
@@ -165,27 +165,4 @@ export async function startSmsProvider(options: SmsProviderOptions = {}): Promis
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function parseConfigPatch(body: Record<string, unknown>): Partial<SmsProviderConfig> | undefined {
-  const patch: Partial<SmsProviderConfig> = {};
-  const failureRate = body.failure_rate ?? body.failureRate;
-  if (failureRate !== undefined) {
-    if (typeof failureRate !== 'number' || !(failureRate >= 0 && failureRate <= 1)) return undefined;
-    patch.failureRate = failureRate;
-  }
-  if (body.outage !== undefined) {
-    if (typeof body.outage !== 'boolean') return undefined;
-    patch.outage = body.outage;
-  }
-  const latencyMs = body.latency_ms ?? body.latencyMs;
-  if (latencyMs !== undefined) {
-    if (typeof latencyMs !== 'number' || !(latencyMs >= 0 && latencyMs <= 60_000)) return undefined;
-    patch.latencyMs = latencyMs;
-  }
-  return patch;
-}
-
-function wireConfig(c: SmsProviderConfig): Record<string, unknown> {
-  return { failure_rate: c.failureRate, outage: c.outage, latency_ms: c.latencyMs };
 }

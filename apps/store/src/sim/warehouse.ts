@@ -15,7 +15,7 @@
  */
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isRecord, listen, readJson, send } from './sim-http.ts';
+import { isRecord, listen, parseFaultPatch, readJson, send, wireFaults } from './sim-http.ts';
 
 export interface WarehouseConfig {
   /** Share of batches answered 500/503 (0..1). Default 0. */
@@ -114,13 +114,13 @@ export async function startWarehouse(options: WarehouseOptions = {}): Promise<Wa
     if (req.method === 'GET' && path === '/admin/stats') {
       return send(res, 200, { batches: counts.batches, sales_received: counts.salesReceived, unique_sales: sales.size, failed: counts.failed, stalled: held.size });
     }
-    if (req.method === 'GET' && path === '/admin/config') return send(res, 200, wireConfig(config));
+    if (req.method === 'GET' && path === '/admin/config') return send(res, 200, wireFaults(config, 'stall'));
     if ((req.method === 'PUT' || req.method === 'POST') && path === '/admin/config') {
       const body = await readJson(req, MAX_BODY_BYTES);
-      const patch = isRecord(body) ? parseConfigPatch(body) : undefined;
+      const patch = isRecord(body) ? parseFaultPatch(body, 'stall') : undefined;
       if (patch === undefined) return send(res, 400, { error: 'invalid_config' });
       configure(patch);
-      return send(res, 200, wireConfig(config));
+      return send(res, 200, wireFaults(config, 'stall'));
     }
     if (req.method === 'POST' && path === '/v1/batches') {
       const body = await readJson(req, MAX_BODY_BYTES);
@@ -173,7 +173,7 @@ export async function startWarehouse(options: WarehouseOptions = {}): Promise<Wa
   return {
     url: `http://${addr.address}:${addr.port}`,
     config,
-    configure: (patch) => configure(parseConfigPatch(patch) ?? {}),
+    configure: (patch) => configure(parseFaultPatch(patch, 'stall') ?? {}),
     stats: () => ({ ...counts, uniqueSales: sales.size, stalled: held.size }),
     has: (saleId) => sales.has(saleId),
     async close() {
@@ -184,27 +184,4 @@ export async function startWarehouse(options: WarehouseOptions = {}): Promise<Wa
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function parseConfigPatch(body: Record<string, unknown>): Partial<WarehouseConfig> | undefined {
-  const patch: Partial<WarehouseConfig> = {};
-  const failureRate = body.failure_rate ?? body.failureRate;
-  if (failureRate !== undefined) {
-    if (typeof failureRate !== 'number' || !(failureRate >= 0 && failureRate <= 1)) return undefined;
-    patch.failureRate = failureRate;
-  }
-  if (body.stall !== undefined) {
-    if (typeof body.stall !== 'boolean') return undefined;
-    patch.stall = body.stall;
-  }
-  const latencyMs = body.latency_ms ?? body.latencyMs;
-  if (latencyMs !== undefined) {
-    if (typeof latencyMs !== 'number' || !(latencyMs >= 0 && latencyMs <= 60_000)) return undefined;
-    patch.latencyMs = latencyMs;
-  }
-  return patch;
-}
-
-function wireConfig(c: WarehouseConfig): Record<string, unknown> {
-  return { failure_rate: c.failureRate, stall: c.stall, latency_ms: c.latencyMs };
 }
