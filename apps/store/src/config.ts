@@ -85,6 +85,22 @@ function describe(v: string, secret: boolean): string {
 }
 
 /**
+ * An integer env variable within [min, max]; unset or empty gives `def`. An invalid value is added to
+ * `issues` (the caller throws StoreConfigError listing all of them) and `def` is returned meanwhile.
+ * Shared by loadConfig and the features' own option readers.
+ */
+export function envInt(env: Env, issues: ConfigIssue[], name: string, def: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return def;
+  const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    issues.push({ variable: name, expected: `an integer between ${min} and ${max}`, got: describe(raw, false) });
+    return def;
+  }
+  return n;
+}
+
+/**
  * Reads and validates the store configuration.
  * @param env the environment (default process.env)
  * @param overrides values that win over the environment (tests)
@@ -93,16 +109,7 @@ function describe(v: string, secret: boolean): string {
 export function loadConfig(env: Env = process.env, overrides: Partial<Omit<StoreConfig, 'env'>> = {}): StoreConfig {
   const issues: ConfigIssue[] = [];
 
-  const int = (name: string, def: number, min: number, max: number): number => {
-    const raw = read(env, name);
-    if (raw === undefined) return def;
-    const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!Number.isInteger(n) || n < min || n > max) {
-      issues.push({ variable: name, expected: `an integer between ${min} and ${max}`, got: describe(raw, false) });
-      return def;
-    }
-    return n;
-  };
+  const int = (name: string, def: number, min: number, max: number): number => envInt(env, issues, name, def, min, max);
 
   const url = (name: string, protocols: readonly string[], secret: boolean): string | undefined => {
     const raw = read(env, name);

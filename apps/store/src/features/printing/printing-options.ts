@@ -8,7 +8,7 @@
  * | PRINTER_PING_INTERVAL_MS  | 5000                  | heartbeat period; the pong round trip grades the connection |
  * | PRINTER_MAX_MISSED_PONGS  | 3                     | pongs missed in a row before the agent is dropped |
  */
-import { StoreConfigError, type ConfigIssue, type Env } from '../../config.ts';
+import { envInt, StoreConfigError, type ConfigIssue, type Env } from '../../config.ts';
 
 export interface PrintingOptions {
   readonly agentSecret: string;
@@ -24,16 +24,7 @@ export const DEV_PRINTER_AGENT_SECRET = 'tillwatch-store-printer-agents-developm
 /** @throws StoreConfigError naming every invalid variable. */
 export function readPrintingOptions(env: Env): PrintingOptions {
   const issues: ConfigIssue[] = [];
-  const int = (name: string, def: number, min: number, max: number): number => {
-    const raw = env[name]?.trim();
-    if (raw === undefined || raw === '') return def;
-    const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!(n >= min && n <= max)) {
-      issues.push({ variable: name, expected: `an integer between ${min} and ${max}`, got: JSON.stringify(raw.slice(0, 40)) });
-      return def;
-    }
-    return n;
-  };
+  const int = (name: string, def: number, min: number, max: number): number => envInt(env, issues, name, def, min, max);
   const rawSecret = env.PRINTER_AGENT_SECRET?.trim() || undefined;
   if (rawSecret !== undefined && rawSecret.length < 32) {
     issues.push({ variable: 'PRINTER_AGENT_SECRET', expected: 'at least 32 characters', got: `a value of ${rawSecret.length} characters` });

@@ -9,7 +9,7 @@
  * | SALES_SYNC_TIMEOUT_MS     | 10000                 | a batch not acknowledged within this fails as `timeout` |
  * | SALES_SYNC_ENABLED        | true                  | false: no worker (the outbox still fills) |
  */
-import { StoreConfigError, type ConfigIssue, type Env } from '../../config.ts';
+import { envInt, StoreConfigError, type ConfigIssue, type Env } from '../../config.ts';
 
 export interface SalesSyncOptions {
   readonly warehouseUrl: string;
@@ -28,16 +28,7 @@ export function readSalesSyncOptions(env: Env): SalesSyncOptions {
     const v = env[name]?.trim();
     return v === undefined || v === '' ? undefined : v;
   };
-  const int = (name: string, def: number, min: number, max: number): number => {
-    const raw = get(name);
-    if (raw === undefined) return def;
-    const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!(n >= min && n <= max)) {
-      issues.push({ variable: name, expected: `an integer between ${min} and ${max}`, got: JSON.stringify(raw.slice(0, 40)) });
-      return def;
-    }
-    return n;
-  };
+  const int = (name: string, def: number, min: number, max: number): number => envInt(env, issues, name, def, min, max);
   let warehouseUrl = DEFAULT_WAREHOUSE_URL;
   const rawUrl = get('WAREHOUSE_URL');
   if (rawUrl !== undefined) {
