@@ -9,8 +9,8 @@
  * ways a collector outage looks from the service.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { LocalReceiver, type ReceiverMode } from './local-receiver.ts';
 
 /** One span as received, with its resource's attributes. */
 export interface ReceivedSpan {
@@ -30,7 +30,7 @@ export interface ReceivedSpan {
   readonly events: { name: string; attributes: Record<string, unknown> }[];
 }
 
-export type ReceiverMode = 'ok' | 'fail' | 'blackhole';
+export type { ReceiverMode } from './local-receiver.ts';
 
 export interface OtlpReceiverOptions {
   readonly mode?: ReceiverMode;
@@ -112,66 +112,35 @@ export function decodeOtlpJson(body: string): ReceivedSpan[] {
   return spans;
 }
 
-export class OtlpReceiver {
+export class OtlpReceiver extends LocalReceiver {
   /** Every span received, in arrival order. */
   readonly spans: ReceivedSpan[] = [];
   /** Raw request bodies (decompressed), for "this string appears nowhere" assertions. */
   readonly bodies: string[] = [];
-  /** Export requests received (including those answered with an error or never answered). */
-  requests = 0;
-  mode: ReceiverMode;
-  readonly #server: http.Server;
-  readonly #waiters = new Set<() => void>();
-
-  constructor(server: http.Server, mode: ReceiverMode) {
-    this.#server = server;
-    this.mode = mode;
-  }
 
   /** The base URL to use as `trace.endpoint` / OTEL_EXPORTER_OTLP_ENDPOINT. */
   get endpoint(): string {
-    const { port } = this.#server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
+    return `http://127.0.0.1:${this.port}`;
   }
 
   /** @internal called by the server for each decoded request. */
   receive(body: string, spans: ReceivedSpan[]): void {
     this.bodies.push(body);
     this.spans.push(...spans);
-    for (const w of this.#waiters) w();
-  }
-
-  /** @internal */
-  notify(): void {
-    for (const w of this.#waiters) w();
+    this.notify();
   }
 
   /**
    * Resolves with the spans once `predicate(spans)` holds; rejects after `timeoutMs` with what arrived.
    * A bounded wait, not a sleep: it returns as soon as the spans are there.
    */
-  waitFor(predicate: (spans: readonly ReceivedSpan[]) => boolean, timeoutMs = 10_000): Promise<ReceivedSpan[]> {
-    return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        if (!predicate(this.spans)) return false;
-        cleanup();
-        resolve([...this.spans]);
-        return true;
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`OTLP receiver: condition not met within ${timeoutMs} ms; got ${this.spans.length} spans: ${this.spans.map((s) => s.name).join(', ')}`));
-      }, timeoutMs);
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        this.#waiters.delete(waiter);
-      };
-      const waiter = (): void => {
-        check();
-      };
-      this.#waiters.add(waiter);
-      check();
-    });
+  async waitFor(predicate: (spans: readonly ReceivedSpan[]) => boolean, timeoutMs = 10_000): Promise<ReceivedSpan[]> {
+    await this.waitUntil(
+      () => predicate(this.spans),
+      timeoutMs,
+      () => `OTLP receiver: condition not met; got ${this.spans.length} spans: ${this.spans.map((s) => s.name).join(', ')}`,
+    );
+    return [...this.spans];
   }
 
   /** Spans of one trace. */
@@ -179,11 +148,6 @@ export class OtlpReceiver {
     return this.spans.filter((s) => s.traceId === traceId);
   }
 
-  /** Stops the server, cutting black-holed connections. */
-  close(): Promise<void> {
-    this.#server.closeAllConnections();
-    return new Promise((resolve) => this.#server.close(() => resolve()));
-  }
 }
 
 /**
@@ -205,16 +169,7 @@ export async function otlpReceiver(options: OtlpReceiverOptions = {}): Promise<O
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (r.mode === 'blackhole') {
-        r.notify();
-        return; // accepted, never answered
-      }
-      if (r.mode === 'fail') {
-        res.statusCode = 503;
-        res.end();
-        r.notify();
-        return;
-      }
+      if (r.answerByMode(res)) return;
       if (req.method !== 'POST' || req.url !== '/v1/traces') {
         res.statusCode = 404;
         res.end();

@@ -10,9 +10,8 @@
  * accepts and never answers.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import type { ReceiverMode } from './otlp-receiver.ts';
+import { LocalReceiver, type ReceiverMode } from './local-receiver.ts';
 
 export interface EnvelopeItem {
   readonly header: Record<string, unknown> & { type?: string };
@@ -76,23 +75,12 @@ export function parseEnvelope(buf: Buffer): Envelope {
   return { header, items, raw };
 }
 
-export class SentryReceiver {
+export class SentryReceiver extends LocalReceiver {
   readonly envelopes: Envelope[] = [];
-  /** Upload requests received, including those answered with an error or never answered. */
-  requests = 0;
-  mode: ReceiverMode;
-  readonly #server: http.Server;
-  readonly #waiters = new Set<() => void>();
-
-  constructor(server: http.Server, mode: ReceiverMode) {
-    this.#server = server;
-    this.mode = mode;
-  }
 
   /** A DSN pointing here (project 1), for `sentry.dsn` / SENTRY_DSN. */
   get dsn(): string {
-    const { port } = this.#server.address() as AddressInfo;
-    return `http://publickey@127.0.0.1:${port}/1`;
+    return `http://publickey@127.0.0.1:${this.port}/1`;
   }
 
   /** Error events (items of type `event`). */
@@ -115,36 +103,18 @@ export class SentryReceiver {
   }
 
   /** @internal */
-  receive(envelope: Envelope | undefined): void {
-    if (envelope) this.envelopes.push(envelope);
-    for (const w of this.#waiters) w();
+  receive(envelope: Envelope): void {
+    this.envelopes.push(envelope);
+    this.notify();
   }
 
   /** Resolves once `predicate(this)` holds; rejects after `timeoutMs`. */
   waitFor(predicate: (r: SentryReceiver) => boolean, timeoutMs = 10_000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        this.#waiters.delete(waiter);
-      };
-      const waiter = (): void => {
-        if (predicate(this)) {
-          cleanup();
-          resolve();
-        }
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`Sentry receiver: condition not met within ${timeoutMs} ms; got ${this.events.length} events, ${this.requests} requests`));
-      }, timeoutMs);
-      this.#waiters.add(waiter);
-      waiter();
-    });
-  }
-
-  close(): Promise<void> {
-    this.#server.closeAllConnections();
-    return new Promise((resolve) => this.#server.close(() => resolve()));
+    return this.waitUntil(
+      () => predicate(this),
+      timeoutMs,
+      () => `Sentry receiver: condition not met; got ${this.events.length} events, ${this.requests} requests`,
+    );
   }
 }
 
@@ -177,16 +147,7 @@ export async function sentryReceiver(options: { mode?: ReceiverMode } = {}): Pro
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (r.mode === 'blackhole') {
-        r.receive(undefined);
-        return;
-      }
-      if (r.mode === 'fail') {
-        res.statusCode = 503;
-        res.end();
-        r.receive(undefined);
-        return;
-      }
+      if (r.answerByMode(res)) return;
       if (req.method !== 'POST' || !/^\/api\/[^/]+\/envelope\/?(\?|$)/.test(req.url ?? '')) {
         res.statusCode = 404;
         res.end();
