@@ -4,25 +4,14 @@
  * number never appears in clear in a log line, the process output or the messages table.
  */
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { startSmsProvider } from '../src/sim/sms-provider.ts';
-import { backends, startHarness, type Harness } from './helpers/store-harness.ts';
+import { backends, startHarness, type Harness, eventually } from './helpers/store-harness.ts';
 
 const LOC = 'store-001';
 const CUSTOMER_PHONE = '+14155557321';
 const TILL_PHONE_TYPED = '+44 20 7946 0958';
 const TILL_PHONE = '+442079460958';
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 async function sell(h: Harness, token: string, customerId?: string): Promise<string> {
   const body: Record<string, unknown> = { location: LOC, terminal: 'till-2', channel: 'in_store', items: [{ sku: 'MIXER-TONIC-4PK', quantity: 1 }] };

@@ -4,26 +4,14 @@
  * store's own /metrics. Waits are bounded polls for an eventual state, never timing assertions.
  */
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { AgentRejectedError, connectPrinterAgents } from '../src/sim/printer-agent.ts';
 import { agentToken } from '../src/features/printing/protocol.ts';
 import { DEV_PRINTER_AGENT_SECRET } from '../src/features/printing/printing-options.ts';
-import { backends, delta, startHarness, type Harness } from './helpers/store-harness.ts';
+import { backends, delta, startHarness, type Harness, eventually } from './helpers/store-harness.ts';
 
 const LOC = 'store-001';
 const OTHER = 'store-002';
-
-/** Polls `fn` until it returns a value other than undefined; fails after `ms`. */
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 /** Sells one bag of chips at `location` for cash and completes the order; returns the order id. */
 async function sell(h: Harness, token: string, location: string): Promise<string> {

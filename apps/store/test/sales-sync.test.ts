@@ -4,23 +4,14 @@
  * batch goes again on a later cycle; the last-success gauge and the cursor row move only on success.
  */
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { startWarehouse } from '../src/sim/warehouse.ts';
-import { backends, delta, deltaSum, startHarness, type Harness } from './helpers/store-harness.ts';
+import { backends, delta, deltaSum, startHarness, type Harness, eventually as poll } from './helpers/store-harness.ts';
 
 const LOC = 'store-002';
+/** Sync batches and retries take a worker cycle or two: a longer bound than the harness default. */
+const eventually = <T>(what: string, fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> => poll(what, fn, ms);
 const LAST_SUCCESS = 'sync_last_success_timestamp_seconds{pipeline="warehouse"}';
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 async function sell(h: Harness, token: string): Promise<string> {
   const order = await h.api('POST', '/orders', { token, body: { location: LOC, terminal: 'till-9', channel: 'kiosk', items: [{ sku: 'MIXER-ICE-2KG', quantity: 2 }] } });

@@ -126,6 +126,17 @@ function captureOutput(): { text: () => string; stop: () => void } {
  * Starts a store on `backend`. Returns undefined when the test was skipped (a real part is missing
  * locally); in CI a missing part fails the test.
  */
+/** Polls `fn` until it returns a value other than undefined; fails after `ms` naming `what`. */
+export async function eventually<T>(what: string, fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 export async function startHarness(t: TestContext, backend: Backend, opts: { features?: StartStoreOptions['features']; env?: Record<string, string> } = {}): Promise<Harness | undefined> {
   const needsPg = backend !== 'pglite';
   const needsRedis = backend === 'postgres+redis';
