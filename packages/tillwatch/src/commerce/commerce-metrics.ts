@@ -13,6 +13,7 @@ import { createInventoryRecorder, type InventoryRecorder } from './inventory-rec
 import { currencyCode } from './label-normalizer.ts';
 import { createOfflineQueueRecorder, type OfflineQueueRecorder } from './offline-queue-recorder.ts';
 import { createOrdersRecorder, type OrdersRecorder } from './orders-recorder.ts';
+import { createOutboundRecorder, type OutboundRecorder } from './outbound-recorder.ts';
 import { createPaymentsRecorder, type PaymentsRecorder } from './payments-recorder.ts';
 import { createPrintingRecorder, type PrintingRecorder } from './printing-recorder.ts';
 import { createProductAnalyticsRecorder, type ProductAnalyticsRecorder } from './product-analytics-recorder.ts';
@@ -38,6 +39,7 @@ export interface CommerceMetrics {
   readonly offlineQueue: OfflineQueueRecorder;
   readonly printing: PrintingRecorder;
   readonly sync: SyncRecorder;
+  readonly outbound: OutboundRecorder;
   readonly analytics: ProductAnalyticsRecorder;
 }
 
@@ -67,6 +69,7 @@ export function createCommerceMetrics(metrics: MetricFactoryLike, options: Comme
     offlineQueue: createOfflineQueueRecorder(ctx),
     printing: createPrintingRecorder(ctx),
     sync: createSyncRecorder(ctx),
+    outbound: createOutboundRecorder(ctx),
     analytics: createProductAnalyticsRecorder(ctx),
   });
 }

@@ -203,6 +203,32 @@ export const errorCodes = {
     summary: 'The tillwatch command line was called with an unknown command or missing arguments (exit code 2).',
     fix: 'Run tillwatch --help.',
   },
+  // --- delivery (tillwatch/delivery, tillwatch dlq) ---
+  TW_ERR_DELIVERY_INVALID_OPTIONS: {
+    raised: 'throw',
+    summary: 'A delivery option is invalid: a retry setting out of range (maxAttempts 1..1000, delays in whole milliseconds), an unknown option, a bad queue name, or a backend given no or several connections. The message names the option, the expectation and what was given.',
+    fix: 'Correct the option named in the message (docs/delivery.md lists them).',
+  },
+  TW_ERR_DELIVERY_MISSING_PEER: {
+    raised: 'throw',
+    summary: 'A delivery backend was asked for but its library is not installed (pg-boss, or bullmq with ioredis); they are optional peer dependencies of tillwatch.',
+    fix: 'npm install pg-boss@^12 (or bullmq@^6) in the service.',
+  },
+  TW_ERR_DELIVERY_NOT_TRANSACTIONAL: {
+    raised: 'throw',
+    summary: 'enqueue() was given a database transaction but the backend cannot join one (BullMQ keeps its jobs in Redis).',
+    fix: 'Use the pg-boss backend for transactional enqueue, or enqueue after the commit and accept that a crash in between loses the message.',
+  },
+  TW_ERR_DELIVERY_BACKEND: {
+    raised: 'result',
+    summary: 'The queue library failed or answered something unexpected (no queue of that name, a message not stored). enqueue() rejects with it; the worker logs it and the job is retried after its lease.',
+    fix: 'Look at the database or Redis named in the log line; run the service once so it creates its queues before using tillwatch dlq.',
+  },
+  TW_ERR_DELIVERY_NOT_FOUND: {
+    raised: 'result',
+    summary: 'tillwatch dlq show/replay/purge was given a dead-letter id that is not in any dead-letter queue (already replayed or purged, or mistyped).',
+    fix: 'List what is there with tillwatch dlq list.',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export const warningCodes = {
@@ -240,6 +266,26 @@ export const warningCodes = {
     raised: 'log',
     summary: 'A second tillwatch instance in the process asked for tracing while the first still owns the global OpenTelemetry provider; the second one shares it (its log lines carry the active trace ids, its options do not change the provider).',
     fix: 'Set tracing up once per process, or close() the first instance before creating the next.',
+  },
+  TWWRN200: {
+    raised: 'log',
+    summary: "A delivery queue's statistics could not be read (database or Redis trouble); its gauges keep their last values until the next poll.",
+    fix: 'Look at the database or Redis; nothing is lost, deliveries go on when the queue can be read.',
+  },
+  TWWRN201: {
+    raised: 'log',
+    summary: 'The event-failure table could not be written; the failure is still counted in event_failures_total and logged, and the message is still retried or dead-lettered.',
+    fix: 'Look at the database; make sure the service may create and write tillwatch_event_failures.',
+  },
+  TWWRN202: {
+    raised: 'log',
+    summary: 'A delivery handler or a delivery hook (onDeadLetter) threw outside the classified path, or the queue library failed to settle a job; the job is retried after its lease instead of being lost.',
+    fix: 'Read the error in the log line; a hook must not throw.',
+  },
+  TWWRN203: {
+    raised: 'log',
+    summary: 'The queue library reported an error or a warning of its own (pg-boss or BullMQ); passed through with its message.',
+    fix: 'Follow the library\'s message (pg-boss: slow queries, a backlog over its warning size, clock skew).',
   },
 } as const satisfies Record<string, CodeInfo>;
 

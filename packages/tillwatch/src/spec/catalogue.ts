@@ -17,6 +17,7 @@ import { complianceMetrics } from './catalogue/compliance.ts';
 import { customersMetrics } from './catalogue/customers.ts';
 import { databaseMetrics } from './catalogue/database.ts';
 import { deadLetterMetrics } from './catalogue/dead-letter.ts';
+import { deliveryMetrics } from './catalogue/delivery.ts';
 import { httpMetrics } from './catalogue/http.ts';
 import { inventoryMetrics } from './catalogue/inventory.ts';
 import { offlineQueueMetrics } from './catalogue/offline-queue.ts';
@@ -54,6 +55,7 @@ const metrics = {
   database: databaseMetrics,
   cache: cacheMetrics,
   security: securityMetrics,
+  delivery: deliveryMetrics,
   deadLetter: deadLetterMetrics,
   outbound: outboundMetrics,
   backups: backupsMetrics,

@@ -142,9 +142,23 @@ export const LABEL_VALUES = {
   authFailureReason: ['invalid_credentials', 'unknown_user', 'locked_out', 'missing_token', 'invalid_token', 'expired_token', 'forbidden', 'mfa_failed'],
   securityEventType: ['failed_login', 'brute_force', 'privilege_escalation', 'rate_limited', 'cors_violation', 'invalid_token', 'suspicious_access', 'api_key_misuse'],
   severity: ['low', 'medium', 'high', 'critical'],
+  /**
+   * Why a message left its queue for the dead-letter queue: attempts used up (`max_retries`), a permanent
+   * error such as a provider 4xx (`non_retryable`), the retry budget spent (`expired`), or a payload the
+   * handler cannot even read (`poison_message`).
+   */
   deadLetterReason: ['max_retries', 'non_retryable', 'expired', 'poison_message'],
   messageChannel: ['sms', 'whatsapp', 'email', 'webhook', 'push'],
   messageOutcome: ['sent', 'failed', 'dead_lettered'],
+  /** What one delivery attempt came to: delivered, failed in a way worth retrying, or failed for good. */
+  deliveryAttemptResult: ['success', 'retryable_error', 'permanent_error'],
+  /** How a message left its queue: delivered, or moved to the dead-letter queue. */
+  deliveryOutcome: ['delivered', 'dead_lettered'],
+  /**
+   * Why a delivery or an event handler failed, as classified by `tillwatch/delivery` (docs/delivery.md):
+   * retryable are timeout, network, rate_limited, unavailable, server_error and internal; the rest are permanent.
+   */
+  deliveryFailureReason: ['timeout', 'network', 'rate_limited', 'unavailable', 'server_error', 'rejected', 'invalid_request', 'unauthorized', 'conflict', 'invalid_payload', 'internal'],
 } as const;
 
 export type Channel = (typeof LABEL_VALUES.channel)[number];
@@ -164,6 +178,10 @@ export type DisconnectReason = (typeof LABEL_VALUES.disconnectReason)[number];
 export type ConnectionQuality = (typeof LABEL_VALUES.connectionQuality)[number];
 export type SyncErrorType = (typeof LABEL_VALUES.syncErrorType)[number];
 export type DeviceClass = (typeof LABEL_VALUES.deviceClass)[number];
+export type DeadLetterReason = (typeof LABEL_VALUES.deadLetterReason)[number];
+export type DeliveryAttemptResult = (typeof LABEL_VALUES.deliveryAttemptResult)[number];
+export type DeliveryOutcome = (typeof LABEL_VALUES.deliveryOutcome)[number];
+export type DeliveryFailureReason = (typeof LABEL_VALUES.deliveryFailureReason)[number];
 
 /**
  * Histogram bucket layouts (upper bounds; `+Inf` is implicit). Each names the thresholds it must contain,
@@ -306,6 +324,12 @@ export const METRIC_NAMES = {
     rateLimitedClients: 'rate_limited_clients',
     corsViolations: 'cors_violations_total',
     events: 'security_events_total',
+  },
+  delivery: {
+    queueDepth: 'delivery_queue_depth',
+    oldestAge: 'delivery_queue_oldest_age_seconds',
+    attempts: 'delivery_attempts_total',
+    outcomes: 'delivery_outcomes_total',
   },
   deadLetter: {
     deadLettered: 'dlq_dead_lettered_total',

@@ -79,13 +79,18 @@ export const METRIC_GROUPS: { readonly [G in MetricGroup]: MetricGroupInfo } = {
     title: 'Security events (planned)',
     summary: 'Declared now so alert rules can refer to them; exported when the security module lands. Client IPs and origins are never labels.',
   },
+  delivery: {
+    title: 'Durable delivery queues',
+    summary:
+      'Messages and jobs on a durable queue (pg-boss on Postgres or PGlite, BullMQ on Redis), recorded by `tillwatch/delivery`: how many wait, how old the oldest is, what each attempt came to and how each message left the queue. Other queues (offline terminal sales, print jobs) report their depth and age here too. See docs/delivery.md.',
+  },
   deadLetter: {
-    title: 'Dead-letter queue (planned)',
-    summary: 'Declared now so alert rules can refer to them; exported when retries and the dead-letter queue land.',
+    title: 'Dead-letter queue',
+    summary: 'Messages that failed for good, recorded by `tillwatch/delivery`: why they were dead-lettered, how many wait for review or replay (`tillwatch dlq`), and how many retries it took.',
   },
   outbound: {
-    title: 'Outbound messages and events (planned)',
-    summary: 'Receipt notifications (SMS, WhatsApp, e-mail) and internal event handlers; exported when the outbound client gets retries.',
+    title: 'Outbound messages and events',
+    summary: 'Receipt notifications (SMS, WhatsApp, e-mail) by final outcome, recorded by the application; delivery and event-handler failures by event type and reason, recorded by `tillwatch/delivery` (which also keeps them in the event-failure table).',
   },
   backups: {
     title: 'Backups (planned)',

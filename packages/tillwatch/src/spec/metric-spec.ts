@@ -31,8 +31,11 @@ export type MetricUnit = 'seconds' | 'bytes' | 'ratio' | 'currency' | 'items' | 
  */
 export type MetricStatus = 'exported' | 'planned';
 
-/** Who registers the metric at runtime: the core `Metrics` instance, or `createCommerceMetrics`. */
-export type MetricOwner = 'core' | 'commerce';
+/**
+ * Who registers the metric at runtime: the core `Metrics` instance, `createCommerceMetrics`, or
+ * `createDeliveryMetrics` (`tillwatch/delivery`, registered when a service runs a delivery queue).
+ */
+export type MetricOwner = 'core' | 'commerce' | 'delivery';
 
 /** The label declarations of a metric, keyed by label name. */
 export type LabelSpecs<L extends string = string> = { readonly [K in L]: LabelSpec };

@@ -55,8 +55,12 @@ export interface StoreThresholds {
   /** MemoryHigh: resident memory in bytes. Seeds: 2 GB for 30 minutes (2 GiB here). */
   readonly memoryBytes: number;
   readonly memoryFor: Duration;
-  /** EventFailuresHigh: failed event handlers per hour. Seeds: 5. */
+  /** EventFailuresHigh: failed event handlers and delivery attempts per hour. Seeds: 5. */
   readonly eventFailuresPerHour: number;
+  /** DeliveryQueueStale: age of the oldest undelivered message of a delivery queue, seconds. */
+  readonly deliveryQueueAgeSeconds: number;
+  /** DeliveryFailureRateHigh: share of failed delivery attempts of one queue. */
+  readonly deliveryFailureRatio: number;
 }
 
 export const DEFAULT_STORE_THRESHOLDS: StoreThresholds = Object.freeze({
@@ -86,6 +90,8 @@ export const DEFAULT_STORE_THRESHOLDS: StoreThresholds = Object.freeze({
   memoryBytes: 2 * 1024 ** 3,
   memoryFor: '30m',
   eventFailuresPerHour: 5,
+  deliveryQueueAgeSeconds: 900,
+  deliveryFailureRatio: 0.25,
 } as const);
 
 /** Threshold keys that are durations (the rest are numbers). */

@@ -1,11 +1,11 @@
-/** Dead-letter queue (planned: exported when retries and the DLQ land). */
+/** The dead-letter queue: messages that failed for good, waiting for review or replay (`tillwatch dlq`). */
 import { LABEL_NAMES, LABEL_VALUES, METRIC_NAMES } from '../conventions.ts';
 import { closedLabel } from '../label-spec.ts';
 import { SHARED_LABELS } from '../shared-labels.ts';
 import { defineMetric } from '../metric-spec.ts';
 
 const N = METRIC_NAMES.deadLetter;
-const common = { group: 'deadLetter', owner: 'core', status: 'planned' } as const;
+const common = { group: 'deadLetter', owner: 'delivery' } as const;
 const byQueue = { [LABEL_NAMES.queue]: SHARED_LABELS.queue } as const;
 
 export const deadLetterMetrics = {
@@ -32,7 +32,7 @@ export const deadLetterMetrics = {
     name: N.retries,
     type: 'counter',
     unit: 'count',
-    help: 'Delivery retries (second and later attempts), by queue.',
+    help: 'Delivery retries scheduled (a failed attempt that will be attempted again), by queue.',
     question: 'Is a downstream provider flaky enough that deliveries need retries?',
     labels: byQueue,
   }),

@@ -1,4 +1,4 @@
-/** Store operations: offline queue, warehouse sync, backups, internal events, dead letters. */
+/** Store operations: offline queue, warehouse sync, backups, internal events, delivery queues and dead letters. */
 import { catalogue } from '../../catalogue.ts';
 import { defineAlert, type AlertSpec } from '../alert-spec.ts';
 import { counterSeries, gaugeSeries, stalledTimestampSeries, timestampSeries } from '../test-series.ts';
@@ -93,14 +93,15 @@ export function operationsAlerts(ctx: PackContext): AlertSpec[] {
       group: 'operations',
       team,
       expr: `sum(increase(${m.outbound.eventFailures}[1h])) > ${n(t.eventFailuresPerHour)}`,
-      summary: `More than ${n(t.eventFailuresPerHour)} event handlers failed in the last hour`,
-      description: '{{ $value | humanize }} internal event handlers threw in the last hour.',
-      runbook: `1. Which events: \`sum by (event) (increase(event_failures_total[1h]))\`.
-2. Read the handler's error logs; a handler that always fails for one event is a bug, one that fails for all is a dependency.
-3. Failed side effects (loyalty points, receipts) may need replaying from the dead-letter queue.`,
+      summary: `More than ${n(t.eventFailuresPerHour)} events or deliveries failed in the last hour`,
+      description: '{{ $value | humanize }} event handlers or delivery attempts failed in the last hour.',
+      runbook: `1. Which events and why: \`sum by (event, reason) (increase(event_failures_total[1h]))\`.
+2. The rows behind them, newest first: \`tillwatch dlq failures --state retrying\` (the event-failure table, errors redacted).
+3. One event type with \`invalid_request\`/\`rejected\`: bad data from one producer. Every type with \`timeout\`/\`unavailable\`: a shared dependency is down.
+4. Failed side effects (receipts, warehouse sales) that reached the dead-letter queue are replayed with \`tillwatch dlq replay\` once the cause is fixed.`,
       test: {
-        firing: [counterSeries(m.outbound.eventFailures, { event: 'order.completed' }, (t.eventFailuresPerHour * 1.2) / 60)],
-        quiet: [counterSeries(m.outbound.eventFailures, { event: 'order.completed' }, (t.eventFailuresPerHour * 0.9) / 60)],
+        firing: [counterSeries(m.outbound.eventFailures, { event: 'order.completed', reason: 'internal' }, (t.eventFailuresPerHour * 1.2) / 60)],
+        quiet: [counterSeries(m.outbound.eventFailures, { event: 'order.completed', reason: 'internal' }, (t.eventFailuresPerHour * 0.9) / 60)],
         trueAfterMinutes: 61,
       },
     }),
@@ -113,8 +114,9 @@ export function operationsAlerts(ctx: PackContext): AlertSpec[] {
       expr: `max by (queue) (${m.deadLetter.depth}) > 0`,
       summary: 'Dead letters waiting in {{ $labels.queue }}',
       description: '{{ $value }} messages in the {{ $labels.queue }} dead-letter queue are waiting for review or replay.',
-      runbook: `1. Inspect the messages with the DLQ tool (\`tillwatch dlq list --queue <queue>\`, when it lands) and their last error.
-2. Fix the cause, then replay; discard only what can never succeed (and note why).`,
+      runbook: `1. Inspect them: \`tillwatch dlq list --queue <queue>\` (reason, attempts, last error), \`tillwatch dlq show <id>\` for one.
+2. Fix the cause (provider credentials, bad data), then \`tillwatch dlq replay --queue <queue> --all\` (or by id): replay is idempotent, each message keeps its idempotency key.
+3. Discard only what can never succeed, with \`tillwatch dlq purge <id>\`, and note why (replay and purge are audited).`,
       test: { firing: [gaugeSeries(m.deadLetter.depth, { queue: 'receipt_notifications' }, 1)], quiet: [gaugeSeries(m.deadLetter.depth, { queue: 'receipt_notifications' }, 0)], trueAfterMinutes: 0 },
     }),
     defineAlert({
@@ -127,11 +129,53 @@ export function operationsAlerts(ctx: PackContext): AlertSpec[] {
       summary: 'Messages are being dead-lettered in {{ $labels.queue }}',
       description: '{{ $value | humanize }} messages were dead-lettered in the last 15 minutes: customers may not be getting receipts.',
       runbook: `1. Why: \`sum by (reason) (increase(dlq_dead_lettered_total{queue="<queue>"}[15m]))\`.
-2. \`max_retries\`: the downstream provider (SMS, e-mail, webhook) is failing; check its status and \`dlq_retries_total\`.
-3. \`non_retryable\`/\`poison_message\`: bad data from one producer; fix it and replay.`,
+2. \`max_retries\`/\`expired\`: the downstream provider (SMS, e-mail, warehouse) failed for longer than the retry budget; check its status and \`dlq_retries_total\`. Replay once it is back.
+3. \`non_retryable\`/\`poison_message\`: bad data from one producer (a 4xx from the provider); fix it, then replay or purge.`,
       test: {
         firing: [counterSeries(m.deadLetter.deadLettered, { queue: 'receipt_notifications', reason: 'max_retries' }, 0.2)],
         quiet: [counterSeries(m.deadLetter.deadLettered, { queue: 'receipt_notifications', reason: 'max_retries' }, 0)],
+      },
+    }),
+    defineAlert({
+      name: 'DeliveryQueueStale',
+      severity: 'warning',
+      for: '5m',
+      group: 'operations',
+      team,
+      expr: `max by (queue) (${m.delivery.oldestAge}) > ${n(t.deliveryQueueAgeSeconds)}`,
+      summary: `A message in {{ $labels.queue }} has waited more than ${hours(t.deliveryQueueAgeSeconds)}`,
+      description: 'The oldest undelivered message in {{ $labels.queue }} is {{ $value | humanizeDuration }} old.',
+      runbook: `1. Retrying or not attempted at all? \`sum by (result) (rate(delivery_attempts_total{queue="<queue>"}[15m]))\`: no attempts means no worker is running (check the service's logs and \`delivery_queue_depth\`).
+2. Attempts failing: see DeliveryFailureRateHigh; the message will reach the dead-letter queue when its retry budget is spent.
+3. One message stuck behind a long backoff is expected during a provider outage; many messages is a backlog.`,
+      test: {
+        firing: [gaugeSeries(m.delivery.oldestAge, { queue: 'receipt_notifications' }, t.deliveryQueueAgeSeconds + 60)],
+        quiet: [gaugeSeries(m.delivery.oldestAge, { queue: 'receipt_notifications' }, t.deliveryQueueAgeSeconds - 60)],
+        trueAfterMinutes: 0,
+      },
+    }),
+    defineAlert({
+      name: 'DeliveryFailureRateHigh',
+      severity: 'warning',
+      for: '10m',
+      group: 'operations',
+      team,
+      expr: `sum by (queue) (rate(${m.delivery.attempts.select({ result: { ne: 'success' } })}[${t.rateWindow}])) / sum by (queue) (rate(${m.delivery.attempts}[${t.rateWindow}])) > ${n(t.deliveryFailureRatio)}`,
+      summary: `More than ${n(t.deliveryFailureRatio * 100)}% of delivery attempts fail in {{ $labels.queue }}`,
+      description: `{{ $value | humanizePercentage }} of delivery attempts in {{ $labels.queue }} failed over the last ${t.rateWindow}.`,
+      runbook: `1. Why: \`sum by (event, reason) (rate(event_failures_total[15m]))\`.
+2. \`unavailable\`/\`server_error\`/\`timeout\`: the provider is struggling; retries back off on their own, nothing to do unless it lasts longer than the retry budget.
+3. \`rate_limited\`: lower the worker's concurrency or ask the provider for a higher limit.
+4. \`permanent_error\` results: rejected messages go straight to the dead-letter queue; see DeadLettersGrowing.`,
+      test: {
+        firing: [
+          counterSeries(m.delivery.attempts, { queue: 'receipt_notifications', result: 'success' }, 100 * (1 - t.deliveryFailureRatio * 1.2)),
+          counterSeries(m.delivery.attempts, { queue: 'receipt_notifications', result: 'retryable_error' }, 100 * t.deliveryFailureRatio * 1.2),
+        ],
+        quiet: [
+          counterSeries(m.delivery.attempts, { queue: 'receipt_notifications', result: 'success' }, 100 * (1 - t.deliveryFailureRatio * 0.8)),
+          counterSeries(m.delivery.attempts, { queue: 'receipt_notifications', result: 'retryable_error' }, 100 * t.deliveryFailureRatio * 0.8),
+        ],
       },
     }),
   ];

@@ -1,0 +1,30 @@
+/** `commerce.outbound`: outbound messages (receipt SMS, WhatsApp, e-mail) by channel and final outcome. */
+import type { LABEL_VALUES } from '../spec/conventions.ts';
+import { catalogue } from '../spec/catalogue.ts';
+import { closedNormalizer, type LabelInput } from './label-normalizer.ts';
+import { neverThrow } from './never-throw.ts';
+import type { RecorderContext } from './recorder-context.ts';
+import { registerCounter } from './register-metric.ts';
+
+export interface OutboundMessageFinished {
+  readonly channel: LabelInput<(typeof LABEL_VALUES.messageChannel)[number]>;
+  /** `sent`, `failed` (refused for good on the first try) or `dead_lettered` (retries used up). */
+  readonly outcome: LabelInput<(typeof LABEL_VALUES.messageOutcome)[number]>;
+}
+
+export interface OutboundRecorder {
+  /** A message reached its final outcome (once per message, not per attempt). Never throws. */
+  messageFinished(event: OutboundMessageFinished): void;
+}
+
+export function createOutboundRecorder(ctx: RecorderContext): OutboundRecorder {
+  const m = catalogue.metrics.outbound.messages;
+  const messages = registerCounter(ctx.factory, m);
+  const channelOf = closedNormalizer(m.labels.channel);
+  const outcomeOf = closedNormalizer(m.labels.outcome);
+  return {
+    messageFinished: neverThrow((e: OutboundMessageFinished) => {
+      messages.inc({ channel: channelOf(e.channel), outcome: outcomeOf(e.outcome) });
+    }),
+  };
+}
