@@ -7,7 +7,11 @@ export type CliErrorCode =
   | 'TW_ERR_ALERTS_CONFIG_LOAD'
   | 'TW_ERR_ALERTS_INVALID_CONFIG'
   | 'TW_ERR_ALERTS_CHECK_FAILED'
-  | 'TW_ERR_ALERTS_TOOL_MISSING';
+  | 'TW_ERR_ALERTS_TOOL_MISSING'
+  | 'TW_ERR_DLQ_USAGE'
+  | 'TW_ERR_DLQ_UNAVAILABLE'
+  | 'TW_ERR_DELIVERY_NOT_FOUND'
+  | 'TW_ERR_DELIVERY_MISSING_PEER';
 
 const kBrand = Symbol.for('tillwatch.cli.error');
 
@@ -25,11 +29,18 @@ export function isCliError(e: unknown): e is CliError {
   return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[kBrand] === true;
 }
 
-/** Exit codes: 0 ok, 1 the check failed, 2 usage, 3 the config is invalid or cannot be loaded, 4 a tool is missing, 70 a bug. */
+/**
+ * Exit codes: 0 ok, 1 the check failed or the dead letter was not found, 2 usage, 3 the config is invalid or
+ * cannot be loaded, 4 a tool or library is missing, 5 the queues cannot be reached, 70 a bug.
+ */
 export const EXIT_CODES: Record<CliErrorCode, number> = {
   TW_ERR_ALERTS_USAGE: 2,
   TW_ERR_ALERTS_CONFIG_LOAD: 3,
   TW_ERR_ALERTS_INVALID_CONFIG: 3,
   TW_ERR_ALERTS_CHECK_FAILED: 1,
   TW_ERR_ALERTS_TOOL_MISSING: 4,
+  TW_ERR_DLQ_USAGE: 2,
+  TW_ERR_DLQ_UNAVAILABLE: 5,
+  TW_ERR_DELIVERY_NOT_FOUND: 1,
+  TW_ERR_DELIVERY_MISSING_PEER: 4,
 };

@@ -4,19 +4,22 @@
  *
  *   tillwatch generate --config <file.ts> --out <dir>   write the Prometheus + Alertmanager bundle
  *   tillwatch check <dir>                                run promtool and amtool over a bundle
+ *   tillwatch dlq <list|show|count|replay|purge|failures>  dead letters and event failures (dlq/dlq-command.ts)
  *
  * Errors map to exit codes here and only here (EXIT_CODES in cli-error.ts).
  */
 import { parseArgs } from 'node:util';
 import { checkBundle } from './check/check-bundle.ts';
 import { CliError, EXIT_CODES, isCliError } from './cli-error.ts';
+import { runDlq } from './dlq/dlq-command.ts';
 import { generateBundle, writeBundle } from './generate.ts';
 import { CLI_VERSION } from './version.ts';
 
 const USAGE = `tillwatch ${CLI_VERSION}
 usage:
   tillwatch generate --config <file.ts> --out <dir>
-  tillwatch check <dir>`;
+  tillwatch check <dir>
+  tillwatch dlq <list|show|count|replay|purge|failures> ...   (tillwatch dlq --help)`;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -35,6 +38,10 @@ async function main(argv: string[]): Promise<void> {
     for (const step of checkBundle(dir)) process.stdout.write(`ok  ${step.name}\n`);
     return;
   }
+  if (command === 'dlq') {
+    await runDlq(rest, { env: process.env, out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+    return;
+  }
   if (command === '--version' || command === 'version') {
     process.stdout.write(`${CLI_VERSION}\n`);
     return;
@@ -45,7 +52,10 @@ async function main(argv: string[]): Promise<void> {
 try {
   await main(process.argv.slice(2));
 } catch (e) {
-  if (isCliError(e)) {
+  if (!isCliError(e) && (e as { code?: unknown } | null)?.code === 'TW_ERR_DELIVERY_MISSING_PEER') {
+    process.stderr.write(`tillwatch: ${(e as Error).message} [TW_ERR_DELIVERY_MISSING_PEER]\n`);
+    process.exitCode = EXIT_CODES.TW_ERR_DELIVERY_MISSING_PEER;
+  } else if (isCliError(e)) {
     process.stderr.write(`tillwatch: ${e.message} [${e.code}]\n`);
     process.exitCode = EXIT_CODES[e.code];
   } else if (e instanceof TypeError && (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {

@@ -139,6 +139,8 @@ export interface DeliveryBackend {
   work(queue: string, settings: WorkSettings, handle: (jobs: readonly BackendJob[]) => Promise<readonly Settlement[]>): Promise<void>;
   stats(queue: string): Promise<BackendQueueStats>;
   readonly deadLetters: BackendDeadLetters;
+  /** SQL on the backend's own database connection (SQL backends): the CLI reads the event-failure table through it. */
+  readonly sql?: SqlExecutor | undefined;
   /** Stops workers (jobs in hand are given back when their handler finishes or their lease ends) and closes what the backend opened. */
   stop(): Promise<void>;
 }

@@ -224,6 +224,16 @@ export const errorCodes = {
     summary: 'The queue library failed or answered something unexpected (no queue of that name, a message not stored). enqueue() rejects with it; the worker logs it and the job is retried after its lease.',
     fix: 'Look at the database or Redis named in the log line; run the service once so it creates its queues before using tillwatch dlq.',
   },
+  TW_ERR_DLQ_USAGE: {
+    raised: 'throw',
+    summary: 'tillwatch dlq was called with an unknown subcommand, missing ids, both ids and --all, or purge --all without --yes (exit code 2).',
+    fix: 'Run tillwatch dlq --help.',
+  },
+  TW_ERR_DLQ_UNAVAILABLE: {
+    raised: 'throw',
+    summary: 'tillwatch dlq could not reach the queues: DATABASE_URL (or REDIS_URL with --backend bullmq) is unset or unreachable, or no service has created its queues there yet (exit code 5). The connection string is never printed.',
+    fix: 'Export the same DATABASE_URL the service uses; run the service once so it creates its queues.',
+  },
   TW_ERR_DELIVERY_NOT_FOUND: {
     raised: 'result',
     summary: 'tillwatch dlq show/replay/purge was given a dead-letter id that is not in any dead-letter queue (already replayed or purged, or mistyped).',

@@ -262,6 +262,7 @@ class PgBossBackend implements DeliveryBackend {
   readonly kind = 'pg-boss';
   readonly transactional = true;
   readonly deadLetters: BackendDeadLetters;
+  readonly sql: SqlExecutor;
   readonly #boss: PgBossLike;
   readonly #tx: TxRunner;
   readonly #sql: PgBossDb;
@@ -277,6 +278,7 @@ class PgBossBackend implements DeliveryBackend {
     this.#sql = sql;
     this.#schema = schema;
     this.#dlqRetentionSeconds = dlqRetentionSeconds;
+    this.sql = { query: async (text, params) => (await this.#sql.executeSql(text, params)).rows };
     this.deadLetters = new PgBossDeadLetters(this.#boss, () => this.start(), async (dlq) => (await this.#live(dlq)).n);
   }
 
