@@ -15,6 +15,7 @@
  * | slow-db             | every database statement waits 150 ms (the store's `PUT /admin/faults {db_latency_ms}`) |
  * | printer-disconnect  | every printer agent of the first location drops; they reconnect for the last third |
  * | sync-stall          | the warehouse holds every batch open (its `PUT /admin/config {stall}`) |
+ * | sms-outage          | the SMS/WhatsApp provider answers 503 to everything (its `PUT /admin/config {outage}`): receipts retry with backoff and, past the retry budget, fill the dead-letter queue |
  * | brute-force         | one client tries passwords for unknown usernames, fast (the demo users are left alone, so the run does not lock them out) |
  *
  * Bounded: traffic goes to loopback addresses only, stops at `--minutes` (fractional is fine) or
@@ -23,7 +24,7 @@
  *
  * Options: --minutes (default 1), --rate (checkouts per second, default 2), --scenario (default
  * normal), --url (default http://127.0.0.1:3000), --payment-url (default http://127.0.0.1:3100),
- * --warehouse-url (default http://127.0.0.1:3102), --max-requests (default 20000), --seed, --json
+ * --warehouse-url (default http://127.0.0.1:3102), --sms-url (default http://127.0.0.1:3101), --max-requests (default 20000), --seed, --json
  * (print the summary as JSON), --no-agents (connect no printer agents).
  */
 import { parseArgs } from 'node:util';
@@ -31,13 +32,14 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectPrinterAgents, type PrinterFleet, type SimAgentSpec } from '../src/sim/printer-agent.ts';
 
-export const SCENARIOS = ['normal', 'payment-outage', 'slow-db', 'printer-disconnect', 'sync-stall', 'brute-force'] as const;
+export const SCENARIOS = ['normal', 'payment-outage', 'slow-db', 'printer-disconnect', 'sync-stall', 'sms-outage', 'brute-force'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface SimulateOptions {
   readonly url: string;
   readonly paymentUrl: string;
   readonly warehouseUrl: string;
+  readonly smsUrl: string;
   readonly minutes: number;
   readonly rate: number;
   readonly scenario: Scenario;
@@ -62,6 +64,11 @@ const WATCHED_SERIES = [
   'feature_flag_evaluations_total',
   'experiment_conversions_total',
   'auth_failed_logins_total',
+  'outbound_messages_total',
+  'delivery_attempts_total',
+  'dlq_retries_total',
+  'dlq_dead_lettered_total',
+  'event_failures_total',
 ] as const;
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -77,6 +84,7 @@ export function parseOptions(argv: readonly string[]): SimulateOptions {
       url: { type: 'string', default: 'http://127.0.0.1:3000' },
       'payment-url': { type: 'string', default: 'http://127.0.0.1:3100' },
       'warehouse-url': { type: 'string', default: 'http://127.0.0.1:3102' },
+      'sms-url': { type: 'string', default: 'http://127.0.0.1:3101' },
       'max-requests': { type: 'string', default: '20000' },
       seed: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -109,6 +117,7 @@ export function parseOptions(argv: readonly string[]): SimulateOptions {
     url: loopback('url', values.url as string),
     paymentUrl: loopback('payment-url', values['payment-url'] as string),
     warehouseUrl: loopback('warehouse-url', values['warehouse-url'] as string),
+    smsUrl: loopback('sms-url', values['sms-url'] as string),
     minutes: num('minutes', values.minutes as string, 0.01, 24 * 60),
     rate: num('rate', values.rate as string, 0.1, 200),
     scenario: scenario as Scenario,
@@ -271,6 +280,11 @@ export async function simulate(o: SimulateOptions, log: (line: string) => void =
         restore = async () => void (await call('PUT', o.warehouseUrl, '/admin/config', { stall: false }));
         break;
       }
+      case 'sms-outage': {
+        await call('PUT', o.smsUrl, '/admin/config', { outage: true });
+        restore = async () => void (await call('PUT', o.smsUrl, '/admin/config', { outage: false }));
+        break;
+      }
       case 'printer-disconnect': {
         const first = locations[0] as string;
         if (fleet) {
@@ -393,7 +407,7 @@ export async function simulate(o: SimulateOptions, log: (line: string) => void =
     if (takesDigital) {
       const phone = customer?.phone ?? `+1555${run.slice(0, 3)}9${String(Math.floor(random() * 1000)).padStart(3, '0')}`;
       const r = await store('POST', '/notifications/receipts', { order_id: order.id, phone, channel: chance(0.3) ? 'whatsapp' : 'sms' }, cashier);
-      count(r?.status === 201 || r?.status === 200 ? 'digital_receipts' : 'digital_receipts_failed');
+      count(r?.status === 201 || r?.status === 202 || r?.status === 200 ? 'digital_receipts' : 'digital_receipts_failed');
       await store('POST', '/experiments/conversions', { experiment: 'receipt_prompt', terminal: till.terminal, ...(customer ? { customer: customer.id } : {}) }, cashier);
       count('experiment_conversions');
     }

@@ -10,6 +10,7 @@ import { registerAuth } from './auth/auth-plugin.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import { catalogRoutes } from './catalog/catalog-routes.ts';
 import { customerRoutes } from './customers/customer-routes.ts';
+import { dlqRoutes } from './delivery/dlq-routes.ts';
 import type { StoreDeps } from './deps.ts';
 import { loadFeatures, type FeatureName, type LoadedFeature } from './features/index.ts';
 import { adminRoutes } from './http/admin-routes.ts';
@@ -91,6 +92,7 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions = {})
   await app.register(async (child) => customerRoutes(child, deps));
   await app.register(async (child) => orderRoutes(child, deps, orders));
   await app.register(async (child) => adminRoutes(child, deps));
+  await app.register(async (child) => dlqRoutes(child, deps));
   await app.register(async (child) => posStatic(child, deps));
 
   let loaded: readonly LoadedFeature[] = [];

@@ -4,6 +4,7 @@
  * as their second argument.
  */
 import type { Tillwatch } from 'tillwatch';
+import type { Delivery } from 'tillwatch/delivery';
 import type { Cache } from './cache/cache.ts';
 import type { CommerceMetrics } from './commerce.ts';
 import type { StoreConfig } from './config.ts';
@@ -14,7 +15,8 @@ export type { Cache } from './cache/cache.ts';
 export type { CommerceMetrics } from './commerce.ts';
 export type { StoreConfig } from './config.ts';
 export type { Db, Queryable } from './db/db.ts';
-export type { StoreEvents, OrderCompletedEvent, OrderVoidedEvent, OrderRefundedEvent, OrderEventItem } from './events.ts';
+export type { StoreEvents, OrderCompletedEvent, OrderVoidedEvent, OrderRefundedEvent, OrderEventItem, SaleCompletingEvent } from './events.ts';
+export type { Delivery } from 'tillwatch/delivery';
 
 /** tillwatch's pino logger (child loggers: `deps.logger.child({ module: 'printing' })`). */
 export type Logger = Tillwatch['logger'];
@@ -27,4 +29,9 @@ export interface StoreDeps {
   readonly commerce: CommerceMetrics;
   readonly events: StoreEvents;
   readonly config: StoreConfig;
+  /**
+   * Durable delivery (tillwatch/delivery over pg-boss in the store's database): features declare their
+   * queues on it while they register; it is started before the store reports started.
+   */
+  readonly delivery: Delivery;
 }

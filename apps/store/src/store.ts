@@ -2,12 +2,14 @@
  * Start-up and shutdown of one store instance; used by main.ts and by the tests.
  *
  * Order: open the database and cache (fail fast when unreachable) -> register health checks and
- * shutdown hooks -> build the app -> listen (the startup probe answers 503, business routes 503
- * STORE_UNAVAILABLE) -> run migrations and seed -> `tw.markStarted()`.
+ * shutdown hooks -> prepare delivery (queues live in the same database) -> build the app (features
+ * declare their queues) -> listen (the startup probe answers 503, business routes 503
+ * STORE_UNAVAILABLE) -> run migrations and seed -> start delivery -> `tw.markStarted()`.
  *
  * Shutdown (SIGTERM, through tillwatch's lifecycle): readiness turns 503, the server drains, then
  * the hooks run in reverse registration order: the app's onClose hooks (feature workers, WebSocket
- * servers) first, then the cache, then the database, so nothing still running loses its storage.
+ * servers) first, then delivery (workers stop; a message in hand finishes or comes back after its
+ * lease), then the cache, then the database, so nothing still running loses its storage.
  */
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -19,6 +21,7 @@ import type { StoreConfig } from './config.ts';
 import { openDb, type Db } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 import { seed } from './db/seed.ts';
+import { createStoreDelivery } from './delivery/store-delivery.ts';
 import type { StoreDeps } from './deps.ts';
 import { StoreEvents } from './events.ts';
 import type { FeatureName } from './features/index.ts';
@@ -82,8 +85,23 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   // reports "degraded" (200) rather than taking every instance out of the load balancer.
   if (cache.redis) tw.health.add(redisCheck({ client: cache.redis, required: false }));
 
-  const events = new StoreEvents((event, err) => logger.error({ err, event }, 'store event listener failed'));
-  const deps: StoreDeps = { tw, logger: tw.logger, db, cache, commerce, events, config };
+  let delivery: Awaited<ReturnType<typeof createStoreDelivery>>;
+  try {
+    delivery = await createStoreDelivery(tw, db, config.env, tw.logger);
+  } catch (err) {
+    await cache.close();
+    await db.close();
+    throw err;
+  }
+  tw.onShutdown('delivery', () => delivery.stop());
+  // A listener that throws is an event failure like a failed delivery: counted by type and reason,
+  // kept in the event-failure table (payload-free: the event is only named by its order).
+  const events = new StoreEvents((event, err, payload) => {
+    logger.error({ err, event }, 'store event listener failed');
+    const orderId = (payload as { orderId?: unknown } | undefined)?.orderId;
+    void delivery.recordEventFailure({ event, key: typeof orderId === 'string' ? orderId : `${event}:${Date.now()}`, error: err });
+  });
+  const deps: StoreDeps = { tw, logger: tw.logger, db, cache, commerce, events, config, delivery };
   const state: StartupState = { started: false };
   const built = await buildStoreApp(deps, { features: opts.features, startup: state, telemetry });
   const { app } = built;
@@ -107,6 +125,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   if (result.applied.length > 0) logger.info({ applied: result.applied }, 'migrations applied');
   await seed(db, config.locations);
   await built.products.refreshStockLevels(config.locations);
+  await delivery.start();
   state.started = true;
   tw.markStarted();
   logger.info({ port, db: db.kind, cache: cache.kind, features: built.features }, 'store started');
@@ -125,6 +144,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
       if (closed) return;
       closed = true;
       await app.close();
+      await delivery.stop();
       await cache.close();
       await db.close();
     },

@@ -102,12 +102,15 @@ for (const backend of backends()) {
       assert.equal(orders[0]!.n, 2);
     });
 
-    await t.test('applied offline sales are in the sales outbox for the warehouse', async () => {
-      const rows = await h.store.deps.db.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM sales_outbox so JOIN orders o ON o.id = so.order_id WHERE o.terminal_id = $1',
-        [terminal],
+    await t.test('applied offline sales are queued for the warehouse, in the apply transaction', async () => {
+      // The sync worker is off (SALES_SYNC_ENABLED=false): the two applied sales wait in its queue.
+      const stats = await h.store.deps.delivery.backend.stats('sales_sync');
+      assert.equal(stats.depth, 2);
+      const orders = await h.store.deps.db.query<{ id: string }>('SELECT id FROM orders WHERE terminal_id = $1 ORDER BY id', [terminal]);
+      const queued = await h.store.deps.db.query<{ order_id: string }>(
+        `SELECT data->'payload'->>'order_id' AS order_id FROM pgboss.job WHERE name = 'sales_sync' AND state = 'created' ORDER BY 1`,
       );
-      assert.equal(rows[0]!.n, 2);
+      assert.deepEqual(queued.map((r) => r.order_id), orders.map((o) => o.id));
     });
 
     await t.test('a malformed batch is refused whole with a stable code and changes nothing', async () => {

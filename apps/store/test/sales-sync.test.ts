@@ -1,7 +1,8 @@
 /**
- * Sales sync end to end: the real store with its worker, the simulated warehouse, real orders.
- * Sales arrive in bounded batches; a warehouse failure or stall is counted by error type and the
- * batch goes again on a later cycle; the last-success gauge and the cursor row move only on success.
+ * Sales sync end to end: the real store with its queue worker, the simulated warehouse, real orders.
+ * Sales arrive in bounded batches; a warehouse failure or stall is counted by error type and the sales
+ * are retried with backoff; a failure longer than the retries dead-letters them, and a replay after
+ * recovery delivers them; the last-success gauge and the cursor row move only on success.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -10,7 +11,7 @@ import { backends, delta, deltaSum, startHarness, type Harness, eventually as po
 
 const LOC = 'store-002';
 /** Sync batches and retries take a worker cycle or two: a longer bound than the harness default. */
-const eventually = <T>(what: string, fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> => poll(what, fn, ms);
+const eventually = <T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> => poll(what, fn, ms);
 const LAST_SUCCESS = 'sync_last_success_timestamp_seconds{pipeline="warehouse"}';
 
 async function sell(h: Harness, token: string): Promise<string> {
@@ -24,12 +25,21 @@ async function sell(h: Harness, token: string): Promise<string> {
 }
 
 for (const backend of backends()) {
-  test(`sales sync to the warehouse on ${backend}`, async (t) => {
+  test(`sales sync to the warehouse on ${backend}`, { timeout: 180_000 }, async (t) => {
     const warehouse = await startWarehouse();
     t.after(() => warehouse.close());
     const h = await startHarness(t, backend, {
       features: ['sales-sync'],
-      env: { WAREHOUSE_URL: warehouse.url, SALES_SYNC_INTERVAL_MS: '50', SALES_SYNC_BATCH_SIZE: '2', SALES_SYNC_TIMEOUT_MS: '400' },
+      env: {
+        WAREHOUSE_URL: warehouse.url,
+        SALES_SYNC_INTERVAL_MS: '500',
+        SALES_SYNC_BATCH_SIZE: '2',
+        SALES_SYNC_TIMEOUT_MS: '400',
+        DELIVERY_MAX_ATTEMPTS: '4',
+        DELIVERY_BASE_DELAY_MS: '300',
+        DELIVERY_MAX_DELAY_MS: '600',
+        DELIVERY_STATS_INTERVAL_MS: '500',
+      },
     });
     if (!h) return;
     const cashier = await h.token('cashier');
@@ -51,7 +61,7 @@ for (const backend of backends()) {
       assert.equal(status.status, 200);
       assert.equal(status.body.pending, 0);
       assert.equal(status.body.records_synced, 5);
-      assert.ok(status.body.last_seq >= 5);
+      assert.equal(status.body.dead_letters, 0);
       assert.ok(status.body.last_success_at);
     });
 
@@ -66,12 +76,12 @@ for (const backend of backends()) {
       assert.equal(warehouse.has(id), false);
       assert.equal(m1.get(LAST_SUCCESS), m0.get(LAST_SUCCESS), 'no success, no move');
       const failing = await h.api('GET', '/sales-sync/status', { token: admin });
-      assert.equal(failing.body.pending, 1);
+      assert.equal(failing.body.pending, 1, 'waiting for its retry');
       assert.equal(failing.body.last_error.type, 'server_error');
 
       warehouse.configure({ failureRate: 0 });
       await eventually('the retried sale to arrive', async () => (warehouse.has(id) ? true : undefined));
-      await eventually('the outbox to drain', async () => ((await h.api('GET', '/sales-sync/status', { token: admin })).body.pending === 0 ? true : undefined));
+      await eventually('the queue to drain', async () => ((await h.api('GET', '/sales-sync/status', { token: admin })).body.pending === 0 ? true : undefined));
       const m2 = await eventually('the last-success gauge to move', async () => {
         const m = await h.metrics();
         return (m.get(LAST_SUCCESS) ?? 0) > (m0.get(LAST_SUCCESS) ?? 0) ? m : undefined;
@@ -97,12 +107,32 @@ for (const backend of backends()) {
       assert.equal(warehouse.has(id), true);
     });
 
-    await t.test('the status and manual run routes need a manager or an admin', async () => {
+    await t.test('a warehouse failing longer than the retries dead-letters the sale; a replay after recovery delivers it', async () => {
+      const m0 = await h.metrics();
+      warehouse.configure({ failureRate: 1 });
+      const id = await sell(h, cashier);
+      await eventually('the sale to be dead-lettered', async () => {
+        const m = await h.metrics();
+        return delta(m0, m, 'dlq_dead_lettered_total', { queue: 'sales_sync', reason: 'max_retries' }) === 1 ? true : undefined;
+      });
+      const m1 = await h.metrics();
+      assert.equal(delta(m0, m1, 'delivery_attempts_total', { queue: 'sales_sync', result: 'retryable_error' }), 4, 'DELIVERY_MAX_ATTEMPTS attempts');
+      assert.equal(delta(m0, m1, 'dlq_retries_total', { queue: 'sales_sync' }), 3);
+      const dlq = await h.api('GET', '/admin/dlq?queue=sales_sync', { token: admin });
+      const letter = (dlq.body.items as Record<string, any>[]).find((d) => d.aggregateId === id);
+      assert.ok(letter, 'the sale is in the dead-letter queue');
+      assert.equal(letter.key, `sale:${id}`);
+      assert.equal(letter.reason, 'max_retries');
+      warehouse.configure({ failureRate: 0 });
+      const replay = await h.api('POST', '/admin/dlq/replay', { token: admin, body: { all: true, queue: 'sales_sync' } });
+      assert.equal(replay.body.count, 1);
+      await eventually('the replayed sale to arrive', async () => (warehouse.has(id) ? true : undefined));
+      await eventually('the status to show no dead letters', async () => ((await h.api('GET', '/sales-sync/status', { token: admin })).body.dead_letters === 0 ? true : undefined));
+    });
+
+    await t.test('the status route needs a manager or an admin', async () => {
       assert.equal((await h.api('GET', '/sales-sync/status', { token: cashier })).status, 403);
-      assert.equal((await h.api('POST', '/sales-sync/run', { token: cashier })).status, 403);
-      const run = await h.api('POST', '/sales-sync/run', { token: admin });
-      assert.equal(run.status, 200);
-      assert.equal(run.body.kind, 'idle');
+      assert.equal((await h.api('GET', '/sales-sync/status', { token: admin })).status, 200);
     });
 
     await t.test('shutdown stops the worker while the warehouse stalls, and the batch stays unsynced', async () => {

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { parseOptions, type Summary } from '../scripts/simulate.ts';
 import { startSmsProvider } from '../src/sim/sms-provider.ts';
 import { startWarehouse } from '../src/sim/warehouse.ts';
-import { deltaSum, startHarness } from './helpers/store-harness.ts';
+import { deltaSum, series, startHarness } from './helpers/store-harness.ts';
 
 const SCRIPT = fileURLToPath(new URL('../scripts/simulate.ts', import.meta.url));
 
@@ -62,10 +62,21 @@ test('a short simulate run makes the business series move', async (t) => {
   t.after(() => warehouse.close());
   const h = await startHarness(t, 'pglite', {
     features: 'all',
-    env: { SMS_PROVIDER_URL: sms.url, WAREHOUSE_URL: warehouse.url, SALES_SYNC_INTERVAL_MS: '200' },
+    env: {
+      SMS_PROVIDER_URL: sms.url,
+      WAREHOUSE_URL: warehouse.url,
+      SALES_SYNC_INTERVAL_MS: '500',
+      SALES_SYNC_TIMEOUT_MS: '500',
+      // Short retries, so a fault of a few seconds reaches the dead-letter queue within the run.
+      DELIVERY_MAX_ATTEMPTS: '2',
+      DELIVERY_BASE_DELAY_MS: '100',
+      DELIVERY_MAX_DELAY_MS: '200',
+      DELIVERY_POLL_INTERVAL_MS: '500',
+      DELIVERY_STATS_INTERVAL_MS: '500',
+    },
   });
   if (!h) return;
-  const base = ['--url', h.url, '--payment-url', h.payment.url, '--warehouse-url', warehouse.url, '--seed', '42'];
+  const base = ['--url', h.url, '--payment-url', h.payment.url, '--warehouse-url', warehouse.url, '--sms-url', sms.url, '--seed', '42'];
 
   await t.test('normal: orders, payments, revenue, printing and sync', async () => {
     const m0 = await h.metrics();
@@ -99,5 +110,35 @@ test('a short simulate run makes the business series move', async (t) => {
     const m1 = await h.metrics();
     assert.ok(deltaSum(m0, m1, 'payments_failures_total') > 0, 'payment failures counted during the outage');
     assert.equal(h.payment.config().outage, false, 'the outage was lifted');
+  });
+
+  await t.test('sms-outage: receipts are retried, dead-lettered and recorded as event failures; the provider is restored', async () => {
+    const m0 = await h.metrics();
+    const run = await runSimulate([...base, '--minutes', '0.15', '--rate', '6', '--scenario', 'sms-outage', '--no-agents']);
+    assert.equal(run.code, 0, run.stderr);
+    const m1 = await h.metrics();
+    const q = { queue: 'receipt_notifications' };
+    assert.ok(deltaSum(m0, m1, 'delivery_attempts_total', { ...q, result: 'retryable_error' }) > 0, 'failed attempts counted');
+    assert.ok(deltaSum(m0, m1, 'dlq_retries_total', q) > 0, 'retries scheduled');
+    assert.ok(deltaSum(m0, m1, 'dlq_dead_lettered_total', { ...q, reason: 'max_retries' }) > 0, 'receipts dead-lettered past their attempts');
+    assert.ok(deltaSum(m0, m1, 'event_failures_total', { event: 'receipt.send', reason: 'unavailable' }) > 0, 'event failures by type and reason');
+    assert.ok(deltaSum(m0, m1, 'outbound_messages_total', { outcome: 'dead_lettered' }) > 0, 'final outcomes counted');
+    assert.equal(sms.config.outage, false, 'the outage was lifted');
+    const deadline = Date.now() + 15_000;
+    while (((await h.metrics()).get(series('dlq_depth', q)) ?? 0) === 0) {
+      if (Date.now() > deadline) assert.fail('dlq_depth did not move');
+      await sleep(100);
+    }
+  });
+
+  await t.test('sync-stall: warehouse batches time out and are retried through the sales_sync queue', async () => {
+    const m0 = await h.metrics();
+    const run = await runSimulate([...base, '--minutes', '0.15', '--rate', '6', '--scenario', 'sync-stall', '--no-agents']);
+    assert.equal(run.code, 0, run.stderr);
+    const m1 = await h.metrics();
+    assert.ok(deltaSum(m0, m1, 'sync_errors_total', { error_type: 'timeout' }) > 0, 'timed-out batches counted');
+    assert.ok(deltaSum(m0, m1, 'delivery_attempts_total', { queue: 'sales_sync', result: 'retryable_error' }) > 0, 'failed sync attempts counted');
+    assert.ok(deltaSum(m0, m1, 'event_failures_total', { event: 'sale.sync', reason: 'timeout' }) > 0, 'sync failures as event failures');
+    assert.equal(warehouse.config.stall, false, 'the stall was lifted');
   });
 });

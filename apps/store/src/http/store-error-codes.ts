@@ -39,6 +39,8 @@ export const STORE_ERROR_CODES = {
   STORE_CUSTOMER_NOT_FOUND: { status: 404, message: 'no such customer' },
   STORE_CUSTOMER_EXISTS: { status: 409, message: 'a customer with this email or phone exists' },
   STORE_INSUFFICIENT_POINTS: { status: 409, message: 'the customer does not have enough loyalty points' },
+  // dead letters (tillwatch/delivery)
+  STORE_DLQ_NOT_FOUND: { status: 404, message: 'no such dead letter (replayed or purged already?)' },
   // server
   STORE_INTERNAL: { status: 500, message: 'internal error' },
   STORE_UNAVAILABLE: { status: 503, message: 'the store is starting or shutting down' },

@@ -1,6 +1,7 @@
 /**
  * The order lifecycle: create (reserve stock) -> pay -> [age-verify] -> complete (consume stock, earn
- * points, emit `order.completed`), or void (release stock, reverse the payment), or refund.
+ * points, enqueue the receipt and the warehouse sync in the same transaction, emit `order.completed`),
+ * or void (release stock, reverse the payment), or refund.
  *
  * Every state change is one transaction that re-reads the order `FOR UPDATE`, so concurrent requests
  * on one order serialise and a rejected request changes nothing. Calls to the payment provider happen
@@ -474,6 +475,16 @@ export class OrderService {
         }
       }
       await q.query(`UPDATE orders SET status = 'completed', completed_at = now(), points_earned = $2 WHERE id = $1`, [id, earned]);
+      // The receipt and the warehouse sync are enqueued here, in this transaction (events.ts).
+      await this.#deps.events.runBeforeCommit('sale.completing', q, {
+        orderId: id,
+        location: o.location_id,
+        customerId: o.customer_id ?? undefined,
+        total: o.total,
+        currency: o.currency,
+        itemCount: o.item_count,
+        source: 'order',
+      });
       return o;
     });
     const view = await this.get(id);

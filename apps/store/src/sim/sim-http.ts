@@ -41,23 +41,25 @@ export function listen(server: Server, port: number, host: string): Promise<void
   });
 }
 
-/** The fault knobs the SMS provider and warehouse simulators share; `F` is their on/off switch (outage, stall). */
+/** The fault knobs the SMS provider and warehouse simulators share; `F` names their on/off switches (outage, reject, stall). */
 export type FaultConfig<F extends string> = { failureRate: number; latencyMs: number } & Record<F, boolean>;
 
 /**
  * Parses an admin config patch (snake_case or camelCase): failure_rate in [0, 1], latency_ms in [0, 60000]
- * and the boolean switch `flag`. Undefined when any given value is invalid, so nothing is half-applied.
+ * and the boolean switches `flags`. Undefined when any given value is invalid, so nothing is half-applied.
  */
-export function parseFaultPatch<F extends string>(body: Record<string, unknown>, flag: F): Partial<FaultConfig<F>> | undefined {
+export function parseFaultPatch<F extends string>(body: Record<string, unknown>, flags: F | readonly F[]): Partial<FaultConfig<F>> | undefined {
   const patch: Record<string, unknown> = {};
   const failureRate = body.failure_rate ?? body.failureRate;
   if (failureRate !== undefined) {
     if (typeof failureRate !== 'number' || !(failureRate >= 0 && failureRate <= 1)) return undefined;
     patch.failureRate = failureRate;
   }
-  if (body[flag] !== undefined) {
-    if (typeof body[flag] !== 'boolean') return undefined;
-    patch[flag] = body[flag];
+  for (const flag of typeof flags === 'string' ? [flags] : flags) {
+    if (body[flag] !== undefined) {
+      if (typeof body[flag] !== 'boolean') return undefined;
+      patch[flag] = body[flag];
+    }
   }
   const latencyMs = body.latency_ms ?? body.latencyMs;
   if (latencyMs !== undefined) {
@@ -68,6 +70,7 @@ export function parseFaultPatch<F extends string>(body: Record<string, unknown>,
 }
 
 /** The config as the admin endpoint shows it (snake_case). */
-export function wireFaults<F extends string>(c: FaultConfig<F>, flag: F): Record<string, unknown> {
-  return { failure_rate: c.failureRate, [flag]: c[flag], latency_ms: c.latencyMs };
+export function wireFaults<F extends string>(c: FaultConfig<F>, flags: F | readonly F[]): Record<string, unknown> {
+  const switches = Object.fromEntries((typeof flags === 'string' ? [flags] : flags).map((f) => [f, c[f]]));
+  return { failure_rate: c.failureRate, ...switches, latency_ms: c.latencyMs };
 }

@@ -7,9 +7,12 @@
  *
  * | method | path            | body / answer |
  * | ------ | --------------- | ------------- |
- * | POST   | /v1/messages    | `{ to, channel: 'sms'\|'whatsapp', body, idempotency_key }` → 202 `{ id, status: 'queued' }`; 400 `{ error: 'invalid_recipient' }`; 429/500/503 on injected failures |
+ * | POST   | /v1/messages    | `{ to, channel: 'sms'\|'whatsapp', body, idempotency_key }` → 202 `{ id, status: 'queued' }` (the first answer again for a repeated key, with `duplicate: true`); 400 `{ error: 'invalid_recipient' }`; 429/500/503 on injected failures |
  * | GET    | /admin/stats    | counts only: accepted, failed, rejected, duplicates |
- * | GET/PUT | /admin/config  | `{ failure_rate?, outage?, latency_ms? }` → the config (snake_case, as the payment provider's) |
+ * | GET/PUT | /admin/config  | `{ failure_rate?, outage?, reject?, latency_ms? }` → the config (snake_case, as the payment provider's) |
+ *
+ * The idempotency keys it accepted are its ledger (`keys()`, in process only): the fault tests compare it
+ * with the store's messages to prove every receipt went out exactly once.
  *
  * The provider keeps no phone number and logs nothing: the store's redaction tests read every
  * output of the process, and a simulator that echoed numbers would hide a leak in the store.
@@ -23,6 +26,8 @@ export interface SmsProviderConfig {
   failureRate: number;
   /** Every message is answered 503 while true. Default false. */
   outage: boolean;
+  /** Every message is refused 400 `invalid_recipient` while true (a permanent failure). Default false. */
+  reject: boolean;
   /** Added before every answer. Default 0. */
   latencyMs: number;
 }
@@ -43,12 +48,21 @@ export interface SmsProviderOptions extends Partial<SmsProviderConfig> {
   readonly random?: () => number;
 }
 
+/** What the provider knows about one idempotency key it accepted. */
+export interface AcceptedKey {
+  readonly id: string;
+  /** Requests with this key after the first: retries the key caught. */
+  readonly repeats: number;
+}
+
 export interface SmsProvider {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
   readonly config: Readonly<SmsProviderConfig>;
   configure(patch: Partial<SmsProviderConfig>): void;
   stats(): SmsProviderStats;
+  /** The idempotency keys accepted so far (at most the last 10 000). */
+  keys(): ReadonlyMap<string, AcceptedKey>;
   close(): Promise<void>;
 }
 
@@ -72,10 +86,12 @@ export async function startSmsProvider(options: SmsProviderOptions = {}): Promis
   const config: SmsProviderConfig = {
     failureRate: options.failureRate ?? 0,
     outage: options.outage ?? false,
+    reject: options.reject ?? false,
     latencyMs: options.latencyMs ?? 0,
   };
+  const FLAGS = ['outage', 'reject'] as const;
   const counts = { accepted: 0, failed: 0, rejected: 0, duplicates: 0 };
-  const seen = new Map<string, string>();
+  const seen = new Map<string, AcceptedKey>();
   let nextId = 1;
   const timers = new Set<NodeJS.Timeout>();
 
@@ -93,14 +109,14 @@ export async function startSmsProvider(options: SmsProviderOptions = {}): Promis
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/admin/stats') return send(res, 200, { ...counts });
-    if (req.method === 'GET' && path === '/admin/config') return send(res, 200, wireFaults(config, 'outage'));
+    if (req.method === 'GET' && path === '/admin/config') return send(res, 200, wireFaults(config, FLAGS));
     if ((req.method === 'PUT' || req.method === 'POST') && path === '/admin/config') {
       const body = await readJson(req, MAX_BODY_BYTES);
       if (!isRecord(body)) return send(res, 400, { error: 'invalid_json' });
-      const patch = parseFaultPatch(body, 'outage');
+      const patch = parseFaultPatch(body, FLAGS);
       if (patch === undefined) return send(res, 400, { error: 'invalid_config' });
       Object.assign(config, patch);
-      return send(res, 200, wireFaults(config, 'outage'));
+      return send(res, 200, wireFaults(config, FLAGS));
     }
     if (req.method === 'POST' && path === '/v1/messages') {
       const body = await readJson(req, MAX_BODY_BYTES);
@@ -113,15 +129,16 @@ export async function startSmsProvider(options: SmsProviderOptions = {}): Promis
         counts.rejected++;
         return send(res, 400, { error: 'invalid_request' });
       }
-      if (typeof body.to !== 'string' || !E164.test(body.to)) {
+      if (typeof body.to !== 'string' || !E164.test(body.to) || config.reject) {
         counts.rejected++;
         return send(res, 400, { error: 'invalid_recipient' });
       }
       const key = typeof body.idempotency_key === 'string' ? body.idempotency_key : undefined;
       const earlier = key === undefined ? undefined : seen.get(key);
-      if (earlier !== undefined) {
+      if (earlier !== undefined && key !== undefined) {
         counts.duplicates++;
-        return send(res, 202, { id: earlier, status: 'queued', duplicate: true });
+        seen.set(key, { id: earlier.id, repeats: earlier.repeats + 1 });
+        return send(res, 202, { id: earlier.id, status: 'queued', duplicate: true });
       }
       if (config.failureRate > 0 && random() < config.failureRate) {
         counts.failed++;
@@ -130,7 +147,7 @@ export async function startSmsProvider(options: SmsProviderOptions = {}): Promis
       }
       const id = `msg_${nextId++}`;
       if (key !== undefined) {
-        seen.set(key, id);
+        seen.set(key, { id, repeats: 0 });
         if (seen.size > MAX_REMEMBERED_KEYS) {
           const oldest = seen.keys().next().value;
           if (oldest !== undefined) seen.delete(oldest);
@@ -155,9 +172,10 @@ export async function startSmsProvider(options: SmsProviderOptions = {}): Promis
     url: `http://${addr.address}:${addr.port}`,
     config,
     configure(patch) {
-      Object.assign(config, parseFaultPatch(patch, 'outage') ?? {});
+      Object.assign(config, parseFaultPatch(patch, FLAGS) ?? {});
     },
     stats: () => ({ ...counts }),
+    keys: () => new Map(seen),
     async close() {
       for (const t of timers) clearTimeout(t);
       timers.clear();

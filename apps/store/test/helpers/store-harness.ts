@@ -52,7 +52,7 @@ export interface Harness {
   api<T = any>(method: string, path: string, opts?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
   /** The store's /metrics, parsed: `name{labels}` (labels sorted) -> value. */
   metrics(): Promise<Map<string, number>>;
-  /** Every row of every table, as JSON text. */
+  /** Every row of every table (the store's and the delivery queue's), as JSON text. */
   dbText(): Promise<string>;
   /** Access-log lines ("request completed") carrying this correlation id. */
   accessLines(correlationId: string): Record<string, unknown>[];
@@ -249,13 +249,15 @@ export async function startHarness(t: TestContext, backend: Backend, opts: { fea
     },
     async dbText() {
       const db = store.deps.db;
-      const tables = await db.query<{ table_name: string }>(
-        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
+      // The store's tables and the delivery queue's (pg-boss keeps queued messages in its own schema).
+      const tables = await db.query<{ table_schema: string; table_name: string }>(
+        `SELECT table_schema, table_name FROM information_schema.tables
+          WHERE table_schema IN ('public', 'pgboss') AND table_type = 'BASE TABLE' ORDER BY table_schema, table_name`,
       );
       const parts: string[] = [];
-      for (const { table_name } of tables) {
-        const rows = await db.query<{ j: string }>(`SELECT row_to_json(t)::text AS j FROM "${table_name}" t`);
-        parts.push(`-- ${table_name}`, ...rows.map((r) => r.j));
+      for (const { table_schema, table_name } of tables) {
+        const rows = await db.query<{ j: string }>(`SELECT row_to_json(t)::text AS j FROM "${table_schema}"."${table_name}" t`);
+        parts.push(`-- ${table_schema}.${table_name}`, ...rows.map((r) => r.j));
       }
       return parts.join('\n');
     },

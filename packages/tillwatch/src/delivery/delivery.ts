@@ -73,7 +73,7 @@ export interface EnqueueOptions {
 export interface WorkOptions {
   /** Jobs handled at once by this process. Default 1 for `work`, 1 batch for `workBatch`. */
   readonly concurrency?: number;
-  /** How often an idle worker looks for jobs. Default 1000 (pg-boss polls at least every 500 ms). */
+  /** How often an idle worker looks for jobs. Default: the delivery's `pollIntervalMs` (pg-boss polls at most every 500 ms). */
   readonly pollIntervalMs?: number;
 }
 
@@ -87,6 +87,8 @@ export interface DeliveryOptions {
   readonly retry?: RetryPolicyOptions;
   /** Default lease of a job, seconds. Default 60. */
   readonly leaseSeconds?: number;
+  /** How often an idle worker looks for jobs, unless `work()` says otherwise. Default 1000. */
+  readonly pollIntervalMs?: number;
   /** How often queue depth, oldest age and dead-letter depth are read for the gauges. Default 15 000; 0 turns polling off. */
   readonly statsIntervalMs?: number;
   /** Where replay and purge are recorded. Default: an `audit.dlq` info log line with the actor and ids. */
@@ -331,7 +333,7 @@ export class Delivery {
     checkInt(`queue ${q.name} batchSize`, batchSize, 1, 1000);
     checkInt(`queue ${q.name} concurrency`, o.concurrency ?? 1, 1, 100);
     await this.start();
-    await this.backend.work(q.name, { batchSize, concurrency: o.concurrency ?? 1, pollIntervalMs: o.pollIntervalMs ?? 1000 }, async (jobs) => {
+    await this.backend.work(q.name, { batchSize, concurrency: o.concurrency ?? 1, pollIntervalMs: o.pollIntervalMs ?? this.#o.pollIntervalMs ?? 1000 }, async (jobs) => {
       try {
         const poison = jobs.filter((j) => j.poison === true);
         const good = jobs.filter((j) => j.poison !== true);

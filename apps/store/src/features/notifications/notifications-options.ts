@@ -7,8 +7,11 @@
  * | SMS_TIMEOUT_MS              | 5000                   | per-message timeout of the provider call |
  * | RECEIPT_DEFAULT_CHANNEL     | sms                    | channel of automatic receipts: sms or whatsapp |
  * | RECEIPT_AUTO_SEND           | true                   | send a receipt on completion when the customer has a phone number on file |
+ * | RECEIPT_WAIT_MS             | SMS_TIMEOUT_MS + 2000  | how long POST /notifications/receipts waits for the first attempt before answering 202 `queued` |
+ *
+ * Retries, backoff and the dead-letter queue follow the store's DELIVERY_* settings (src/delivery/delivery-options.ts).
  */
-import { StoreConfigError, type ConfigIssue, type Env } from '../../config.ts';
+import { envInt, StoreConfigError, type ConfigIssue, type Env } from '../../config.ts';
 import { MESSAGE_CHANNELS, type MessageChannel } from './outbound-sender.ts';
 
 export interface NotificationsOptions {
@@ -16,6 +19,7 @@ export interface NotificationsOptions {
   readonly timeoutMs: number;
   readonly defaultChannel: MessageChannel;
   readonly autoSend: boolean;
+  readonly waitMs: number;
 }
 
 export const DEFAULT_SMS_PROVIDER_URL = 'http://127.0.0.1:3101';
@@ -58,6 +62,7 @@ export function readNotificationsOptions(env: Env): NotificationsOptions {
     if (rawAuto === 'true' || rawAuto === 'false') autoSend = rawAuto === 'true';
     else issues.push({ variable: 'RECEIPT_AUTO_SEND', expected: 'true or false', got: JSON.stringify(rawAuto.slice(0, 40)) });
   }
+  const waitMs = envInt(env, issues, 'RECEIPT_WAIT_MS', timeoutMs + 2000, 0, 300_000);
   if (issues.length > 0) throw new StoreConfigError(issues);
-  return Object.freeze({ providerUrl, timeoutMs, defaultChannel, autoSend });
+  return Object.freeze({ providerUrl, timeoutMs, defaultChannel, autoSend, waitMs });
 }

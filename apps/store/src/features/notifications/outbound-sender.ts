@@ -3,12 +3,8 @@
  * (today: receipt notifications) holds an {@link OutboundSender}; nothing else knows about HTTP,
  * providers or failures beyond the {@link SendResult}.
  *
- * Retries with backoff and the durable dead-letter queue (seed 002; a later issue) plug in here as
- * decorators of this one interface, without touching the callers:
- *
- * ```ts
- * const sender: OutboundSender = withDeadLetter(withRetries(new HttpSmsSender(...), backoff), dlq);
- * ```
+ * Retries with backoff and the dead-letter queue live around it, in the durable queue that calls it
+ * (receipt-notifier.ts, tillwatch/delivery): one attempt per call here.
  *
  * Hence the contract: `send` never throws (a failure is a result), says whether a failure is worth
  * retrying, and carries an idempotency key so a retried send cannot text a customer twice.

@@ -1,46 +1,67 @@
 /**
  * Receipt notifications by SMS/WhatsApp: automatic on completion for customers with a phone number on
- * file, and on request for a number given at the till. Sent through one {@link OutboundSender}
- * (outbound-sender.ts), the seam where retries and the dead-letter queue will plug in.
+ * file, and on request for a number given at the till. Every message goes through the durable queue
+ * `receipt_notifications` (receipt-notifier.ts), so retries with backoff, the dead-letter queue, the
+ * event-failure table and their metrics and alerts come from tillwatch/delivery.
  */
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { authenticate, requireRole } from '../../auth/auth-plugin.ts';
+import { whenStoreStarted } from '../../delivery/when-store-started.ts';
 import type { StoreDeps } from '../../deps.ts';
 import { bodyOf, invalid, str } from '../../http/validate.ts';
 import { HttpSmsSender } from './http-sms-sender.ts';
-import type { NotificationMetrics } from './notification-metrics.ts';
+import { bindNotificationMetrics } from './notification-metrics.ts';
 import { readNotificationsOptions } from './notifications-options.ts';
 import { MESSAGE_CHANNELS, type MessageChannel, type OutboundSender } from './outbound-sender.ts';
-import { ReceiptNotifier, type MessageStatus } from './receipt-notifier.ts';
+import { MESSAGE_STATUSES, ReceiptNotifier, type MessageStatus, type ReceiptJob } from './receipt-notifier.ts';
 
-const STATUSES: readonly MessageStatus[] = ['sending', 'sent', 'failed'];
+/** Receipts attempted at once by this instance. */
+const WORKER_CONCURRENCY = 4;
 
 export async function notificationsFeature(app: FastifyInstance, deps: StoreDeps): Promise<void> {
   const options = readNotificationsOptions(deps.config.env);
   const logger = deps.logger.child({ module: 'notifications' });
-  // The one place to wrap the sender (retries, dead-letter queue) when that issue lands.
   const sender: OutboundSender = new HttpSmsSender({ baseUrl: options.providerUrl, timeoutMs: options.timeoutMs });
-  // No recorder exists yet for outbound_messages_total (catalogue status: planned); see notification-metrics.ts.
-  const metrics: NotificationMetrics = { messageFinished: () => {} };
-  // A sub-key of the store's secret, so the recipient hash needs no secret of its own.
+  // Sub-keys of the store's secret, so the recipient hash and seal need no secrets of their own.
   const hashKey = createHmac('sha256', deps.config.jwtSecret).update('notifications:recipient-hash').digest();
-  const notifier = new ReceiptNotifier({ db: deps.db, sender, metrics, logger, hashKey, defaultChannel: options.defaultChannel });
+  const sealKey = createHmac('sha256', deps.config.jwtSecret).update('notifications:recipient-seal').digest();
+  let notifier: ReceiptNotifier | undefined;
+  const queue = deps.delivery.queue<ReceiptJob>('receipt_notifications', {
+    event: 'receipt.send',
+    // The event-failure table keeps which message and channel, never the sealed number or the text.
+    describe: (p) => ({ message_id: p.message_id, channel: p.channel }),
+    onDeadLetter: (job, info) => notifier?.deadLettered(job, info),
+  });
+  notifier = new ReceiptNotifier({
+    db: deps.db,
+    queue,
+    sender,
+    metrics: bindNotificationMetrics(deps.commerce),
+    logger,
+    hashKey,
+    sealKey,
+    defaultChannel: options.defaultChannel,
+    waitMs: options.waitMs,
+  });
+  const receipts = notifier;
 
-  const unsubscribe = options.autoSend
-    ? deps.events.on('order.completed', (order) => {
-        void notifier.onOrderCompleted(order);
-      })
-    : () => {};
-
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= (async () => {
-      unsubscribe();
-      await notifier.drain();
-    })());
-  app.addHook('onClose', async () => stop());
-  deps.tw.onShutdown('notifications', stop);
+  const unsubscribe = options.autoSend ? deps.events.beforeCommit('sale.completing', (q, e) => receipts.onSaleCompleting(q, e)) : () => {};
+  let stopped = false;
+  const started = whenStoreStarted(deps, () => stopped).then(async (ok) => {
+    if (!ok || stopped) return;
+    try {
+      await queue.work((job) => receipts.deliver(job), { concurrency: WORKER_CONCURRENCY });
+    } catch (err) {
+      logger.error({ event: 'notifications.worker_failed', err }, 'the receipt worker failed to start');
+    }
+  });
+  const stop = async (): Promise<void> => {
+    stopped = true;
+    unsubscribe();
+    await started;
+  };
+  app.addHook('onClose', stop);
 
   app.post('/notifications/receipts', { preHandler: authenticate }, async (request, reply) => {
     const b = bodyOf(request.body);
@@ -51,16 +72,17 @@ export async function notificationsFeature(app: FastifyInstance, deps: StoreDeps
       if (!(MESSAGE_CHANNELS as readonly unknown[]).includes(b.channel)) throw invalid('channel', `one of ${MESSAGE_CHANNELS.join(', ')}`, b.channel);
       channel = b.channel as MessageChannel;
     }
-    const message = await notifier.sendReceipt(orderId, phone, channel);
-    reply.code(message.duplicate ? 200 : 201);
-    return message;
+    const { view, settled } = await receipts.sendReceipt(orderId, phone, channel);
+    // 201: queued and its first attempt is known; 202: queued, still waiting; 200: the same receipt was asked for before.
+    reply.code(view.duplicate ? 200 : settled ? 201 : 202);
+    return view;
   });
 
   app.get('/notifications/messages', { preHandler: requireRole('manager', 'admin') }, async (request) => {
     const q = (request.query ?? {}) as Record<string, unknown>;
     let status: MessageStatus | undefined;
     if (q.status !== undefined) {
-      if (!(STATUSES as readonly unknown[]).includes(q.status)) throw invalid('status', `one of ${STATUSES.join(', ')}`, q.status);
+      if (!(MESSAGE_STATUSES as readonly unknown[]).includes(q.status)) throw invalid('status', `one of ${MESSAGE_STATUSES.join(', ')}`, q.status);
       status = q.status as MessageStatus;
     }
     const orderId = typeof q.order_id === 'string' && q.order_id !== '' ? q.order_id.slice(0, 64) : undefined;
@@ -70,6 +92,6 @@ export async function notificationsFeature(app: FastifyInstance, deps: StoreDeps
       if (!(n >= 1 && n <= 500)) throw invalid('limit', 'an integer between 1 and 500', q.limit);
       limit = n;
     }
-    return { messages: await notifier.list({ status, orderId, limit }) };
+    return { messages: await receipts.list({ status, orderId, limit }) };
   });
 }

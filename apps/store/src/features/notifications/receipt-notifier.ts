@@ -1,21 +1,37 @@
 /**
- * Digital receipts by SMS or WhatsApp. Sent automatically when a completed order has a customer
- * with a phone number on file, and on request when a phone number is given at the till
- * (`POST /notifications/receipts`). One message per order and channel: a repeated request returns
- * the first message instead of texting the customer again.
+ * Digital receipts by SMS or WhatsApp, delivered through the store's durable queue
+ * (`receipt_notifications`, tillwatch/delivery over pg-boss):
  *
- * Failures are recorded (the message row, the outbound metric) and logged with the number masked;
- * they are not retried yet. The retry/dead-letter issue wraps the {@link OutboundSender} and reads
- * `retryable` and `attempts` from the rows written here.
+ * 1. The message row (`queued`) and its job are written in one transaction: the order's completion for
+ *    the automatic receipt (a before-commit hook), or the till's request. One message per order and
+ *    channel (a unique index): a repeated request returns the first message instead of texting twice.
+ * 2. A worker attempts it: the provider gets the message id as its idempotency key, so an attempt that
+ *    reached the provider before a crash is recognised there as a repeat, never sent twice.
+ * 3. A failed attempt marks the row `retrying` and throws a classified error; tillwatch retries it with
+ *    backoff, or dead-letters it (`failed` for a refusal, `dead_lettered` when retries or the retry budget
+ *    ran out). `tillwatch dlq replay` sends it again later with the same key.
+ *
+ * The number is never logged or stored in clear (phone.ts): the row keeps a mask and a keyed hash, the
+ * job a sealed copy that only this store's key opens.
  */
 import { randomUUID } from 'node:crypto';
-import type { Db, Logger, OrderCompletedEvent } from '../../deps.ts';
+import { DeliveryError, type DeliveryFailure, type DeliveryJob, type DeliveryQueue } from 'tillwatch/delivery';
+import type { Db, Logger, Queryable, SaleCompletingEvent } from '../../deps.ts';
 import { StoreError } from '../../http/store-error.ts';
 import type { NotificationMetrics } from './notification-metrics.ts';
 import type { MessageChannel, OutboundSender, SendFailureReason } from './outbound-sender.ts';
-import { hashPhone, maskPhone, normalizePhone } from './phone.ts';
+import { hashPhone, maskPhone, normalizePhone, openPhone, sealPhone } from './phone.ts';
 
-export type MessageStatus = 'sending' | 'sent' | 'failed';
+export type MessageStatus = 'queued' | 'retrying' | 'sending' | 'sent' | 'failed' | 'dead_lettered';
+export const MESSAGE_STATUSES: readonly MessageStatus[] = ['queued', 'retrying', 'sending', 'sent', 'failed', 'dead_lettered'];
+
+/** What the queue holds for one receipt: no number in clear, no personal data in the text. */
+export interface ReceiptJob {
+  readonly message_id: string;
+  readonly channel: MessageChannel;
+  readonly to_sealed: string;
+  readonly body: string;
+}
 
 /** A message as the API shows it: the recipient masked. */
 export interface NotificationView {
@@ -54,60 +70,63 @@ interface OrderSummary {
 
 export interface ReceiptNotifierOptions {
   readonly db: Db;
+  readonly queue: DeliveryQueue<ReceiptJob>;
   readonly sender: OutboundSender;
   readonly metrics: NotificationMetrics;
   readonly logger: Logger;
   /** Key of the recipient hash (phone.ts). */
   readonly hashKey: Buffer;
+  /** Key that seals the number in the queued job (phone.ts). */
+  readonly sealKey: Buffer;
   /** Channel of automatic receipts. */
   readonly defaultChannel: MessageChannel;
+  /** How long a till request waits for the first attempt's outcome before answering 202 `queued`. */
+  readonly waitMs: number;
 }
+
+/** The provider's failure, as tillwatch's classification (delivery-error.ts) names it. */
+const REASON: Record<SendFailureReason, ConstructorParameters<typeof DeliveryError>[0]> = {
+  invalid_recipient: 'invalid_request',
+  rejected: 'rejected',
+  rate_limited: 'rate_limited',
+  provider_error: 'server_error',
+  provider_unavailable: 'unavailable',
+  timeout: 'timeout',
+  network: 'network',
+};
 
 export class ReceiptNotifier {
   readonly #o: ReceiptNotifierOptions;
-  readonly #inFlight = new Set<Promise<unknown>>();
-  #stopped = false;
+  /** Till requests waiting for a message's first outcome, by message id (same process only). */
+  readonly #waiters = new Map<string, Set<() => void>>();
 
   constructor(options: ReceiptNotifierOptions) {
     this.#o = options;
   }
 
   /**
-   * The automatic receipt of a completed order: sent when the order's customer has a phone number.
-   * Never rejects (a listener of order.completed must not disturb checkout).
+   * The automatic receipt of a sale completed at a till, queued in the completing transaction when the
+   * order's customer has a phone number on file. Offline sales get none (their customer was not asked).
    */
-  onOrderCompleted(event: OrderCompletedEvent): Promise<void> {
-    if (this.#stopped || event.customerId === undefined) return Promise.resolve();
-    const customerId = event.customerId;
-    return this.#track(
-      (async () => {
-        try {
-          const rows = await this.#o.db.query<{ phone: string | null }>('SELECT phone FROM customers WHERE id = $1', [customerId]);
-          const phone = rows[0]?.phone;
-          if (phone === null || phone === undefined) return;
-          const to = normalizePhone(phone);
-          if (to === undefined) {
-            this.#o.logger.info({ event: 'notifications.skipped', order_id: event.orderId, reason: 'customer_phone_not_e164' }, 'receipt not sent: the customer phone on file is not an E.164 number');
-            return;
-          }
-          const itemCount = event.items.reduce((n, i) => n + i.quantity, 0);
-          await this.#send(
-            { orderId: event.orderId, location: event.location, itemCount, total: event.total, currency: event.currency },
-            to,
-            this.#o.defaultChannel,
-          );
-        } catch (err) {
-          this.#o.logger.error({ event: 'notifications.error', order_id: event.orderId, err }, 'automatic receipt failed');
-        }
-      })(),
-    );
+  async onSaleCompleting(q: Queryable, e: SaleCompletingEvent): Promise<void> {
+    if (e.source !== 'order' || e.customerId === undefined) return;
+    const rows = await q.query<{ phone: string | null }>('SELECT phone FROM customers WHERE id = $1', [e.customerId]);
+    const phone = rows[0]?.phone;
+    if (phone === null || phone === undefined) return;
+    const to = normalizePhone(phone);
+    if (to === undefined) {
+      this.#o.logger.info({ event: 'notifications.skipped', order_id: e.orderId, reason: 'customer_phone_not_e164' }, 'receipt not sent: the customer phone on file is not an E.164 number');
+      return;
+    }
+    await this.#queueMessage(q, { orderId: e.orderId, location: e.location, itemCount: e.itemCount, total: e.total, currency: e.currency }, to, this.#o.defaultChannel);
   }
 
   /**
-   * Sends the receipt of a completed order to a number given at the till.
+   * Queues the receipt of a completed order for a number given at the till and waits (bounded) for its
+   * first attempt. `settled` is false when no attempt finished in time (the message stays queued).
    * @throws StoreError STORE_NOTIFY_INVALID_PHONE, STORE_ORDER_NOT_FOUND, STORE_NOTIFY_ORDER_NOT_COMPLETED
    */
-  async sendReceipt(orderId: string, phone: string, channel: MessageChannel): Promise<NotificationView> {
+  async sendReceipt(orderId: string, phone: string, channel: MessageChannel): Promise<{ view: NotificationView; settled: boolean }> {
     const to = normalizePhone(phone);
     if (to === undefined) {
       throw new StoreError('STORE_NOTIFY_INVALID_PHONE', 'phone must be an international number with its country code, e.g. +14155550100', { statusCode: 422 });
@@ -121,9 +140,18 @@ export class ReceiptNotifier {
     if (order.status !== 'completed' && order.status !== 'refunded') {
       throw new StoreError('STORE_NOTIFY_ORDER_NOT_COMPLETED', 'a receipt can be sent only for a completed order', { statusCode: 409 });
     }
-    return this.#track(
-      this.#send({ orderId: order.id, location: order.location_id, itemCount: order.item_count, total: order.total, currency: order.currency }, to, channel),
-    );
+    const summary = { orderId: order.id, location: order.location_id, itemCount: order.item_count, total: order.total, currency: order.currency };
+    const queued = await this.#o.db.tx((q) => this.#queueMessage(q, summary, to, channel));
+    if (!queued.created) return { view: view(queued.row, true), settled: true };
+    // Listen first, then look: an attempt that finished between the commit and now is seen by the read.
+    const wait = this.#wait(queued.row.id, this.#o.waitMs);
+    let row = (await this.#row(queued.row.id)) ?? queued.row;
+    if (row.attempts === 0) {
+      await wait.done;
+      row = (await this.#row(queued.row.id)) ?? row;
+    }
+    wait.cancel();
+    return { view: view(row), settled: row.attempts > 0 };
   }
 
   async list(q: { status?: MessageStatus | undefined; orderId?: string | undefined; limit: number }): Promise<NotificationView[]> {
@@ -136,56 +164,100 @@ export class ReceiptNotifier {
     return rows.map((r) => view(r));
   }
 
-  /** Stops automatic receipts and waits for the sends in flight. */
-  async drain(): Promise<void> {
-    this.#stopped = true;
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
-  }
-
-  #track<T>(p: Promise<T>): Promise<T> {
-    this.#inFlight.add(p);
-    void p.then(
-      () => this.#inFlight.delete(p),
-      () => this.#inFlight.delete(p),
-    );
-    return p;
-  }
-
-  async #send(order: OrderSummary, to: string, channel: MessageChannel): Promise<NotificationView> {
-    const { db, sender, metrics, hashKey } = this.#o;
-    const id = `msg_${randomUUID()}`;
-    const masked = maskPhone(to);
-    const inserted = await db.query<MessageRow>(
-      `INSERT INTO notification_messages (id, order_id, kind, channel, recipient_masked, recipient_hash, status)
-       VALUES ($1, $2, 'receipt', $3, $4, $5, 'sending')
-       ON CONFLICT (order_id, kind, channel) DO NOTHING RETURNING *`,
-      [id, order.orderId, channel, masked, hashPhone(to, hashKey)],
-    );
-    if (inserted[0] === undefined) {
-      const existing = await db.query<MessageRow>(`SELECT * FROM notification_messages WHERE order_id = $1 AND kind = 'receipt' AND channel = $2`, [order.orderId, channel]);
-      if (existing[0] === undefined) throw new StoreError('STORE_INTERNAL');
-      return view(existing[0], true);
-    }
-    const log = this.#o.logger.child({ message_id: id, order_id: order.orderId, channel, recipient: masked });
-    const result = await sender.send({ idempotencyKey: id, channel, to, body: receiptText(order) });
-    const rows = await db.query<MessageRow>(
-      `UPDATE notification_messages
-          SET status = $2, failure_reason = $3, retryable = $4, provider_ref = $5, attempts = attempts + 1, updated_at = now()
-        WHERE id = $1 RETURNING *`,
-      [id, result.ok ? 'sent' : 'failed', result.ok ? null : result.reason, result.ok ? null : result.retryable, result.ok ? result.providerRef : null],
-    );
-    metrics.messageFinished(channel, result.ok ? 'sent' : 'failed');
+  /**
+   * One delivery attempt (the `receipt_notifications` worker). Resolves when the provider accepted the
+   * message; throws a classified {@link DeliveryError} otherwise.
+   */
+  async deliver(job: DeliveryJob<ReceiptJob>): Promise<void> {
+    const { db, sender, metrics, sealKey } = this.#o;
+    const row = await this.#row(job.payload.message_id);
+    // A job without its row (the row was deleted by hand) can never be delivered meaningfully.
+    if (row === undefined) throw new DeliveryError('invalid_payload', 'the message row does not exist', { code: 'message_missing' });
+    // Delivered before a crash, or by an earlier copy: done, whatever the queue thought.
+    if (row.status === 'sent') return;
+    const to = openPhone(job.payload.to_sealed, sealKey);
+    const log = this.#o.logger.child({ message_id: row.id, order_id: row.order_id, channel: row.channel, recipient: row.recipient_masked, attempt: job.attempt });
+    const result = await sender.send({ idempotencyKey: job.key, channel: job.payload.channel, to, body: job.payload.body });
     if (result.ok) {
-      log.info({ event: 'notifications.sent', duration_ms: result.durationMs }, 'receipt sent');
-    } else {
-      log.warn(
-        { event: 'notifications.failed', reason: result.reason, retryable: result.retryable, provider_status: result.status, duration_ms: result.durationMs },
-        `receipt not sent: ${result.reason}`,
+      await db.query(
+        `UPDATE notification_messages SET status = 'sent', failure_reason = NULL, retryable = NULL, provider_ref = $2, attempts = attempts + 1, updated_at = now() WHERE id = $1`,
+        [row.id, result.providerRef],
       );
+      metrics.messageFinished(row.channel, 'sent');
+      log.info({ event: 'notifications.sent', duration_ms: result.durationMs }, 'receipt sent');
+      this.#settled(row.id);
+      return;
     }
-    const row = rows[0];
-    if (row === undefined) throw new StoreError('STORE_INTERNAL');
-    return view(row);
+    await db.query(
+      `UPDATE notification_messages SET status = 'retrying', failure_reason = $2, retryable = $3, attempts = attempts + 1, updated_at = now() WHERE id = $1 AND status <> 'sent'`,
+      [row.id, result.reason, result.retryable],
+    );
+    log.warn(
+      { event: 'notifications.failed', reason: result.reason, retryable: result.retryable, provider_status: result.status, duration_ms: result.durationMs },
+      `receipt not sent: ${result.reason}`,
+    );
+    this.#settled(row.id);
+    throw new DeliveryError(REASON[result.reason], `the provider did not take the receipt: ${result.reason}`, {
+      retryable: result.retryable,
+      code: result.status !== undefined ? `http_${result.status}` : result.reason,
+    });
+  }
+
+  /** The message left the queue for the dead-letter queue: record its final status. */
+  async deadLettered(job: DeliveryJob<ReceiptJob>, info: { readonly reason: string; readonly failure: DeliveryFailure }): Promise<void> {
+    const final: MessageStatus = info.reason === 'non_retryable' || info.reason === 'poison_message' ? 'failed' : 'dead_lettered';
+    const rows = await this.#o.db.query<{ channel: MessageChannel }>(
+      `UPDATE notification_messages SET status = $2, updated_at = now() WHERE id = $1 AND status <> 'sent' RETURNING channel`,
+      [job.payload.message_id, final],
+    );
+    if (rows[0] !== undefined) this.#o.metrics.messageFinished(rows[0].channel, final);
+    this.#settled(job.payload.message_id);
+  }
+
+  async #row(id: string): Promise<MessageRow | undefined> {
+    return (await this.#o.db.query<MessageRow>('SELECT * FROM notification_messages WHERE id = $1', [id]))[0];
+  }
+
+  async #queueMessage(q: Queryable, order: OrderSummary, to: string, channel: MessageChannel): Promise<{ row: MessageRow; created: boolean }> {
+    const id = `msg_${randomUUID()}`;
+    const inserted = await q.query<MessageRow>(
+      `INSERT INTO notification_messages (id, order_id, kind, channel, recipient_masked, recipient_hash, status)
+       VALUES ($1, $2, 'receipt', $3, $4, $5, 'queued')
+       ON CONFLICT (order_id, kind, channel) DO NOTHING RETURNING *`,
+      [id, order.orderId, channel, maskPhone(to), hashPhone(to, this.#o.hashKey)],
+    );
+    const row = inserted[0];
+    if (row === undefined) {
+      const existing = await q.query<MessageRow>(`SELECT * FROM notification_messages WHERE order_id = $1 AND kind = 'receipt' AND channel = $2`, [order.orderId, channel]);
+      if (existing[0] === undefined) throw new StoreError('STORE_INTERNAL');
+      return { row: existing[0], created: false };
+    }
+    await this.#o.queue.enqueue({ message_id: id, channel, to_sealed: sealPhone(to, this.#o.sealKey), body: receiptText(order) }, { key: id, aggregateId: order.orderId, tx: q });
+    return { row, created: true };
+  }
+
+  /** Resolves `done` when a worker of this process settles message `id`, or after `ms`. */
+  #wait(id: string, ms: number): { done: Promise<void>; cancel(): void } {
+    let wake: () => void = () => {};
+    const done = new Promise<void>((resolve) => (wake = resolve));
+    const set = this.#waiters.get(id) ?? new Set<() => void>();
+    set.add(wake);
+    this.#waiters.set(id, set);
+    const timer = setTimeout(wake, ms);
+    timer.unref();
+    return {
+      done,
+      cancel: () => {
+        clearTimeout(timer);
+        set.delete(wake);
+        if (set.size === 0 && this.#waiters.get(id) === set) this.#waiters.delete(id);
+        wake();
+      },
+    };
+  }
+
+  #settled(id: string): void {
+    for (const wake of this.#waiters.get(id) ?? []) wake();
   }
 }
 

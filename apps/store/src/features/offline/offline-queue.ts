@@ -8,7 +8,7 @@
  * store instances racing on a real Postgres) produces one order (ON CONFLICT DO NOTHING).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { Db, Logger, Queryable } from '../../deps.ts';
+import type { Db, Logger, Queryable, StoreEvents } from '../../deps.ts';
 import { isOfAge, saleTotal, saleUnits, type OfflineSale, type ParsedBatch, type RejectCode, type Rejection } from './offline-batch.ts';
 import type { BatchOutcome, OfflineMetrics } from './offline-metrics.ts';
 
@@ -96,6 +96,10 @@ export interface OfflineQueueOptions {
   readonly locations: readonly string[];
   /** Attempts before a sale that keeps failing to apply is rejected (`apply_failed`). */
   readonly maxApplyAttempts: number;
+  /** An applied sale is a completed sale: its before-commit hooks (the warehouse sync) run in the apply transaction. */
+  readonly events: StoreEvents;
+  /** Records a failed apply in the event-failure table and event_failures_total. Must not throw. */
+  readonly recordFailure: (f: { readonly key: string; readonly location: string | undefined; readonly error: unknown }) => void;
 }
 
 const iso = (v: Date | string): string => (v instanceof Date ? v : new Date(v)).toISOString();
@@ -282,7 +286,17 @@ export class OfflineQueue {
         }
         const orderId = offlineOrderId(terminal, clientSaleId);
         const fresh = await insertOrder(q, { orderId, terminal, location, postedBy: row.posted_by, currency, sale, products });
-        await q.query('INSERT INTO sales_outbox (order_id) VALUES ($1) ON CONFLICT (order_id) DO NOTHING', [orderId]);
+        if (fresh) {
+          await this.#o.events.runBeforeCommit('sale.completing', q, {
+            orderId,
+            location,
+            customerId: sale.customerId,
+            total: saleTotal(sale),
+            currency,
+            itemCount: saleUnits(sale),
+            source: 'offline',
+          });
+        }
         await q.query(
           `UPDATE offline_sales SET status = 'applied', order_id = $3, applied_at = now(), attempts = attempts + 1, error_code = NULL
             WHERE terminal_id = $1 AND client_sale_id = $2`,
@@ -310,6 +324,7 @@ export class OfflineQueue {
         .catch(() => []);
       const row = rows[0];
       const gaveUp = row !== undefined && row.attempts >= this.#o.maxApplyAttempts;
+      this.#o.recordFailure({ key: `${terminal}/${clientSaleId}`, location: row?.location_id, error: err });
       log.error(
         { event: 'offline.apply_failed', err, attempts: row?.attempts, gave_up: gaveUp },
         gaveUp ? 'offline sale rejected after repeated apply failures' : 'offline sale could not be applied; will retry',

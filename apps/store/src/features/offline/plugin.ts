@@ -1,10 +1,14 @@
 /**
  * Offline terminal sync: `POST /offline/batches` takes the sales a terminal recorded while offline,
  * queues them, applies them and answers per sale; a worker retries what could not be applied yet.
- * The queue's depth and oldest age are gauges, refreshed after every batch and worker cycle.
+ * The queue's depth and oldest age are gauges per location, refreshed after every batch and worker
+ * cycle, and the whole queue reports through delivery's vocabulary too (`offline_sales` in
+ * delivery_queue_depth / delivery_queue_oldest_age_seconds; failed applies in event_failures_total and
+ * the event-failure table as `offline.sale_apply`).
  */
 import type { FastifyInstance } from 'fastify';
 import { authenticate, userOf } from '../../auth/auth-plugin.ts';
+import { whenStoreStarted } from '../../delivery/when-store-started.ts';
 import type { StoreDeps } from '../../deps.ts';
 import { StoreError } from '../../http/store-error.ts';
 import { invalid } from '../../http/validate.ts';
@@ -26,6 +30,12 @@ export async function offlineFeature(app: FastifyInstance, deps: StoreDeps): Pro
     currency: deps.config.currency,
     locations: deps.config.locations,
     maxApplyAttempts: options.maxApplyAttempts,
+    events: deps.events,
+    recordFailure: (f) => void deps.delivery.recordEventFailure({ event: 'offline.sale_apply', key: f.key, aggregateId: f.location, error: f.error }),
+  });
+  deps.delivery.addSource('offline_sales', async () => {
+    const depths = await queue.depth();
+    return { depth: depths.reduce((n, d) => n + d.depth, 0), oldestAgeSeconds: depths.reduce((m, d) => Math.max(m, d.oldest_age_seconds), 0) };
   });
 
   // The worker: retries sales left queued and keeps the gauges fresh. It starts once the store has
@@ -100,20 +110,5 @@ export async function offlineFeature(app: FastifyInstance, deps: StoreDeps): Pro
     const sale = await queue.get(terminal, clientSaleId);
     if (sale === undefined) throw new StoreError('STORE_OFFLINE_SALE_NOT_FOUND', 'no offline sale with this terminal and client_sale_id', { statusCode: 404 });
     return sale;
-  });
-}
-
-/**
- * Resolves true once tillwatch's startup probe passes (store.ts marks the store started after
- * migrations and seed), false when `cancelled()` turns true first. Polls: start-up takes seconds.
- */
-function whenStoreStarted(deps: StoreDeps, cancelled: () => boolean): Promise<boolean> {
-  return new Promise((resolve) => {
-    const check = (): void => {
-      if (cancelled()) return resolve(false);
-      if (deps.tw.health.startup().httpStatus === 200) return resolve(true);
-      setTimeout(check, 50).unref();
-    };
-    check();
   });
 }

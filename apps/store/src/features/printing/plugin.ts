@@ -9,6 +9,8 @@
  * so leaving the agents connected would hold `server.close()` open until the shutdown timeout.
  */
 import type { FastifyInstance } from 'fastify';
+import { DeliveryError } from 'tillwatch/delivery';
+import { failureReasonOf } from './print-failure-reason.ts';
 import { authenticate, requireRole } from '../../auth/auth-plugin.ts';
 import type { StoreDeps } from '../../deps.ts';
 import { StoreError } from '../../http/store-error.ts';
@@ -45,7 +47,22 @@ export async function printingFeature(app: FastifyInstance, deps: StoreDeps): Pr
     },
     onQualityChange: () => bound.refreshGauges(hub.list()),
   });
-  const service = new PrintService({ db: deps.db, hub, metrics: bound, logger, ackTimeoutMs: options.ackTimeoutMs });
+  const service = new PrintService({
+    db: deps.db,
+    hub,
+    metrics: bound,
+    logger,
+    ackTimeoutMs: options.ackTimeoutMs,
+    recordFailure: (f) =>
+      void deps.delivery.recordEventFailure({ event: 'print.receipt', key: f.jobId, aggregateId: f.orderId, error: new DeliveryError(failureReasonOf(f.reason), `print job failed: ${f.reason}`, { code: f.reason }) }),
+  });
+  // Jobs waiting for an agent's acknowledgement, in delivery's queue gauges (at most the ack timeout old).
+  deps.delivery.addSource('print_jobs', async () => {
+    const [r] = await deps.db.query<{ n: number; oldest: number | null }>(
+      `SELECT count(*)::int AS n, EXTRACT(EPOCH FROM (now() - min(created_at)))::float8 AS oldest FROM print_jobs WHERE status = 'dispatched'`,
+    );
+    return { depth: r?.n ?? 0, oldestAgeSeconds: Math.max(0, Number(r?.oldest ?? 0)) };
+  });
   bound.refreshGauges([]);
 
   hub.attach(app.server);

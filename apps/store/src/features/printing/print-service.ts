@@ -3,6 +3,11 @@
  * finished by its ack, a timeout, a disconnect or the absence of any agent. Each job is a row in
  * print_jobs and one observation in the printing metrics. Printing never fails a checkout: every
  * error here ends as a failed job and a log line, never as a throw into the order flow.
+ *
+ * Print jobs are not retried (a receipt printed minutes later at an empty counter helps nobody), but
+ * they speak delivery's vocabulary where it fits: a failed job is an event failure (`print.receipt` in
+ * event_failures_total and the event-failure table, reason classified below), and the jobs waiting for
+ * an acknowledgement are the `print_jobs` queue in delivery_queue_depth and its oldest age.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db, Logger, OrderCompletedEvent } from '../../deps.ts';
@@ -49,6 +54,8 @@ export interface ListJobsQuery {
 }
 
 export interface PrintServiceOptions {
+  /** Records a failed job as an event failure (delivery's vocabulary). Must not throw. */
+  readonly recordFailure?: (f: { readonly jobId: string; readonly orderId: string; readonly location: string; readonly reason: DispatchFailure }) => void;
   readonly db: Db;
   readonly hub: AgentHub;
   readonly metrics: PrintingMetrics;
@@ -145,7 +152,12 @@ export class PrintService {
         seconds: outcome.latencyMs === undefined ? undefined : outcome.latencyMs / 1000,
       });
       if (outcome.ok) log.info({ event: 'printing.job_printed', agent_id: outcome.agentId, latency_ms: latencyMs }, 'print job printed');
-      else log.warn({ event: 'printing.job_failed', reason, agent_id: outcome.agentId, latency_ms: latencyMs }, `print job failed: ${reason}`);
+      else {
+        log.warn({ event: 'printing.job_failed', reason, agent_id: outcome.agentId, latency_ms: latencyMs }, `print job failed: ${reason}`);
+        if (outcome.reason !== 'shutdown') {
+          this.#o.recordFailure?.({ jobId: id, orderId: receipt.order_id, location: receipt.location, reason: outcome.reason });
+        }
+      }
       return rows[0] === undefined ? undefined : toJob(rows[0]);
     } catch (err) {
       // The database failed (slow-db, outage): the job cannot be tracked, but the order stands.

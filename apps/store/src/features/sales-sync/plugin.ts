@@ -1,14 +1,17 @@
 /**
- * Sales sync: completed orders go into an outbox (from the order.completed event, from offline sales
- * applied, and from a start-up backfill) and a worker pushes them to the warehouse in batches.
+ * Sales sync: every completed sale is queued for the warehouse in the transaction that completes it
+ * (`sales_sync`, tillwatch/delivery), and a worker pushes them in batches (sales-sync-worker.ts). Retries,
+ * the dead-letter queue and their metrics and alerts are tillwatch's; the sync's own series (records,
+ * batch duration, errors by type, last success) are recorded by the worker as before.
  *
- * The worker starts once the store has started (migrations done) and stops on shutdown: the push in
- * flight is aborted and its batch, not yet marked, goes again at the next start (at-least-once).
+ * The worker starts once the store has started and stops with delivery on shutdown: a batch in flight is
+ * pushed again after a restart (at least once; the warehouse dedupes by sale id).
  */
 import type { FastifyInstance } from 'fastify';
 import { requireRole } from '../../auth/auth-plugin.ts';
+import { whenStoreStarted } from '../../delivery/when-store-started.ts';
 import type { StoreDeps } from '../../deps.ts';
-import { SalesSyncWorker, PIPELINE } from './sales-sync-worker.ts';
+import { PIPELINE, QUEUE, SalesSync, type SyncJob } from './sales-sync-worker.ts';
 import { readSalesSyncOptions } from './sales-sync-options.ts';
 import { bindSyncMetrics } from './sync-metrics.ts';
 import { WarehouseClient } from './warehouse-client.ts';
@@ -16,69 +19,37 @@ import { WarehouseClient } from './warehouse-client.ts';
 export async function salesSyncFeature(app: FastifyInstance, deps: StoreDeps): Promise<void> {
   const options = readSalesSyncOptions(deps.config.env);
   const logger = deps.logger.child({ module: 'sales-sync' });
-  const worker = new SalesSyncWorker({
+  const queue = deps.delivery.queue<SyncJob>(QUEUE, { event: 'sale.sync' });
+  const sync = new SalesSync({
     db: deps.db,
+    queue,
     client: new WarehouseClient({ baseUrl: options.warehouseUrl, timeoutMs: options.timeoutMs }),
     metrics: bindSyncMetrics(deps.commerce, PIPELINE),
     logger,
-    batchSize: options.batchSize,
-    intervalMs: options.intervalMs,
-    maxBatchesPerCycle: 10,
-    retentionDays: 7,
   });
 
+  const unsubscribe = deps.events.beforeCommit('sale.completing', (q, e) => sync.onSaleCompleting(q, e));
   let stopped = false;
-  const unsubscribe = deps.events.on('order.completed', async (order) => {
-    try {
-      await worker.enqueue(order.orderId);
-    } catch (err) {
-      // The start-up backfill picks the order up after a restart; until then it waits.
-      logger.error({ event: 'sales_sync.enqueue_failed', order_id: order.orderId, err }, 'could not add a completed order to the sales outbox');
-    }
-  });
-
   const started = whenStoreStarted(deps, () => stopped).then(async (ok) => {
-    if (!ok || !options.enabled || stopped) return;
+    if (!ok || stopped) return;
     try {
-      await worker.start();
+      await sync.adoptOutbox();
+      if (options.enabled) await queue.workBatch((jobs) => sync.push(jobs), { batchSize: options.batchSize, pollIntervalMs: options.intervalMs });
     } catch (err) {
       logger.error({ event: 'sales_sync.start_failed', err }, 'sales sync worker failed to start');
     }
   });
-
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= (async () => {
-      stopped = true;
-      unsubscribe();
-      await started;
-      await worker.stop();
-    })());
-  app.addHook('onClose', async () => stop());
-  deps.tw.onShutdown('sales sync', stop);
+  app.addHook('onClose', async () => {
+    stopped = true;
+    unsubscribe();
+    await started;
+  });
 
   app.get('/sales-sync/status', { preHandler: requireRole('manager', 'admin') }, async () => ({
-    ...(await worker.status()),
+    ...(await sync.status(await deps.delivery.backend.stats(QUEUE))),
+    running: options.enabled && !stopped,
     enabled: options.enabled,
     batch_size: options.batchSize,
-    interval_ms: options.intervalMs,
+    poll_interval_ms: options.intervalMs,
   }));
-
-  // Runs one cycle now and answers with its result (demos, and after fixing a warehouse outage).
-  app.post('/sales-sync/run', { preHandler: requireRole('admin') }, async () => worker.runOnce());
-}
-
-/**
- * Resolves true once tillwatch's startup probe passes (store.ts marks the store started after
- * migrations and seed), false when `cancelled()` turns true first. Polls: start-up takes seconds.
- */
-function whenStoreStarted(deps: StoreDeps, cancelled: () => boolean): Promise<boolean> {
-  return new Promise((resolve) => {
-    const check = (): void => {
-      if (cancelled()) return resolve(false);
-      if (deps.tw.health.startup().httpStatus === 200) return resolve(true);
-      setTimeout(check, 50).unref();
-    };
-    check();
-  });
 }

@@ -4,10 +4,12 @@
  * | variable                  | default               | meaning |
  * | ------------------------- | --------------------- | ------- |
  * | WAREHOUSE_URL             | http://127.0.0.1:3102 | base URL of the warehouse batch API (`npm start` runs the simulated one there) |
- * | SALES_SYNC_INTERVAL_MS    | 5000                  | pause between cycles |
+ * | SALES_SYNC_INTERVAL_MS    | 1000                  | how often an idle worker looks for sales to push (at least 500) |
  * | SALES_SYNC_BATCH_SIZE     | 100                   | sales per batch (bounded: the warehouse takes at most 1000) |
  * | SALES_SYNC_TIMEOUT_MS     | 10000                 | a batch not acknowledged within this fails as `timeout` |
- * | SALES_SYNC_ENABLED        | true                  | false: no worker (the outbox still fills) |
+ * | SALES_SYNC_ENABLED        | true                  | false: no worker (sales still queue) |
+ *
+ * Retries, backoff and the dead-letter queue follow the store's DELIVERY_* settings (src/delivery/delivery-options.ts).
  */
 import { envInt, StoreConfigError, type ConfigIssue, type Env } from '../../config.ts';
 
@@ -46,7 +48,7 @@ export function readSalesSyncOptions(env: Env): SalesSyncOptions {
   }
   const options: SalesSyncOptions = {
     warehouseUrl,
-    intervalMs: int('SALES_SYNC_INTERVAL_MS', 5000, 10, 3_600_000),
+    intervalMs: int('SALES_SYNC_INTERVAL_MS', 1000, 500, 3_600_000),
     batchSize: int('SALES_SYNC_BATCH_SIZE', 100, 1, 1000),
     timeoutMs: int('SALES_SYNC_TIMEOUT_MS', 10_000, 10, 600_000),
     enabled: rawEnabled !== 'false',
