@@ -33,10 +33,11 @@ export interface DeliveryMetrics {
   /** Sets the queue's gauges from a stats poll. */
   queueState(queue: string, state: QueueState): void;
   /**
-   * Creates the queue's counter series at zero, so the first dead letter is an increase Prometheus can see:
-   * `increase()` cannot count the first sample of a series that appears already at 1 (DeadLettersGrowing).
+   * Creates the queue's counter series (and its event type's failure series) at zero, so the first dead
+   * letter or failure is an increase Prometheus can see: `increase()` cannot count the first sample of a
+   * series that appears already at 1 (DeadLettersGrowing, EventFailuresHigh).
    */
-  declareQueue(queue: string): void;
+  declareQueue(queue: string, event: string): void;
 }
 
 /**
@@ -75,8 +76,10 @@ export function createDeliveryMetrics(factory: MetricFactoryLike): DeliveryMetri
       oldestAge.set({ queue: q }, s.oldestAgeSeconds);
       if (s.deadLetters !== undefined) dlqDepth.set({ queue: q }, s.deadLetters);
     }),
-    declareQueue: neverThrow((queue: string) => {
+    declareQueue: neverThrow((queue: string, event: string) => {
       const q = openValue(queue);
+      const e = openValue(event);
+      for (const reason of LABEL_VALUES.deliveryFailureReason) eventFailures.inc({ event: e, reason }, 0);
       for (const reason of LABEL_VALUES.deadLetterReason) deadLettered.inc({ queue: q, reason }, 0);
       for (const outcome of LABEL_VALUES.deliveryOutcome) outcomes.inc({ queue: q, outcome }, 0);
       for (const result of LABEL_VALUES.deliveryAttemptResult) attempts.inc({ queue: q, result }, 0);

@@ -217,7 +217,7 @@ export class Delivery {
     checkInt(`queue ${name}.leaseSeconds`, lease, 1, 86_400);
     const q = new DeliveryQueue<T>(this, name, options, policy, lease);
     this.#queues.set(name, q as DeliveryQueue<unknown>);
-    this.metrics.declareQueue(name);
+    this.metrics.declareQueue(name, options.event);
     return q;
   }
 

@@ -1,8 +1,9 @@
 /**
  * The store as `npm start` runs it (`node apps/store/src/main.ts`: default tillwatch instance, runtime
  * metrics included, every feature present), as a child process on 127.0.0.1 and a free port, with an in-memory
- * database. The simulated providers are the caller's (their URLs in `env`), so nothing binds a fixed port.
- * Stopped by PID in `t.after` (SIGTERM: the store's own graceful shutdown; SIGKILL after 15 s).
+ * database unless `env` says otherwise. The simulated providers are the caller's (their URLs in `env`), so
+ * nothing binds a fixed port. {@link startStoreProcess} stops it by PID in `t.after` (SIGTERM: the store's own
+ * graceful shutdown; SIGKILL after 15 s); {@link spawnStoreProcess} leaves stopping (or killing) to the caller.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -20,8 +21,15 @@ export interface StoreProcess {
   stderr(): string;
 }
 
-/** Starts the store and waits (bounded) until /health/ready answers 200. */
-export async function startStoreProcess(t: TestContext, env: Record<string, string>): Promise<StoreProcess> {
+export interface SpawnedStore extends StoreProcess {
+  /** Sends `signal` (SIGKILL: no shutdown hook runs) and resolves once the process is gone. */
+  kill(signal: NodeJS.Signals): Promise<void>;
+  /** Resolves when the process has exited. */
+  readonly exited: Promise<void>;
+}
+
+/** Starts the store and waits (bounded) until /health/ready answers 200; the caller stops it. */
+export async function spawnStoreProcess(env: Record<string, string>): Promise<SpawnedStore> {
   const child = spawn(process.execPath, [MAIN], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -39,24 +47,35 @@ export async function startStoreProcess(t: TestContext, env: Record<string, stri
   child.stdout.resume(); // JSON logs: not needed, but must not block the pipe
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-32_000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const kill = async (signal: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, signal);
+    await exited;
+  };
+  try {
+    const url = await waitFor('the store to start and print its URL', 90_000, () => {
+      if (child.exitCode !== null) throw new Error(`the store exited with ${child.exitCode}: ${stderr.slice(-4000)}`);
+      return /^\s*store\s+(http:\/\/127\.0\.0\.1:\d+)\s*$/m.exec(stderr)?.[1];
+    }, 200).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}\n--- store stderr ---\n${stderr.slice(-4000)}`);
+    });
+    await waitFor(`the store to be ready at ${url}/health/ready`, 60_000, async () => {
+      const res = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+      await res.arrayBuffer();
+      return res.status === 200 ? true : undefined;
+    });
+    return { pid: child.pid ?? -1, url, stderr: () => stderr, kill, exited };
+  } catch (err) {
+    await kill('SIGKILL');
+    throw err;
+  }
+}
+
+/** Starts the store (as {@link spawnStoreProcess}) and stops it in `t.after`. */
+export async function startStoreProcess(t: TestContext, env: Record<string, string>): Promise<StoreProcess> {
+  const store = await spawnStoreProcess(env);
   t.after(async () => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    process.kill(child.pid, 'SIGTERM');
-    if ((await Promise.race([exited.then(() => 'exited'), sleep(15_000, undefined, { ref: false }).then(() => 'timeout')])) === 'timeout') {
-      process.kill(child.pid, 'SIGKILL');
-      await exited;
-    }
+    const stop = store.kill('SIGTERM');
+    if ((await Promise.race([stop.then(() => 'exited'), sleep(15_000, undefined, { ref: false }).then(() => 'timeout')])) === 'timeout') await store.kill('SIGKILL');
   });
-  const url = await waitFor('the store to start and print its URL', 90_000, () => {
-    if (child.exitCode !== null) throw new Error(`the store exited with ${child.exitCode}: ${stderr.slice(-4000)}`);
-    return /^\s*store\s+(http:\/\/127\.0\.0\.1:\d+)\s*$/m.exec(stderr)?.[1];
-  }, 200).catch((err: unknown) => {
-    throw new Error(`${(err as Error).message}\n--- store stderr ---\n${stderr.slice(-4000)}`);
-  });
-  await waitFor(`the store to be ready at ${url}/health/ready`, 60_000, async () => {
-    const res = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) });
-    await res.arrayBuffer();
-    return res.status === 200 ? true : undefined;
-  });
-  return { pid: child.pid ?? -1, url, stderr: () => stderr };
+  return store;
 }
