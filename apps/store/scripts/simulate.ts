@@ -129,7 +129,7 @@ export function parseOptions(argv: readonly string[]): SimulateOptions {
 }
 
 /** mulberry32: a small seeded PRNG, so a run can be repeated with --seed. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

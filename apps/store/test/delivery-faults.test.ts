@@ -20,6 +20,7 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { POSTGRES_URL, requireReal, tcpReachable } from '../../../packages/tillwatch/test/helpers/real-parts.ts';
+import { prng } from '../scripts/simulate.ts';
 import { startPaymentProvider } from '../src/sim/payment-provider.ts';
 import { startSmsProvider } from '../src/sim/sms-provider.ts';
 import { startWarehouse } from '../src/sim/warehouse.ts';
@@ -31,18 +32,6 @@ const KILLS = Number(process.env.DELIVERY_FAULT_KILLS ?? 22);
 const SEED = Number(process.env.DELIVERY_FAULT_SEED ?? Date.now() % 2 ** 31);
 /** Concurrent checkouts per round. */
 const CLIENTS = 3;
-
-/** mulberry32, so a failing run can be repeated with DELIVERY_FAULT_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function call(url: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
   const res = await fetch(`${url}${path}`, {
@@ -57,7 +46,7 @@ async function call(url: string, method: string, path: string, body?: unknown, t
 
 test(`kill -9 at ${KILLS} random points while receipts are retried and sales sync: every message delivered once or dead-lettered, none lost, none duplicated`, { timeout: 1_200_000 }, async (t) => {
   if (!requireReal(t, 'PostgreSQL on 127.0.0.1:5432', await tcpReachable(5432), 'start PostgreSQL or run bash .ci/run')) return;
-  const random = prng(SEED);
+  const random = prng(SEED); // mulberry32: a failing run repeats with DELIVERY_FAULT_SEED
   t.diagnostic(`seed ${SEED} (repeat with DELIVERY_FAULT_SEED=${SEED})`);
 
   const payment = await startPaymentProvider();

@@ -11,7 +11,7 @@ import pg from 'pg';
 import { createTillwatch } from 'tillwatch';
 import { createDelivery, DeliveryError, pgBossBackend, sqlEventFailureStore } from 'tillwatch/delivery';
 import { logSink } from 'tillwatch/testing';
-import { POSTGRES_URL, requireReal, tcpReachable } from '../../tillwatch/test/helpers/real-parts.ts';
+import { dropTestDatabase, POSTGRES_URL, requireReal, tcpReachable } from '../../tillwatch/test/helpers/real-parts.ts';
 import { CLI, REPO } from './helpers.ts';
 
 interface Run {
@@ -62,7 +62,7 @@ test('tillwatch dlq lists, shows (redacted), counts, replays once and purges a s
     await delivery.stop();
     await tw.close();
     await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await dropTestDatabase(admin, name);
     await admin.end();
   });
 

@@ -26,7 +26,7 @@ import {
 } from '../src/delivery/index.ts';
 import { logSink, memoryEventFailureStore, type LogSink } from '../src/testing/index.ts';
 import { sample } from './helpers/exposition.ts';
-import { POSTGRES_URL, REDIS_URL, requireReal, tcpReachable } from './helpers/real-parts.ts';
+import { dropTestDatabase, POSTGRES_URL, REDIS_URL, requireReal, tcpReachable } from './helpers/real-parts.ts';
 
 type Kind = 'pglite' | 'postgres' | 'bullmq';
 
@@ -99,7 +99,7 @@ async function rig(t: TestContext, kind: Kind): Promise<Rig | undefined> {
     const pool = new pg.Pool({ connectionString: url.href, max: 6 });
     cleanups.push(async () => {
       await pool.end();
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropTestDatabase(admin, name);
       await admin.end();
     });
     sql = { query: async (s, p) => (await pool.query(s, p)).rows };

@@ -17,6 +17,18 @@ export interface SqlExecutor {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
 }
 
+/**
+ * A {@link SqlExecutor} over anything with node-postgres' `query(text, values)` shape answering `{ rows }`:
+ * a pg `Pool` or `Client`, a PGlite instance, or a PGlite transaction.
+ *
+ * @example
+ * const failures = sqlEventFailureStore({ db: sqlExecutor(pool), redactor: tw.redactor });
+ * await pglite.transaction((tx) => receipts.enqueue(payload, { key, tx: sqlExecutor(tx) }));
+ */
+export function sqlExecutor(client: { query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> }): SqlExecutor {
+  return { query: async <T>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as T[] };
+}
+
 /** What tillwatch stores as the job's data: the payload plus what delivery needs to know about it. */
 export interface Envelope<T = unknown> {
   /** Envelope version, so a later shape can still read older jobs. */
@@ -66,9 +78,9 @@ export interface QueueSettings {
 }
 
 export interface WorkSettings {
-  /** Jobs handed to the handler at once (a batch handler sees them together). */
+  /** Jobs handed to one `handle` call at most (a backend without batches hands one). */
   readonly batchSize: number;
-  /** Batches processed at once by this process. */
+  /** `handle` calls in flight at once in this process. */
   readonly concurrency: number;
   /** How often an idle worker looks for new jobs. */
   readonly pollIntervalMs: number;
@@ -123,6 +135,12 @@ export interface DeliveryBackend {
   readonly kind: string;
   /** True when {@link enqueue} can join the caller's database transaction. */
   readonly transactional: boolean;
+  /**
+   * True when the backend fetches several jobs per `handle` call. Single-job workers then fetch a batch and
+   * attempt its jobs in parallel (a fetch per job would cost a poll interval each); otherwise they run
+   * `concurrency` one-job calls.
+   */
+  readonly batches: boolean;
   /** Prepares the backend (schema, connections). Idempotent. */
   start(): Promise<void>;
   /** Creates or updates a queue and its dead-letter queue. Idempotent. */

@@ -135,9 +135,18 @@ export class DeliveryQueue<T> {
     return this.#d.enqueue(this, payload, options);
   }
 
-  /** Attempts each message with `handler`: resolve = delivered, throw = failed (classified, then retried or dead-lettered). */
+  /**
+   * Attempts each message with `handler`: resolve = delivered, throw = failed (classified, then retried or
+   * dead-lettered). Up to `concurrency` attempts run at once.
+   */
   work(handler: (job: DeliveryJob<T>) => Promise<void>, options: WorkOptions = {}): Promise<void> {
-    return this.#d.work(this, 1, options, async (jobs) => [await this.#d.attempt(this, jobs[0] as DeliveryJob<T>, () => handler(jobs[0] as DeliveryJob<T>))]);
+    const concurrency = options.concurrency ?? 1;
+    const attemptAll = (jobs: DeliveryJob<T>[]) => inParallel(jobs, concurrency, (job) => this.#d.attempt(this, job, () => handler(job)));
+    // A batching backend fetches a batch (at least 8, so a single worker drains a backlog without a poll
+    // interval per message) whose jobs are attempted `concurrency` at a time; otherwise one job per call.
+    return this.#d.backend.batches
+      ? this.#d.work(this, Math.max(8, concurrency), { ...options, concurrency: 1 }, attemptAll)
+      : this.#d.work(this, 1, { ...options, concurrency }, attemptAll);
   }
 
   /**
@@ -434,6 +443,20 @@ export class Delivery {
     }
     return { kind: 'dead_letter', reason: decision.reason, failure, attempts: job.attempt };
   }
+}
+
+/** Maps `items` through `fn`, at most `limit` at once, keeping their order. */
+async function inParallel<I, O>(items: readonly I[], limit: number, fn: (item: I) => Promise<O>): Promise<O[]> {
+  const out = new Array<O>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as I);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
 }
 
 function toJob<T>(j: BackendJob): DeliveryJob<T> & { readonly maxAttempts?: number } {

@@ -15,7 +15,7 @@ export { sqlEventFailureStore, eventFailuresTableSql, EVENT_FAILURE_STATES } fro
 export type { EventFailureStore, EventFailureRecord, EventFailureRow, EventFailureQuery, EventFailureState, SqlEventFailureStoreOptions } from './event-failures.ts';
 export { deadLetterAdmin } from './dead-letter-admin.ts';
 export type { DeadLetterAdmin, DeadLetterView, DeadLetterAuditRecord, DeadLetterAuditSink, DeadLetterActionResult, DeadLetterAdminOptions } from './dead-letter-admin.ts';
-export { asEnvelope } from './delivery-backend.ts';
+export { asEnvelope, sqlExecutor } from './delivery-backend.ts';
 export type {
   DeliveryBackend,
   BackendJob,

@@ -39,3 +39,17 @@ export function hasCommand(cmd: string): boolean {
 
 export const POSTGRES_URL = process.env.TILLWATCH_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.TILLWATCH_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * Drops a test database once its connections are gone. A pg pool's `end()` resolves before its sockets have
+ * closed, and `DROP DATABASE ... WITH (FORCE)` would terminate those, which their clients report as an
+ * uncaught "terminating connection due to administrator command". Bounded: after 5 s it forces.
+ */
+export async function dropTestDatabase(admin: { query(sql: string, params?: unknown[]): Promise<{ rows: { n: number }[] }> }, name: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const { rows } = await admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+    if ((rows[0]?.n ?? 0) === 0) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}

@@ -108,6 +108,7 @@ export async function bullmqBackend(options: BullmqBackendOptions): Promise<Deli
 class BullmqBackend implements DeliveryBackend {
   readonly kind = 'bullmq';
   readonly transactional = false;
+  readonly batches = false;
   readonly deadLetters: BackendDeadLetters;
   readonly #mod: BullmqModule;
   readonly #o: BullmqBackendOptions;

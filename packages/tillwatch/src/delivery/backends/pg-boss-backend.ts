@@ -261,6 +261,7 @@ export async function pgBossBackend(options: PgBossBackendOptions): Promise<Deli
 class PgBossBackend implements DeliveryBackend {
   readonly kind = 'pg-boss';
   readonly transactional = true;
+  readonly batches = true;
   readonly deadLetters: BackendDeadLetters;
   readonly sql: SqlExecutor;
   readonly #boss: PgBossLike;
@@ -322,6 +323,8 @@ class PgBossBackend implements DeliveryBackend {
         batchSize: w.batchSize,
         localConcurrency: w.concurrency,
         pollingIntervalSeconds: Math.max(0.5, w.pollIntervalMs / 1000),
+        // A full batch means more are waiting: fetch again at once instead of after the poll interval.
+        burstWhenBatchFull: true,
         includeMetadata: true,
         perJobResults: true,
       },
