@@ -24,6 +24,8 @@ import { createDelivery, pgBossBackend, sqlEventFailureStore, sqlExecutor } from
 const POSTGRES_URL = process.env.TILLWATCH_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SELF = fileURLToPath(import.meta.url);
 const CONCURRENCY = 8;
+/** bare: pg-boss as its README uses it; bare-perjob: pg-boss with metadata and per-job results (what tillwatch asks of it); tillwatch: the full delivery layer. */
+const MODES = ['bare', 'bare-perjob', 'tillwatch'] as const;
 
 interface Result {
   readonly msgsPerSec: number;
@@ -55,13 +57,20 @@ async function child(engine: string, mode: string, messages: number): Promise<vo
   const envelope = (i: number) => ({ v: 1, key: `msg_${i}`, event: 'receipt.send', payload: { n: i } });
   let stop: () => Promise<void>;
   let start: () => Promise<void>;
-  if (mode === 'bare') {
+  if (mode === 'bare' || mode === 'bare-perjob') {
     const boss = new PgBoss(pool ? { db: { executeSql: (t: string, v?: unknown[]) => (pool as pg.Pool).query(t, v) }, schedule: false } : { db: fromPglite(pglite as never), backend: 'pglite', schedule: false });
     await boss.start();
     await boss.createQueue(queue);
     await boss.insert(queue, Array.from({ length: messages }, (_, i) => ({ data: envelope(i) })));
     // The same fetch pattern as tillwatch's queue.work: batches of CONCURRENCY, fetched back to back while full.
-    start = async () => void (await boss.work(queue, { batchSize: CONCURRENCY, localConcurrency: 1, burstWhenBatchFull: true, pollingIntervalSeconds: 0.5 }, async (jobs) => void (await Promise.all(jobs.map(async () => {})))));
+    start =
+      mode === 'bare'
+        ? async () => void (await boss.work(queue, { batchSize: CONCURRENCY, localConcurrency: 1, burstWhenBatchFull: true, pollingIntervalSeconds: 0.5 }, async (jobs) => void (await Promise.all(jobs.map(async () => {})))))
+        : // pg-boss in the mode tillwatch uses it (job metadata, one result per job), without tillwatch: splits the overhead.
+          async () =>
+            void (await boss.work(queue, { batchSize: CONCURRENCY, localConcurrency: 1, burstWhenBatchFull: true, pollingIntervalSeconds: 0.5, includeMetadata: true, perJobResults: true }, async (jobs) =>
+              Promise.all(jobs.map(async (j) => ({ id: j.id, status: 'completed' as const }))),
+            ));
     stop = () => boss.stop({ graceful: true, close: true, timeout: 5000 });
   } else {
     const tw = createTillwatch({ service: { name: 'bench' }, log: { level: 'warn' }, lifecycle: { handleSignals: false, handleCrashes: false, exit: false } });
@@ -120,10 +129,10 @@ if (process.argv[2] === '--child') {
     const n = engine === 'pglite' ? Math.min(messages, 2000) : messages;
     const results = new Map<string, Result[]>();
     for (let r = 0; r < rounds; r++) {
-      for (const mode of ['bare', 'tillwatch']) results.set(mode, [...(results.get(mode) ?? []), await measure(engine, mode, n)]);
+      for (const mode of MODES) results.set(mode, [...(results.get(mode) ?? []), await measure(engine, mode, n)]);
     }
     const bare = results.get('bare') as Result[];
-    for (const mode of ['bare', 'tillwatch']) {
+    for (const mode of MODES) {
       const rs = results.get(mode) as Result[];
       const rate = median(rs.map((x) => x.msgsPerSec));
       const cpu = median(rs.map((x) => x.cpuUsPerMsg));

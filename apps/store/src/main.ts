@@ -57,6 +57,7 @@ async function main(): Promise<void> {
     `  store             ${store.url}`,
     `  metrics           ${store.url}/metrics`,
     `  readiness         ${store.url}/health/ready   (also /health/live, /health/startup, /health)`,
+    `  dead letters      ${store.url}/admin/dlq   (admin; receipts and the warehouse sync, docs/delivery.md)`,
     `  api docs          docs/api.md`,
     ...sims.map((s) => `  ${s.name.padEnd(17)} ${s.url}${s.note ? `   (${s.note})` : ''}`),
     `  features          ${store.features.length > 0 ? store.features.join(', ') : '(none present)'}`,
