@@ -227,6 +227,9 @@ test(`${ENGINE}: kill -9 at ${KILLS} random points while receipts are retried an
     providerAttemptsFailed: sms.stats().failed,
     salesSynced: [...completed].filter((id) => warehouse.has(id)).length,
     salesDeadLettered: salesDead.length,
+    // At least once at work: an attempt that reached the provider just before a kill, on the message's last
+    // attempt, leaves it delivered and (its lease spent) dead-lettered; a replay is recognised by its key.
+    deliveredAndDeadLettered: receiptsDead.filter((d) => accepted.has(d.key)).length + salesDead.filter((d) => warehouse.has(d.key.slice('sale:'.length))).length,
     salesLost: lostSales.length,
     salesDuplicated: salesNotCompleted,
     warehouseResendsCaughtBySaleId: whStats.salesReceived - whStats.uniqueSales,
