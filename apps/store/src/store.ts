@@ -102,6 +102,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
     port = (app.server.address() as AddressInfo).port;
     if (opts.beforeMigrations) await opts.beforeMigrations(`http://127.0.0.1:${port}`);
     result = await migrate(db);
+    if (result.renumbered.length > 0) logger.info({ renumbered: result.renumbered }, 'migration versions renumbered');
     if (result.applied.length > 0) logger.info({ applied: result.applied }, 'migrations applied');
     await seed(db, config.locations);
     await built.products.refreshStockLevels(config.locations);
