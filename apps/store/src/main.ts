@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     `  try:  TOKEN=$(curl -s localhost:${store.port}/auth/login -H 'content-type: application/json' \\`,
     `          -d '{"username":"cashier","password":"demo-cashier-pw"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')`,
     `        curl -s localhost:${store.port}/products -H "authorization: Bearer $TOKEN"`,
-    '  load: npm run simulate -- --minutes 1',
+    `  load: npm run simulate -- --minutes 1 --url ${store.url}`,
     '',
   ];
   process.stderr.write(lines.join('\n') + '\n');
