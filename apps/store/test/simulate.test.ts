@@ -96,8 +96,9 @@ test('a short simulate run makes the business series move', async (t) => {
   });
 
   await t.test('payment-outage: payments fail during the fault, and the provider is restored at the end', async () => {
+    // 15 s, so the outage (the middle third) spans several checkouts even on a loaded machine.
     const m0 = await h.metrics();
-    const run = await runSimulate([...base, '--minutes', '0.1', '--rate', '6', '--scenario', 'payment-outage', '--no-agents']);
+    const run = await runSimulate([...base, '--minutes', '0.25', '--rate', '6', '--scenario', 'payment-outage', '--no-agents']);
     assert.equal(run.code, 0, run.stderr);
     const m1 = await h.metrics();
     assert.ok(deltaSum(m0, m1, 'payments_failures_total') > 0, 'payment failures counted during the outage');
