@@ -1,7 +1,7 @@
 /**
- * What every part of the store is handed at start-up: one object, built once in main.ts (or by a
- * test), never a module-level singleton. Features (apps/store/src/features/<name>/plugin.ts) receive it
- * as their second argument.
+ * What every part of the store is handed at start-up: one object, built once by startStore
+ * (store.ts), never a module-level singleton. Features (features/<name>/plugin.ts) receive it as their
+ * second argument.
  */
 import type { Tillwatch } from 'tillwatch';
 import type { Delivery } from 'tillwatch/delivery';
@@ -34,4 +34,9 @@ export interface StoreDeps {
    * queues on it while they register; it is started before the store reports started.
    */
   readonly delivery: Delivery;
+  /**
+   * Resolves true once the store has started (migrations applied, seed done, delivery started), false
+   * when start-up failed; never rejects. Workers that read or write the schema or a queue wait on it.
+   */
+  readonly started: Promise<boolean>;
 }

@@ -7,7 +7,6 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { authenticate, requireRole } from '../../auth/auth-plugin.ts';
-import { whenStoreStarted } from '../../delivery/when-store-started.ts';
 import type { StoreDeps } from '../../deps.ts';
 import { bodyOf, invalid, str } from '../../http/validate.ts';
 import { HttpSmsSender } from './http-sms-sender.ts';
@@ -48,7 +47,7 @@ export async function notificationsFeature(app: FastifyInstance, deps: StoreDeps
 
   const unsubscribe = options.autoSend ? deps.events.beforeCommit('sale.completing', (q, e) => receipts.onSaleCompleting(q, e)) : () => {};
   let stopped = false;
-  const started = whenStoreStarted(deps, () => stopped).then(async (ok) => {
+  const started = deps.started.then(async (ok) => {
     if (!ok || stopped) return;
     try {
       await queue.work((job) => receipts.deliver(job), { concurrency: WORKER_CONCURRENCY });

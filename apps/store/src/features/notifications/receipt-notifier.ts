@@ -266,7 +266,7 @@ function money(minor: number, currency: string): string {
 }
 
 /** The message text: what was bought where and for how much; nothing personal. */
-export function receiptText(o: OrderSummary): string {
+function receiptText(o: OrderSummary): string {
   return `Your receipt from ${o.location}: order ${o.orderId}, ${o.itemCount} item${o.itemCount === 1 ? '' : 's'}, total ${money(o.total, o.currency)}. Thank you!`;
 }
 

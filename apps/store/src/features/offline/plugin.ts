@@ -8,7 +8,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { authenticate, userOf } from '../../auth/auth-plugin.ts';
-import { whenStoreStarted } from '../../delivery/when-store-started.ts';
 import type { StoreDeps } from '../../deps.ts';
 import { StoreError } from '../../http/store-error.ts';
 import { invalid } from '../../http/validate.ts';
@@ -61,7 +60,7 @@ export async function offlineFeature(app: FastifyInstance, deps: StoreDeps): Pro
       }
     });
   };
-  void whenStoreStarted(deps, () => stopped).then((started) => {
+  void deps.started.then((started) => {
     if (started) tick();
   });
 

@@ -9,7 +9,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { requireRole } from '../../auth/auth-plugin.ts';
-import { whenStoreStarted } from '../../delivery/when-store-started.ts';
 import type { StoreDeps } from '../../deps.ts';
 import { PIPELINE, QUEUE, SalesSync, type SyncJob } from './sales-sync-worker.ts';
 import { readSalesSyncOptions } from './sales-sync-options.ts';
@@ -30,7 +29,7 @@ export async function salesSyncFeature(app: FastifyInstance, deps: StoreDeps): P
 
   const unsubscribe = deps.events.beforeCommit('sale.completing', (q, e) => sync.onSaleCompleting(q, e));
   let stopped = false;
-  const started = whenStoreStarted(deps, () => stopped).then(async (ok) => {
+  const started = deps.started.then(async (ok) => {
     if (!ok || stopped) return;
     try {
       await sync.adoptOutbox();

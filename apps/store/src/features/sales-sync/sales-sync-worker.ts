@@ -1,7 +1,7 @@
 /**
- * Pushes completed sales to the warehouse in batches (seed 003: the retail sync pipeline whose "no sales
- * synced in 15 minutes" alert needs a last-success timestamp), through the durable queue `sales_sync`
- * (tillwatch/delivery over pg-boss, in the store's database).
+ * Pushes completed sales to the warehouse in batches, recording a last-success timestamp per pipeline (the
+ * "no sales synced in 15 minutes" alert reads it), through the durable queue `sales_sync` (tillwatch/delivery
+ * over pg-boss, in the store's database).
  *
  * Every completed sale, at a till or applied from an offline terminal, is enqueued in the transaction that
  * completes it (a before-commit hook), so a crash can neither lose a sale for the warehouse nor announce one
