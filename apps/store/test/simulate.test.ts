@@ -118,7 +118,8 @@ test('a short simulate run makes the business series move', async (t) => {
 
   await t.test('sms-outage: receipts are retried, dead-lettered and recorded as event failures; the provider is restored', async () => {
     const m0 = await h.metrics();
-    const run = await runSimulate([...base, '--minutes', '0.15', '--rate', '6', '--scenario', 'sms-outage', '--no-agents']);
+    // 15 s, so the outage (the middle third) outlasts a receipt's two attempts even on a loaded machine.
+    const run = await runSimulate([...base, '--minutes', '0.25', '--rate', '6', '--scenario', 'sms-outage', '--no-agents']);
     assert.equal(run.code, 0, run.stderr);
     const m1 = await h.metrics();
     const q = { queue: 'receipt_notifications' };
