@@ -106,10 +106,13 @@ for (const backend of backends()) {
       assert.equal(sent.attempts, 2, 'the retry delivered it');
       assert.ok(sms.keys().has(r.body.id), 'the provider got the message id as its idempotency key');
       assert.equal(sms.keys().get(r.body.id)!.repeats, 0, 'and only once');
-      const failures = await h.api('GET', '/admin/event-failures?event=receipt.send', { token: manager });
-      const row = (failures.body.failures as Record<string, any>[]).find((f) => f.key === r.body.id);
-      assert.equal(row?.state, 'resolved');
-      assert.equal(row?.lastError.reason, 'unavailable');
+      // The row is resolved when the queue settles the job, a moment after the message is marked sent.
+      const row = await eventually('the event failure to be resolved', async () => {
+        const failures = await h.api('GET', '/admin/event-failures?event=receipt.send', { token: manager });
+        const f = (failures.body.failures as Record<string, any>[]).find((x) => x.key === r.body.id);
+        return f?.state === 'resolved' ? f : undefined;
+      }, 30_000);
+      assert.equal(row.lastError.reason, 'unavailable');
     });
 
     await t.test('a refusal is permanent: the receipt fails at once into the dead-letter queue', async () => {
@@ -121,18 +124,21 @@ for (const backend of backends()) {
       const failed = await settledMessage(r.body.id, 'failed');
       assert.equal(failed.failure_reason, 'invalid_recipient');
       assert.equal(failed.attempts, 1, 'no retry for a refusal');
-      const dlq = await h.api('GET', '/admin/dlq?queue=receipt_notifications', { token: manager });
-      const letter = (dlq.body.items as Record<string, any>[]).find((d) => d.key === r.body.id);
-      assert.equal(letter?.reason, 'non_retryable');
+      // The message is marked failed just before the queue moves it to the dead-letter queue.
+      const letter = await eventually('the dead letter', async () => {
+        const dlq = await h.api('GET', '/admin/dlq?queue=receipt_notifications', { token: manager });
+        return (dlq.body.items as Record<string, any>[]).find((d) => d.key === r.body.id);
+      }, 30_000);
+      assert.equal(letter.reason, 'non_retryable');
       assert.equal(letter?.error.reason, 'invalid_request');
       const m = await h.metrics();
       assert.equal(m.get(series('outbound_messages_total', { channel: 'sms', outcome: 'failed' })), 1);
       assert.equal(m.get(series('dlq_dead_lettered_total', { queue: 'receipt_notifications', reason: 'non_retryable' })), 1);
-      const purge = await h.api('POST', '/admin/dlq/purge', { token: admin, body: { ids: [letter!.id], note: 'customer gave a landline' } });
-      assert.deepEqual(purge.body, { count: 1, ids: [letter!.id] });
+      const purge = await h.api('POST', '/admin/dlq/purge', { token: admin, body: { ids: [letter.id], note: 'customer gave a landline' } });
+      assert.deepEqual(purge.body, { count: 1, ids: [letter.id] });
       const audit = h.sink.lines.find((l) => l.event === 'audit.dlq.purge');
       assert.ok(audit, 'the purge is audited');
-      assert.deepEqual((audit.audit as { ids: string[] }).ids, [letter!.id]);
+      assert.deepEqual((audit.audit as { ids: string[] }).ids, [letter.id]);
     });
 
     await t.test('an outage longer than the retries dead-letters the receipt; a replay after recovery sends it once, with its key', async () => {
@@ -144,9 +150,12 @@ for (const backend of backends()) {
       sms.configure({ outage: false });
       const m = await h.metrics();
       assert.equal(m.get(series('dlq_dead_lettered_total', { queue: 'receipt_notifications', reason: 'max_retries' })), 1);
+      // (The dead letter of the refusal above was purged, so this one is alone in the queue.)
       assert.equal(m.get(series('outbound_messages_total', { channel: 'sms', outcome: 'dead_lettered' })), 1);
       await eventually('the dead-letter gauge', async () => ((await h.metrics()).get(series('dlq_depth', { queue: 'receipt_notifications' })) === 1 ? true : undefined), 30_000);
-      const letter = ((await h.api('GET', '/admin/dlq?queue=receipt_notifications', { token: manager })).body.items as Record<string, any>[]).find((d) => d.key === r.body.id)!;
+      const letter = await eventually('the dead letter', async () =>
+        ((await h.api('GET', '/admin/dlq?queue=receipt_notifications', { token: manager })).body.items as Record<string, any>[]).find((d) => d.key === r.body.id),
+      );
       assert.equal(letter.reason, 'max_retries');
       const shown = await h.api('GET', `/admin/dlq/${letter.id}`, { token: manager });
       assert.equal(shown.status, 200);

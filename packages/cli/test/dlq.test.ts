@@ -133,7 +133,10 @@ test('tillwatch dlq lists, shows (redacted), counts, replays once and purges a s
   assert.match(purge.stdout, /purged 2 dead letter/);
   assert.match(purge.stderr, /"note":"numbers do not exist"/);
   assert.equal((await cli(['dlq', 'count'], env)).stdout.trim(), '0');
-  const states = (await pool.query<{ failure_key: string; state: string }>('SELECT failure_key, state FROM tillwatch_event_failures ORDER BY failure_key')).rows;
+  // msg_0's row is resolved when its job is settled, a moment after the handler returned.
+  const readStates = async () => (await pool.query<{ failure_key: string; state: string }>('SELECT failure_key, state FROM tillwatch_event_failures ORDER BY failure_key')).rows;
+  for (let i = 0; i < 60 && (await readStates())[0]?.state !== 'resolved'; i++) await sleep(250);
+  const states = await readStates();
   assert.deepEqual(states.map((r) => [r.failure_key, r.state]), [['msg_0', 'resolved'], ['msg_1', 'discarded'], ['msg_2', 'discarded']]);
 });
 
