@@ -5,7 +5,7 @@
  * go to the OTLP receiver whose URL is argv[3]. Same protocol as overhead-server.ts: reports its port
  * over IPC, and its own CPU time (user + system, microseconds) when asked.
  *
- * The traced modes are started with `--import tillwatch/register` (the documented way), the `off`
+ * The traced modes are started with `--import @tillwatch/otel/register` (the documented way), the `off`
  * mode without it: the baseline is a service that does not trace at all.
  */
 import type { AddressInfo } from 'node:net';

@@ -3,8 +3,7 @@
  * it (prometheus/, alertmanager/, docs/); `npm run check:deploy` runs promtool and amtool over it, and a golden
  * test keeps the committed bundle in sync with this file.
  */
-import type { TillwatchDeployConfig } from 'tillwatch/spec/alerts';
-import { availabilitySlo, latencySlo, orderSuccessSlo, paymentSuccessSlo, printSuccessSlo, syncFreshnessSlo } from 'tillwatch/spec/slo';
+import { type TillwatchDeployConfig, availabilitySlo, latencySlo, orderSuccessSlo, paymentSuccessSlo, printSuccessSlo, syncFreshnessSlo } from '@tillwatch/spec';
 
 const team = 'store-ops';
 

@@ -8,7 +8,8 @@
  *   `core`) and the store registers from the catalogue's own definitions, so names, help and labels
  *   cannot drift from docs/metrics.md.
  */
-import { catalogue, createCommerceMetrics, type CommerceMetrics, type Tillwatch } from 'tillwatch';
+import { catalogue } from '@tillwatch/spec';
+import { createCommerceMetrics, type CommerceMetrics, type Tillwatch } from 'tillwatch';
 import type { StoreTelemetry } from './telemetry.ts';
 
 export type { CommerceMetrics } from 'tillwatch';

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { Counter, Registry } from 'prom-client';
 import { resolveOptions } from '../src/config/options.ts';
 import { Metrics } from '../src/metrics/metrics.ts';
-import { createRedactor } from '../src/redact/redactor.ts';
+import { createRedactor } from '@tillwatch/redact';
 
 function bench(name: string, iterations: number, fn: (i: number) => void): void {
   for (let i = 0; i < Math.min(iterations, 200_000); i++) fn(i); // warm up: let V8 optimise

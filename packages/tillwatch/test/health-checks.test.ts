@@ -8,7 +8,7 @@ import type { TestContext } from 'node:test';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { PGlite } from '@electric-sql/pglite';
-import { isTillwatchError } from '../src/errors/tillwatch-error.ts';
+import { isTillwatchError } from '@tillwatch/spec';
 import { runCheck } from '../src/health/run-check.ts';
 import type { CheckResult, HealthCheck } from '../src/health/health.ts';
 import { postgresCheck } from '../src/health/checks/postgres-check.ts';

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { resolveOptions, type ResolvedTillwatchOptions } from '../src/config/options.ts';
-import { isTillwatchError } from '../src/errors/tillwatch-error.ts';
+import { isTillwatchError } from '@tillwatch/spec';
 import { Health, type CheckResult, type HealthCheck } from '../src/health/health.ts';
 import { customCheck } from '../src/health/checks/custom-check.ts';
 import { logSink } from '../src/testing/log-sink.ts';

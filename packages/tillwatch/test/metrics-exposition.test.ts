@@ -7,7 +7,7 @@ import { Metrics } from '../src/metrics/metrics.ts';
 import { UNMATCHED_ROUTE } from '../src/metrics/http-metrics.ts';
 import { negotiateExpositionFormat, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from '../src/metrics/exposition-format.ts';
 import { LINT_FAILING_RUNTIME_METRICS } from '../src/metrics/runtime-metrics.ts';
-import { createRedactor } from '../src/redact/redactor.ts';
+import { createRedactor } from '@tillwatch/redact';
 import { logSink } from '../src/testing/log-sink.ts';
 import { hasCommand, requireReal } from './helpers/real-parts.ts';
 

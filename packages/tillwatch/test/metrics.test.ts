@@ -2,13 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { resolveOptions, type TillwatchOptions } from '../src/config/options.ts';
-import { isTillwatchConfigError } from '../src/errors/config-error.ts';
-import { isTillwatchError } from '../src/errors/tillwatch-error.ts';
+import { isTillwatchConfigError, isTillwatchError } from '@tillwatch/spec';
 import { Metrics } from '../src/metrics/metrics.ts';
 import type { GuardedGauge } from '../src/metrics/guarded-gauge.ts';
 import { UNMATCHED_ROUTE } from '../src/metrics/http-metrics.ts';
 import { sanitizeLabelValue } from '../src/metrics/label-value.ts';
-import { createRedactor } from '../src/redact/redactor.ts';
+import { createRedactor } from '@tillwatch/redact';
 import { logSink, type LogSink } from '../src/testing/log-sink.ts';
 
 const redactor = createRedactor({});

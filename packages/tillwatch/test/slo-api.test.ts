@@ -5,7 +5,7 @@ import pino from 'pino';
 import { resolveOptions } from '../src/config/options.ts';
 import { Metrics } from '../src/metrics/metrics.ts';
 import { computeSloStatus, createSloTracker, sumSeries, type SloSample } from '../src/slo/index.ts';
-import { availabilitySlo, latencySlo, paymentSuccessSlo, syncFreshnessSlo } from '../src/spec/slo/index.ts';
+import { availabilitySlo, latencySlo, paymentSuccessSlo, syncFreshnessSlo } from '@tillwatch/spec';
 
 const MIN = 60_000;
 

@@ -145,7 +145,7 @@ test('an error reporter whose promise rejects is counted and does not become an 
 });
 
 test('configured SLOs appear in the /health summary with their burn rate and remaining budget from the service\'s own counters', async (t) => {
-  const { availabilitySlo } = await import('../src/spec/slo/index.ts');
+  const { availabilitySlo } = await import('@tillwatch/spec');
   const sink = logSink();
   let fail = false;
   const tw = createTillwatch({

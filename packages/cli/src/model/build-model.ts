@@ -3,10 +3,10 @@ import {
   DEFAULT_STORE_THRESHOLDS,
   formatProblems,
   storeAlertPack,
-  validateDeployConfig,
   type TillwatchDeployConfig,
-} from 'tillwatch/spec/alerts';
+} from '@tillwatch/spec';
 import { CliError } from '../cli-error.ts';
+import { validateDeployConfig } from './validate-deploy-config.ts';
 import type { Model } from './model.ts';
 
 /** Names of the default pack's alerts, for validating `disable` and `overrides`. */

@@ -2,7 +2,7 @@
  * Names the generator writes: recording rules, labels and files (sloth's pkg/common/conventions discipline).
  * Recording-rule names follow level:metric:operations (https://prometheus.io/docs/practices/rules/).
  */
-import type { Duration } from 'tillwatch/spec/alerts';
+import type { Duration } from '@tillwatch/spec';
 
 export const SLO_RECORD = {
   errorRatio: (w: Duration | string) => `tillwatch:slo_errors:ratio_rate${w}`,

@@ -1,8 +1,7 @@
 /**
  * The generator's model: what the pipeline steps fill in and the writers render. Plain data, no YAML.
  */
-import type { AlertSeverity, AlertTestSpec, TillwatchDeployConfig, StoreThresholds } from 'tillwatch/spec/alerts';
-import type { SloSpec } from 'tillwatch/spec/slo';
+import type { AlertSeverity, AlertTestSpec, TillwatchDeployConfig, StoreThresholds, SloSpec } from '@tillwatch/spec';
 
 export interface RecordingRule {
   readonly record: string;

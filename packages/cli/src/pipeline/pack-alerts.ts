@@ -2,7 +2,7 @@
  * Step: the default store pack (thresholds merged, disabled alerts left out, overrides applied) and the
  * config's extra alerts, one rules file per alert group.
  */
-import { metricsRead, storeAlertPack, type AlertSpec } from 'tillwatch/spec/alerts';
+import { metricsRead, storeAlertPack, type AlertSpec } from '@tillwatch/spec';
 import { GROUP_PREFIX } from '../model/conventions.ts';
 import { groupOf, type Model } from '../model/model.ts';
 

@@ -5,7 +5,7 @@
  * series (just under the threshold) it never fires. Firing is read from the ALERTS series, so the test pins the
  * alert's routing labels (severity, team) without depending on annotation values.
  */
-import { durationMinutes } from 'tillwatch/spec/alerts';
+import { durationMinutes } from '@tillwatch/spec';
 import type { Model, ModelAlert } from '../model/model.ts';
 import { yamlFile } from './yaml-file.ts';
 

@@ -1,6 +1,6 @@
 /**
  * The commerce recorders: one intention-revealing call per business event, bound to the catalogue
- * (src/spec) and registered with a tillwatch `Metrics` instance. Business code never touches a metric
+ * (@tillwatch/spec) and registered with a tillwatch `Metrics` instance. Business code never touches a metric
  * name, a label key or a currency exponent; recording never throws; closed-set labels fold unknown values
  * into `other`, and open ones are bounded by the runtime's per-metric series budget.
  *

@@ -1,6 +1,5 @@
 /** `commerce.compliance`: age verifications. Only the outcome and method: never a date of birth or an ID number. */
-import type { AgeVerificationMethod, AgeVerificationResult } from '../spec/conventions.ts';
-import { catalogue } from '../spec/catalogue.ts';
+import { type AgeVerificationMethod, type AgeVerificationResult, catalogue } from '@tillwatch/spec';
 import { closedNormalizer, openValue, type LabelInput } from './label-normalizer.ts';
 import { neverThrow } from './never-throw.ts';
 import type { RecorderContext } from './recorder-context.ts';

@@ -1,6 +1,5 @@
 /** `commerce.customers`: customers identified on orders, and loyalty points. */
-import type { Channel } from '../spec/conventions.ts';
-import { catalogue } from '../spec/catalogue.ts';
+import { type Channel, catalogue } from '@tillwatch/spec';
 import { closedNormalizer, openValue, type LabelInput } from './label-normalizer.ts';
 import { neverThrow } from './never-throw.ts';
 import type { RecorderContext } from './recorder-context.ts';

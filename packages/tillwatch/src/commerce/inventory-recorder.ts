@@ -1,6 +1,5 @@
 /** `commerce.inventory`: stock movements and stock health per location, never per SKU. */
-import type { StockReleaseReason } from '../spec/conventions.ts';
-import { catalogue } from '../spec/catalogue.ts';
+import { type StockReleaseReason, catalogue } from '@tillwatch/spec';
 import { closedNormalizer, openValue, type LabelInput } from './label-normalizer.ts';
 import { neverThrow } from './never-throw.ts';
 import type { RecorderContext } from './recorder-context.ts';

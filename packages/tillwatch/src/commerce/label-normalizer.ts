@@ -3,8 +3,7 @@
  * records as `other` instead of throwing or adding a series. Open labels are left to the runtime's
  * cardinality guard and sanitiser; here they only get a value for "not given".
  */
-import { OTHER_LABEL_VALUE, UNKNOWN_LABEL_VALUE } from '../spec/conventions.ts';
-import type { ClosedLabelSpec } from '../spec/label-spec.ts';
+import { OTHER_LABEL_VALUE, UNKNOWN_LABEL_VALUE, type ClosedLabelSpec } from '@tillwatch/spec';
 
 /** A label value parameter: the known values autocomplete, any string is accepted. */
 export type LabelInput<V extends string> = V | (string & {});

@@ -1,6 +1,5 @@
 /** `commerce.offlineQueue`: batches of sales posted by terminals that were offline. */
-import type { OfflineSyncOutcome } from '../spec/conventions.ts';
-import { catalogue } from '../spec/catalogue.ts';
+import { type OfflineSyncOutcome, catalogue } from '@tillwatch/spec';
 import { closedNormalizer, openValue, type LabelInput } from './label-normalizer.ts';
 import { neverThrow } from './never-throw.ts';
 import type { RecorderContext } from './recorder-context.ts';

@@ -1,6 +1,5 @@
 /** `commerce.orders`: one call per order outcome. */
-import type { Channel, OrderFailureReason, VoidReason } from '../spec/conventions.ts';
-import { catalogue } from '../spec/catalogue.ts';
+import { type Channel, type OrderFailureReason, type VoidReason, catalogue } from '@tillwatch/spec';
 import { closedNormalizer, currencyCode, openValue, type LabelInput } from './label-normalizer.ts';
 import { minorToMajor } from './money.ts';
 import { neverThrow } from './never-throw.ts';

@@ -1,6 +1,5 @@
 /** `commerce.payments`: every call to a payment provider, with its duration. */
-import type { PaymentFailureReason, PaymentMethod, PaymentOperation } from '../spec/conventions.ts';
-import { catalogue } from '../spec/catalogue.ts';
+import { type PaymentFailureReason, type PaymentMethod, type PaymentOperation, catalogue } from '@tillwatch/spec';
 import { closedNormalizer, type LabelInput } from './label-normalizer.ts';
 import { neverThrow } from './never-throw.ts';
 import type { RecorderContext } from './recorder-context.ts';

@@ -1,7 +1,5 @@
 /** `commerce.printing`: print jobs and the WebSocket agents that print them, per location. */
-import type { AgentType, ConnectionQuality, DisconnectReason, PrintJobType, PrintOutcome } from '../spec/conventions.ts';
-import { LABEL_VALUES } from '../spec/conventions.ts';
-import { catalogue } from '../spec/catalogue.ts';
+import { type AgentType, type ConnectionQuality, type DisconnectReason, type PrintJobType, type PrintOutcome, LABEL_VALUES, catalogue } from '@tillwatch/spec';
 import { closedNormalizer, openValue, type LabelInput } from './label-normalizer.ts';
 import { neverThrow } from './never-throw.ts';
 import type { RecorderContext } from './recorder-context.ts';

@@ -1,6 +1,5 @@
 /** `commerce.analytics`: feature flags, experiments and who calls the API. */
-import type { DeviceClass } from '../spec/conventions.ts';
-import { catalogue } from '../spec/catalogue.ts';
+import { type DeviceClass, catalogue } from '@tillwatch/spec';
 import { closedNormalizer, openValue, type LabelInput } from './label-normalizer.ts';
 import { neverThrow } from './never-throw.ts';
 import type { RecorderContext } from './recorder-context.ts';

@@ -3,7 +3,7 @@
  * the recorders depend on the shape of `Metrics` (src/metrics/metrics.ts), not on its module: any object
  * with these three methods works, including a test double.
  */
-import type { AnyMetricHandle, MetricHandle } from '../spec/metric-spec.ts';
+import type { AnyMetricHandle, MetricHandle } from '@tillwatch/spec';
 
 /** Label values as the recorders pass them, already normalised. */
 export type Labels<L extends string> = { readonly [K in L]: string };

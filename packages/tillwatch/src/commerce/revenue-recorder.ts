@@ -1,5 +1,5 @@
 /** `commerce.revenue`: money leaving again. Revenue itself is added by `commerce.orders.completed`. */
-import { catalogue } from '../spec/catalogue.ts';
+import { catalogue } from '@tillwatch/spec';
 import { currencyCode, openValue } from './label-normalizer.ts';
 import { minorToMajor } from './money.ts';
 import { neverThrow } from './never-throw.ts';

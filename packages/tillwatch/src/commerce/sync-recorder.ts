@@ -1,6 +1,5 @@
 /** `commerce.sync`: batches pushed downstream (the sales sync to the warehouse). */
-import type { SyncErrorType } from '../spec/conventions.ts';
-import { catalogue } from '../spec/catalogue.ts';
+import { type SyncErrorType, catalogue } from '@tillwatch/spec';
 import { closedNormalizer, openValue, type LabelInput } from './label-normalizer.ts';
 import { neverThrow } from './never-throw.ts';
 import type { RecorderContext } from './recorder-context.ts';

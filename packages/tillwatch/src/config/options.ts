@@ -7,9 +7,7 @@
  * options object throws TillwatchConfigError at start-up.
  */
 import * as s from './schema.ts';
-import { BUCKETS } from '../spec/conventions.ts';
-import type { SloSpec } from '../spec/slo/slo-spec.ts';
-import { TillwatchConfigError, type ConfigIssue } from '../errors/config-error.ts';
+import { BUCKETS, type SloSpec, TillwatchConfigError, type ConfigIssue } from '@tillwatch/spec';
 
 const isFunction = (v: unknown): v is (...args: never[]) => unknown => typeof v === 'function';
 const isSloList = (v: unknown): v is readonly SloSpec[] =>

@@ -19,7 +19,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getHeapStatistics } from 'node:v8';
 import type { Logger } from 'pino';
 import type { ResolvedTillwatchOptions } from '../config/options.ts';
-import { TillwatchConfigError, type ConfigIssue } from '../errors/config-error.ts';
+import { TillwatchConfigError, type ConfigIssue } from '@tillwatch/spec';
 import { DuplicateHealthCheckError } from './duplicate-check-error.ts';
 import { EventLoopLag } from './event-loop-lag.ts';
 import { createProbeHandler } from './probe-handler.ts';

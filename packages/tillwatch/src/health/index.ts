@@ -1,7 +1,7 @@
 /** Public exports of the health feature, listed by name. */
 export { Health, SLOW_CHECK_WARNING_INTERVAL_MS } from './health.ts';
 export type { HealthCheck, CheckResult, ProbeResponse, ReadyStatus, HealthDeps } from './health.ts';
-export { DuplicateHealthCheckError } from './duplicate-check-error.ts';
+export { DuplicateHealthCheckError, isDuplicateHealthCheckError } from './duplicate-check-error.ts';
 export { createProbeHandler } from './probe-handler.ts';
 export type { ProbeSource } from './probe-handler.ts';
 export { scrubCredentials } from './safe-error-message.ts';

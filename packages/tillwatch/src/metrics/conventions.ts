@@ -3,7 +3,7 @@
  * (`src/spec/conventions.ts`, sloth's `pkg/common/conventions` discipline), which rules, dashboards
  * and docs also read; this module only gives the core's own metrics short handles.
  */
-import { METRIC_NAMES as SPEC_NAMES, OVERFLOW_LABEL_VALUE } from '../spec/conventions.ts';
+import { METRIC_NAMES as SPEC_NAMES, OVERFLOW_LABEL_VALUE } from '@tillwatch/spec';
 
 /** Route label of requests that matched no route: raw paths must never become label values (unbounded cardinality). */
 export const UNMATCHED_ROUTE = '__unmatched__';

@@ -5,8 +5,7 @@
  * the checks reject what `promtool check metrics` would flag (its promlint rules: `_total` only on counters,
  * reserved suffixes and labels, colons, camelCase), so a tillwatch exposition lints clean by construction.
  */
-import { TillwatchError } from '../errors/tillwatch-error.ts';
-import { TillwatchConfigError } from '../errors/config-error.ts';
+import { TillwatchError, TillwatchConfigError } from '@tillwatch/spec';
 
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
 

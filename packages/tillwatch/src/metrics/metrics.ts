@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino';
 import type { ResolvedTillwatchOptions } from '../config/options.ts';
-import { TillwatchError } from '../errors/tillwatch-error.ts';
+import { TillwatchError } from '@tillwatch/spec';
 import { LABEL_NAMES, METRIC_NAMES } from './conventions.ts';
 import { contentTypeOf, negotiateExpositionFormat } from './exposition-format.ts';
 import { GuardTelemetry } from './guard-telemetry.ts';

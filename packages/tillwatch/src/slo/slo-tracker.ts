@@ -5,7 +5,7 @@
  * Telemetry never breaks checkout (STYLE.md section 3): sampling failures are kept as `lastError` and reported,
  * never thrown; `report()` is synchronous and cheap.
  */
-import type { SloSpec } from '../spec/slo/slo-spec.ts';
+import type { SloSpec } from '@tillwatch/spec';
 import { maxSeries, sumSeries, type MetricSnapshot } from './count-series.ts';
 import { computeSloStatus, type SloSample, type SloStatus } from './slo-status.ts';
 

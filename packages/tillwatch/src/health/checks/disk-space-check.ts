@@ -1,6 +1,5 @@
 import { statfs } from 'node:fs/promises';
-import { TillwatchConfigError } from '../../errors/config-error.ts';
-import type { ConfigIssue } from '../../errors/config-error.ts';
+import { TillwatchConfigError, type ConfigIssue } from '@tillwatch/spec';
 import type { HealthCheck } from '../health.ts';
 import { commonFields, type CommonCheckOptions } from './check-options.ts';
 

@@ -1,4 +1,4 @@
-import { TillwatchConfigError } from '../../errors/config-error.ts';
+import { TillwatchConfigError } from '@tillwatch/spec';
 import type { HealthCheck } from '../health.ts';
 import { commonFields, type CommonCheckOptions } from './check-options.ts';
 
