@@ -4,9 +4,9 @@
  * metrics and logged at most once a minute per sink, so a collector or ingest outage is visible without
  * flooding the log; nothing here throws into the service.
  */
+import { catalogue } from '@tillwatch/spec';
 import type { OtelStartDeps, OtelTelemetry } from 'tillwatch';
 import { startSentryReporter } from './report/sentry-reporter.ts';
-import { TRACE_METRIC_NAMES } from './trace/trace-metrics.ts';
 import { startTracing, type Tracing } from './trace/tracing.ts';
 
 /** A warning a minute at most, per sink. */
@@ -36,13 +36,7 @@ export function startTelemetry(deps: OtelStartDeps): OtelTelemetry {
           },
           crashFlushLimitMs: deps.crashFlushLimitMs,
         });
-  const dropped = opts.trace.enabled
-    ? metrics.counter({
-        name: opts.metrics.prefix + TRACE_METRIC_NAMES.spansDroppedTotal,
-        help: 'Spans that never reached the OTLP collector, by reason (queue_full, export_failed).',
-        labelNames: ['reason'],
-      })
-    : undefined;
+  const dropped = opts.trace.enabled ? metrics.register(catalogue.metrics.tillwatch.spansDropped, { prefix: metrics.prefix }) : undefined;
   let lastExportWarning = -Infinity;
   const tracing: Tracing = startTracing({
     options: opts,

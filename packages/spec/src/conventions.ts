@@ -1,15 +1,17 @@
 /**
- * The one place where the commerce catalogue's metric names, label keys, shared label-value sets and
- * bucket layouts live (sloth's `pkg/common/conventions/conventions.go` discipline). The catalogue files,
- * the recorders, the generated docs and issue 4's alert rules all refer to these constants, so a rename
- * happens here once and breaks the build everywhere it matters.
+ * The one conventions module (sloth's `pkg/common/conventions/conventions.go` discipline): the names
+ * everything else agrees on. Label keys, closed label-value sets and bucket layouts shared by the catalogue
+ * files and the recorders; the label values the runtime writes itself; the management paths the runtime
+ * serves and never traces or access-logs; and the names the generator writes (recording rules, rule groups,
+ * labels on SLO alerts). Each metric's own name is written once, in its definition in catalogue/.
  *
  * Names follow the Prometheus naming guide (https://prometheus.io/docs/practices/naming/): snake_case,
  * base units as suffixes (`_seconds`, `_bytes`), `_total` on counters and only on counters.
- * They are unprefixed; when `metrics.prefix` is set the runtime prepends it, and generated rules must too.
+ * Metric names are unprefixed; when `metrics.prefix` is set the runtime prepends it to its own metrics.
  *
- * The spec imports nothing: this file is pure data.
+ * Pure data: this file imports only types.
  */
+import type { Duration } from './alerts/duration.ts';
 
 /**
  * Set to true on a node:http server whose requests must never be traced: tillwatch's management server and
@@ -28,15 +30,18 @@ export const OTHER_LABEL_VALUE = 'other';
 /** What an open (bounded) label records when no value was passed at all. */
 export const UNKNOWN_LABEL_VALUE = 'unknown';
 
-/**
- * The value of every label of the one series a metric's new label sets fold into past its budget.
- * Mirrors `OVERFLOW_LABEL_VALUE` in src/metrics/conventions.ts (a test keeps the two equal).
- */
+/** The value of every label of the one series a metric's new label sets fold into past its budget. */
 export const OVERFLOW_LABEL_VALUE = '__overflow__';
+
+/** Route label of requests that matched no route: raw paths must never become label values (unbounded cardinality). */
+export const UNMATCHED_ROUTE = '__unmatched__';
+
+/** Label value written when the label redactor itself failed: the raw value is never exported. */
+export const REDACTION_FAILED_LABEL_VALUE = '__redaction_failed__';
 
 /**
  * Label sets a metric may hold before new ones fold into the overflow series, unless its spec says
- * otherwise. Mirrors the default of `metrics.maxSeriesPerMetric` (docs/config.md).
+ * otherwise: the default of `metrics.maxSeriesPerMetric` (docs/config.md).
  */
 export const DEFAULT_SERIES_BUDGET = 2000;
 
@@ -76,7 +81,6 @@ export const LABEL_NAMES = {
   apiVersion: 'api_version',
   deviceClass: 'device_class',
   region: 'region',
-  // planned groups
   operation: 'operation',
   state: 'state',
   cache: 'cache',
@@ -96,8 +100,9 @@ export const LABEL_VALUES = {
   httpMethod: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
   gcKind: ['major', 'minor', 'incremental', 'weakcb'],
   invalidObservationReason: ['label_names', 'label_value', 'value', 'exemplar'],
+  spanDropReason: ['queue_full', 'export_failed'],
 
-  /** How the order reached the business: the four channels of the seeds' POS, restaurant and voice-commerce systems. */
+  /** How the order reached the business: at the till, online, by voice assistant or at a self-service kiosk. */
   channel: ['in_store', 'online', 'voice', 'kiosk'],
   orderFailureReason: ['payment_declined', 'payment_error', 'out_of_stock', 'age_verification_failed', 'validation_failed', 'timeout', 'internal_error'],
   voidReason: ['customer_request', 'cashier_error', 'payment_failed', 'age_verification_failed', 'fraud_suspected'],
@@ -135,7 +140,7 @@ export const LABEL_VALUES = {
   /** What holds the WebSocket: a headless printer agent, the restaurant desktop app, or a browser client. */
   agentType: ['printer_agent', 'desktop_app', 'web_client'],
   disconnectReason: ['client_closed', 'heartbeat_timeout', 'network_error', 'auth_failed', 'replaced', 'server_shutdown'],
-  /** The restaurant platform's connection-quality bands (seed: excellent/good/fair/poor). */
+  /** Connection-quality bands of a printer agent's WebSocket, as restaurant platforms report them. */
   connectionQuality: ['excellent', 'good', 'fair', 'poor'],
 
   syncErrorType: ['network', 'timeout', 'auth', 'rate_limited', 'rejected', 'validation', 'conflict', 'server_error'],
@@ -154,6 +159,8 @@ export const LABEL_VALUES = {
   messageOutcome: ['sent', 'failed', 'dead_lettered'],
 } as const;
 
+export type InvalidObservationReason = (typeof LABEL_VALUES.invalidObservationReason)[number];
+export type SpanDropReason = (typeof LABEL_VALUES.spanDropReason)[number];
 export type Channel = (typeof LABEL_VALUES.channel)[number];
 export type OrderFailureReason = (typeof LABEL_VALUES.orderFailureReason)[number];
 export type VoidReason = (typeof LABEL_VALUES.voidReason)[number];
@@ -174,12 +181,12 @@ export type DeviceClass = (typeof LABEL_VALUES.deviceClass)[number];
 
 /**
  * Histogram bucket layouts (upper bounds; `+Inf` is implicit). Each names the thresholds it must contain,
- * because a latency SLO or alert threshold is only exact when it is a bucket boundary (issue 4 validates that).
+ * because a latency SLO or alert threshold is only exact when it is a bucket boundary (SLO validation checks that).
  */
 export const BUCKETS = {
   /**
-   * The core's default `metrics.httpBuckets` (docs/config.md): 5 ms to 10 s for POS APIs. 0.5 s is the seeds'
-   * API latency SLA, 1 s a latency-SLO threshold, 3 s and 5 s the seeds' p95/p99 alert thresholds.
+   * The core's default `metrics.httpBuckets` (docs/config.md): 5 ms to 10 s for POS APIs. 0.5 s is a common
+   * POS API latency target, 1 s a latency-SLO threshold, 3 s and 5 s the default pack's p95/p99 alert thresholds.
    */
   httpSeconds: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10],
   /** prom-client's `gcDurationBuckets` default. */
@@ -198,133 +205,66 @@ export const BUCKETS = {
   orderItems: [1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 50, 100],
   /** Dispatch to acknowledgement of a print job. 0.5 s is the restaurant SLA (p95), 1 s its alert threshold. */
   printSeconds: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
-  /** One sync batch to the warehouse; the seed's buckets (1, 5, 10, 30, 60, 120 s) plus a fast and a slow end. */
+  /** One sync batch to the warehouse: the usual 1, 5, 10, 30, 60 and 120 s, plus a fast and a slow end. */
   syncBatchSeconds: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300],
-  /** Database queries. 1 s is the seeds' slow-query threshold, so "share of queries over 1 s" is exact. */
+  /** Database queries. 1 s is the default slow-query threshold, so "share of queries over 1 s" is exact. */
   dbQuerySeconds: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 } as const;
 
 /**
- * Metric names by group. Catalogue files read their names from here, so the names of every metric
- * tillwatch declares can be read in one screen.
+ * Management paths: where the runtime serves its metrics and health probes by default (`metrics.path`,
+ * `health.basePath`), and the probes below the health base path. Requests to these paths are never traced
+ * and, unless they fail, never access-logged.
  */
-export const METRIC_NAMES = {
-  http: {
-    requests: 'http_requests_total',
-    requestDuration: 'http_request_duration_seconds',
-    requestsInFlight: 'http_requests_in_flight',
-  },
-  runtime: {
-    cpu: 'process_cpu_seconds_total',
-    residentMemory: 'process_resident_memory_bytes',
-    startTime: 'process_start_time_seconds',
-    openFds: 'process_open_fds',
-    eventLoopLag: 'nodejs_eventloop_lag_seconds',
-    eventLoopLagP99: 'nodejs_eventloop_lag_p99_seconds',
-    heapUsed: 'nodejs_heap_size_used_bytes',
-    heapTotal: 'nodejs_heap_size_total_bytes',
-    externalMemory: 'nodejs_external_memory_bytes',
-    gcDuration: 'nodejs_gc_duration_seconds',
-    versionInfo: 'nodejs_version_info',
-  },
-  tillwatch: {
-    seriesDropped: 'tillwatch_metrics_series_dropped_total',
-    invalidObservations: 'tillwatch_metrics_invalid_observations_total',
-    collectErrors: 'tillwatch_metrics_collect_errors_total',
-    sinkErrors: 'tillwatch_sink_errors_total',
-  },
-  orders: {
-    completed: 'orders_completed_total',
-    failed: 'orders_failed_total',
-    voided: 'orders_voided_total',
-    value: 'orders_value',
-    items: 'orders_items',
-  },
-  payments: {
-    attempts: 'payments_attempts_total',
-    successes: 'payments_successes_total',
-    failures: 'payments_failures_total',
-    duration: 'payments_duration_seconds',
-  },
-  revenue: {
-    revenue: 'revenue_total',
-    refunded: 'revenue_refunded_total',
-  },
-  inventory: {
-    reserved: 'inventory_reserved_items_total',
-    released: 'inventory_released_items_total',
-    lowStock: 'inventory_low_stock_products',
-    outOfStock: 'inventory_out_of_stock_products',
-  },
-  compliance: {
-    ageVerifications: 'age_verifications_total',
-  },
-  customers: {
-    new: 'customers_new_total',
-    returning: 'customers_returning_total',
-    pointsEarned: 'loyalty_points_earned_total',
-    pointsRedeemed: 'loyalty_points_redeemed_total',
-  },
-  offlineQueue: {
-    depth: 'offline_queue_depth',
-    oldestAge: 'offline_queue_oldest_age_seconds',
-    syncAttempts: 'offline_sync_attempts_total',
-    operations: 'offline_sync_operations_total',
-  },
-  printing: {
-    jobs: 'print_jobs_total',
-    duration: 'print_job_duration_seconds',
-    agentsConnected: 'print_agents_connected',
-    disconnects: 'print_agent_disconnects_total',
-    connectionQuality: 'print_agents_connection_quality',
-  },
-  sync: {
-    records: 'sync_records_total',
-    batchDuration: 'sync_batch_duration_seconds',
-    errors: 'sync_errors_total',
-    lastSuccess: 'sync_last_success_timestamp_seconds',
-  },
-  productAnalytics: {
-    flagEvaluations: 'feature_flag_evaluations_total',
-    experimentAssignments: 'experiment_assignments_total',
-    experimentConversions: 'experiment_conversions_total',
-    apiVersionRequests: 'api_version_requests_total',
-    deviceClassRequests: 'client_device_requests_total',
-    regionRequests: 'client_region_requests_total',
-  },
-  database: {
-    queryDuration: 'db_query_duration_seconds',
-    queryFailures: 'db_query_failures_total',
-    slowQueries: 'db_slow_queries_total',
-    poolMax: 'db_pool_max_connections',
-    poolConnections: 'db_pool_connections',
-    poolWaiting: 'db_pool_waiting_requests',
-  },
-  cache: {
-    hits: 'cache_hits_total',
-    misses: 'cache_misses_total',
-    errors: 'cache_errors_total',
-  },
-  security: {
-    failedLogins: 'auth_failed_logins_total',
-    authFailures: 'auth_failures_total',
-    bruteForceSources: 'auth_brute_force_sources',
-    rateLimited: 'rate_limited_requests_total',
-    rateLimitedClients: 'rate_limited_clients',
-    corsViolations: 'cors_violations_total',
-    events: 'security_events_total',
-  },
-  deadLetter: {
-    deadLettered: 'dlq_dead_lettered_total',
-    depth: 'dlq_depth',
-    retries: 'dlq_retries_total',
-  },
-  outbound: {
-    messages: 'outbound_messages_total',
-    eventFailures: 'event_failures_total',
-  },
-  backups: {
-    lastSuccess: 'backup_last_success_timestamp_seconds',
-    failures: 'backup_failures_total',
-  },
+export const DEFAULT_METRICS_PATH = '/metrics';
+export const DEFAULT_HEALTH_BASE_PATH = '/health';
+/** The probes below `health.basePath`; the base path itself serves the summary. */
+export const HEALTH_PROBES = ['live', 'ready', 'startup'] as const;
+export type HealthProbe = (typeof HEALTH_PROBES)[number];
+
+/** The management paths of an instance: the health summary, each probe, and /metrics. */
+export interface ManagementPaths {
+  readonly healthSummary: string;
+  readonly probes: { readonly [P in HealthProbe]: string };
+  readonly metrics: string;
+  /** Every path above, summary first, metrics last. */
+  readonly all: readonly string[];
+}
+
+/**
+ * The management paths for a health base path and a metrics path (the configured `health.basePath` and
+ * `metrics.path`). A trailing slash on the base path is ignored; `/` as base path puts the probes at `/live`...
+ */
+export function managementPaths(healthBasePath: string = DEFAULT_HEALTH_BASE_PATH, metricsPath: string = DEFAULT_METRICS_PATH): ManagementPaths {
+  const base = healthBasePath.endsWith('/') ? healthBasePath.slice(0, -1) : healthBasePath;
+  const probes = { live: `${base}/live`, ready: `${base}/ready`, startup: `${base}/startup` };
+  const healthSummary = base === '' ? '/' : base;
+  return { healthSummary, probes, metrics: metricsPath, all: [healthSummary, probes.live, probes.ready, probes.startup, metricsPath] };
+}
+
+/**
+ * Names the generator writes. Recording-rule names follow level:metric:operations
+ * (https://prometheus.io/docs/practices/rules/); every SLO recording and burn alert carries the `service`
+ * and `slo` labels.
+ */
+export const SLO_RECORD = {
+  errorRatio: (w: Duration | string) => `tillwatch:slo_errors:ratio_rate${w}`,
+  eventRate: (w: Duration | string) => `tillwatch:slo_events:rate${w}`,
+  objective: 'tillwatch:slo_objective:ratio',
+  errorBudget: 'tillwatch:slo_error_budget:ratio',
+  budgetRemaining: 'tillwatch:slo_error_budget_remaining:ratio',
+  burnRate: 'tillwatch:slo_burn_rate:ratio',
 } as const;
+
+/** Labels on every SLO recording and burn alert. */
+export const SLO_LABELS = { service: 'service', slo: 'slo' } as const;
+/** `page` or `ticket` on SLO burn alerts (the inhibition pairs them). */
+export const BURN_LABEL = 'burn';
+/** The long window of a burn alert's rule, which tells its variants apart. */
+export const LONG_WINDOW_LABEL = 'long_window';
+
+/** The burn-rate recording over the long window of the fastest page, for dashboards and the health summary. */
+export const CURRENT_BURN_WINDOW: Duration = '1h';
+
+/** Prefix of every generated rule group: `<prefix>-<service>-<group>`. */
+export const GROUP_PREFIX = 'tillwatch';

@@ -14,11 +14,26 @@ export {
   LABEL_NAMES,
   LABEL_VALUES,
   BUCKETS,
-  METRIC_NAMES,
+  UNMATCHED_ROUTE,
+  REDACTION_FAILED_LABEL_VALUE,
   UNTRACED_SERVER,
+  DEFAULT_METRICS_PATH,
+  DEFAULT_HEALTH_BASE_PATH,
+  HEALTH_PROBES,
+  managementPaths,
+  SLO_RECORD,
+  SLO_LABELS,
+  BURN_LABEL,
+  LONG_WINDOW_LABEL,
+  CURRENT_BURN_WINDOW,
+  GROUP_PREFIX,
 } from './conventions.ts';
 export type {
   SpecVersion,
+  HealthProbe,
+  ManagementPaths,
+  InvalidObservationReason,
+  SpanDropReason,
   Channel,
   OrderFailureReason,
   VoidReason,
@@ -38,8 +53,8 @@ export type {
   DeviceClass,
 } from './conventions.ts';
 
-export { catalogue, listMetrics, findMetric } from './catalogue.ts';
-export type { Catalogue } from './catalogue.ts';
+export { catalogue, defineCatalogue, mergeCatalogues, listMetrics, findMetric } from './catalogue.ts';
+export type { Catalogue, CatalogueGroup, DefinedCatalogue } from './catalogue.ts';
 export { defineMetric, promqlString } from './metric-spec.ts';
 export type {
   MetricSpec,
@@ -67,6 +82,7 @@ export * from './slo/index.ts';
 
 export { errorCodes, warningCodes, deprecationCodes } from './errors/codes.ts';
 export type { CodeInfo, ErrorCode, WarningCode } from './errors/codes.ts';
-export { TillwatchError, isTillwatchError, brandGuard } from './errors/tillwatch-error.ts';
+export { TillwatchError, isTillwatchError } from './errors/tillwatch-error.ts';
+export { brandGuard } from './errors/brand-guard.ts';
 export { TillwatchConfigError, isTillwatchConfigError } from './errors/config-error.ts';
 export type { ConfigIssue } from './errors/config-error.ts';

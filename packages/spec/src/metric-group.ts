@@ -1,10 +1,7 @@
 /**
- * The groups the catalogue is cut into: one file per group under catalogue/, one section per group in
- * docs/metrics.md. The group keys are those of `METRIC_NAMES` in conventions.ts.
+ * The groups the built-in catalogue is cut into: one file per group under catalogue/, one section per group
+ * in docs/metrics.md. A service's own catalogue declares its groups the same way (`defineCatalogue`).
  */
-import type { METRIC_NAMES } from './conventions.ts';
-
-export type MetricGroup = keyof typeof METRIC_NAMES;
 
 export interface MetricGroupInfo {
   /** Section title in docs/metrics.md. */
@@ -13,8 +10,8 @@ export interface MetricGroupInfo {
   readonly summary: string;
 }
 
-/** Titles and summaries, in the order the docs list the groups. */
-export const METRIC_GROUPS: { readonly [G in MetricGroup]: MetricGroupInfo } = {
+/** Titles and summaries of the built-in groups, in the order the docs list them. */
+export const METRIC_GROUPS = {
   http: {
     title: 'HTTP (RED)',
     summary: 'Rate, errors and duration of every request, recorded by the adapters with the framework route template (never the raw path).',
@@ -91,4 +88,7 @@ export const METRIC_GROUPS: { readonly [G in MetricGroup]: MetricGroupInfo } = {
     title: 'Backups (planned)',
     summary: 'Declared now so the "no backup in 25 h" alert can refer to them; exported by the backup job once it reports.',
   },
-};
+} as const satisfies Readonly<Record<string, MetricGroupInfo>>;
+
+/** A group of the built-in catalogue. */
+export type MetricGroup = keyof typeof METRIC_GROUPS;

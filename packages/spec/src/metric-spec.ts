@@ -2,9 +2,10 @@
  * A metric as data: its name, type, unit, labels and the operational question it answers, plus
  * {@link defineMetric}, which turns a definition into a typed handle.
  *
- * Handles are what everything else refers to: the recorders register them, docs/metrics.md is rendered
- * from them, and alert rules (issue 4) interpolate them into PromQL, so a renamed metric or label breaks
- * the build instead of silently producing a rule that never fires:
+ * Handles are what everything else refers to: the runtime registers them (`tw.metrics.register(handle)`),
+ * docs/metrics.md is rendered from them, and alert rules and SLOs interpolate them into PromQL, so a renamed
+ * metric or label breaks the build instead of silently producing a rule that never fires. A service declares
+ * its own metrics with the same {@link defineMetric} and groups them with `defineCatalogue`:
  *
  * @example
  * import { catalogue } from './catalogue.ts';
@@ -14,7 +15,6 @@
  * const cards = m.payments.failures.select({ method: 'card' }); // payments_failures_total{method="card"}
  */
 import type { LabelSpec } from './label-spec.ts';
-import type { MetricGroup } from './metric-group.ts';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
@@ -31,8 +31,12 @@ export type MetricUnit = 'seconds' | 'bytes' | 'ratio' | 'currency' | 'items' | 
  */
 export type MetricStatus = 'exported' | 'planned';
 
-/** Who registers the metric at runtime: the core `Metrics` instance, or `createCommerceMetrics`. */
-export type MetricOwner = 'core' | 'commerce';
+/**
+ * Who registers the metric at run time: the core (`Metrics`: HTTP, runtime, tillwatch's own), the commerce
+ * recorders (`createCommerceMetrics`), `@tillwatch/otel` (only while tracing is on), or the service itself
+ * (`tw.metrics.register(handle)`, for metrics it declares in its own catalogue).
+ */
+export type MetricOwner = 'core' | 'commerce' | 'otel' | 'service';
 
 /** The label declarations of a metric, keyed by label name. */
 export type LabelSpecs<L extends string = string> = { readonly [K in L]: LabelSpec };
@@ -52,7 +56,8 @@ export interface MetricSpec<N extends string = string, L extends string = string
   readonly labels: S;
   /** Histogram upper bounds, strictly increasing; only on histograms. */
   readonly buckets?: readonly number[];
-  readonly group: MetricGroup;
+  /** Key of the catalogue group the metric is listed under (a section of docs/metrics.md). */
+  readonly group: string;
   /** Default `exported`. */
   readonly status?: MetricStatus;
   readonly owner: MetricOwner;

@@ -1,12 +1,12 @@
 /**
  * Checks a catalogue against the Prometheus data model and naming practices
  * (https://prometheus.io/docs/concepts/data_model/, https://prometheus.io/docs/practices/naming/) and
- * against tillwatch's own rules: every label bounded and documented, every metric with a question.
- * Returns the problems instead of throwing, so a test (or issue 4's `tillwatch check`) can list them all.
+ * against tillwatch's own rules: every label bounded and documented, every metric with a question, no two
+ * metrics exposing the same series. Returns the problems instead of throwing, so a test or the generator
+ * (which validates the union of the built-in catalogue and a service's own) can list them all.
  */
 import { OTHER_LABEL_VALUE, SPEC_VERSION } from './conventions.ts';
 import { isClosedLabel, type LabelSpec } from './label-spec.ts';
-import { METRIC_GROUPS } from './metric-group.ts';
 import type { AnyMetricHandle, MetricUnit } from './metric-spec.ts';
 import { listMetrics, type Catalogue } from './catalogue.ts';
 
@@ -93,7 +93,11 @@ export function validateCatalogue(cat: Catalogue): SpecProblem[] {
   const problems: SpecProblem[] = [];
   if (cat.version !== SPEC_VERSION) problems.push({ metric: '(catalogue)', problem: `version must be ${SPEC_VERSION}` });
   for (const [group, handles] of Object.entries(cat.metrics)) {
-    if (!(group in METRIC_GROUPS)) problems.push({ metric: group, problem: 'unknown group' });
+    const info = cat.groups[group];
+    if (info === undefined) problems.push({ metric: group, problem: 'group has no title and summary (declare it with defineCatalogue)' });
+    else if (typeof info.title !== 'string' || info.title.trim() === '' || typeof info.summary !== 'string' || info.summary.trim() === '') {
+      problems.push({ metric: group, problem: 'group needs a title and a summary' });
+    }
     for (const m of Object.values(handles)) {
       if (m.group !== group) problems.push({ metric: m.name, problem: `declares group ${m.group} but is listed under ${group}` });
     }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { catalogue, findMetric, listMetrics, type Catalogue } from '../src/catalogue.ts';
+import { catalogue, defineCatalogue, findMetric, listMetrics, mergeCatalogues, type Catalogue } from '../src/catalogue.ts';
 import { BUCKETS, SPEC_VERSION } from '../src/conventions.ts';
 import { closedLabel, openLabel } from '../src/label-spec.ts';
 import { defineMetric, type AnyMetricHandle } from '../src/metric-spec.ts';
@@ -15,7 +15,8 @@ function catalogueOf(...handles: AnyMetricHandle[]): Catalogue {
   handles.forEach((h, i) => {
     (metrics[h.group] ??= {})[`m${i}`] = h;
   });
-  return { version: SPEC_VERSION, metrics } as unknown as Catalogue;
+  const groups = Object.fromEntries(Object.keys(metrics).map((g) => [g, { title: g, summary: `The ${g} group.` }]));
+  return { version: SPEC_VERSION, groups, metrics };
 }
 
 const base = { group: 'orders', owner: 'commerce', help: 'Something counted.', question: 'Is it working?', labels: {} } as const;
@@ -117,4 +118,44 @@ test('the spec imports nothing: no package, no module outside its src', () => {
       assert.ok(ups <= depth, `${f} imports ${spec}, outside the package's src`);
     }
   }
+});
+
+test('a service declares its own metrics with defineCatalogue: typed handles, titled groups, merged with the built-in ones', () => {
+  const own = defineCatalogue({
+    kiosk: {
+      title: 'Self-service kiosks',
+      summary: 'Sessions at the kiosks.',
+      metrics: {
+        sessions: defineMetric({
+          ...base,
+          group: 'kiosk',
+          owner: 'service',
+          name: 'kiosk_sessions_total',
+          type: 'counter',
+          unit: 'count',
+          labels: { outcome: closedLabel('How the session ended.', ['paid', 'abandoned']) },
+        }),
+      },
+    },
+  });
+  assert.equal(own.version, SPEC_VERSION);
+  assert.equal(`${own.metrics.kiosk.sessions}`, 'kiosk_sessions_total');
+  assert.equal(own.metrics.kiosk.sessions.select({ outcome: 'paid' }), 'kiosk_sessions_total{outcome="paid"}');
+  // @ts-expect-error: the handle keeps its label keys
+  own.metrics.kiosk.sessions.select({ location: 'x' });
+  const union = mergeCatalogues(catalogue, own);
+  assert.deepEqual(validateCatalogue(union), []);
+  assert.equal(findMetric('kiosk_sessions_total', union), own.metrics.kiosk.sessions);
+  assert.equal(findMetric('orders_completed_total', union), m.orders.completed);
+  assert.equal(union.groups.kiosk?.title, 'Self-service kiosks');
+  assert.equal(listMetrics(union).length, listMetrics().length + 1);
+  assert.ok(Object.isFrozen(own) && Object.isFrozen(own.metrics.kiosk));
+});
+
+test('the validator reports a service metric that reuses a built-in name and a group without a title', () => {
+  const clash = defineMetric({ ...base, group: 'kiosk', owner: 'service', name: 'orders_completed_total', type: 'counter', unit: 'count' });
+  const union = mergeCatalogues(catalogue, defineCatalogue({ kiosk: { title: 'Kiosk', summary: 'Kiosk.', metrics: { clash } } }));
+  assert.ok(validateCatalogue(union).some((p) => p.metric === 'orders_completed_total' && p.problem.includes('already used by')));
+  const untitled = { version: SPEC_VERSION, groups: {}, metrics: { kiosk: { clash } } } as unknown as Catalogue;
+  assert.ok(validateCatalogue(untitled).some((p) => p.metric === 'kiosk' && p.problem.includes('title')));
 });

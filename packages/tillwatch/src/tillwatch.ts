@@ -6,7 +6,7 @@
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { UNTRACED_SERVER } from '@tillwatch/spec';
+import { managementPaths, UNTRACED_SERVER, type ManagementPaths } from '@tillwatch/spec';
 import { createRedactor, type Redactor } from '@tillwatch/redact';
 import { resolveOptions, type ResolvedTillwatchOptions, type TillwatchOptions } from './config/options.ts';
 import { ContextStore } from './context/request-context.ts';
@@ -41,6 +41,8 @@ export interface Tillwatch {
   readonly handleManagement: ManagementHandler;
   /** True when /metrics and /health are served by the application's own server. */
   readonly managementOnMainPort: boolean;
+  /** Where /metrics and the health probes are served (from `metrics.path` and `health.basePath`). */
+  readonly managementPaths: ManagementPaths;
   /**
    * Hands a listening (or about to listen) server to tillwatch: it is drained on SIGTERM, process
    * handlers are installed (once), and the management server starts when `management.port` is set.
@@ -101,14 +103,14 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
     scrub: (s) => redactor.string(s),
     service: { name: opts.service.name, version: opts.service.version },
   });
-  const hb = opts.health.basePath;
+  const paths = managementPaths(opts.health.basePath, opts.metrics.path);
   const telemetry = otel?.startTelemetry({
     options: opts,
     redactor,
     logger,
     context,
     metrics,
-    ignoredPaths: [hb, `${hb}/live`, `${hb}/ready`, `${hb}/startup`, opts.metrics.path],
+    ignoredPaths: paths.all,
     // Leave the lifecycle's report timer a margin, so a slow upload ends as "timed out", not as a cut.
     crashFlushLimitMs: REPORT_TIMEOUT_MS - 200,
   });
@@ -149,7 +151,7 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
 
   const metricsHandler = createMetricsHandler(metrics, { token: opts.metrics.token });
   const healthHandler = health.handler();
-  const metricsPath = opts.metrics.path;
+  const metricsPath = paths.metrics;
   const metricsEnabled = opts.metrics.enabled;
   const serveManagement: ManagementHandler = (req, res) => {
     const url = req.url ?? '/';
@@ -230,6 +232,7 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
     slo,
     handleManagement: serveManagement,
     managementOnMainPort,
+    managementPaths: paths,
     async attach(server) {
       lifecycle.addServer(server);
       uninstall ??= lifecycle.install();

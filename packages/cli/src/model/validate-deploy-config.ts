@@ -1,8 +1,10 @@
 /**
- * Validates a deploy config at the boundary (STYLE.md section 4): unknown keys are errors, names are safe,
- * secrets are file or env references, inhibitions have a non-empty `equal`. Returns every problem at once.
+ * Validates a deploy config at the boundary: unknown keys are errors, names are safe, secrets are file or env
+ * references, inhibitions have a non-empty `equal`, and the service's own catalogue is well-formed; SLOs and
+ * alerts may read the built-in catalogue and the service's own. Returns every problem at once.
  */
 import { BUCKETS, SPEC_VERSION, validateSlos, ALERT_SEVERITIES, isDuration, LABEL_NAME, SAFE_NAME, shown, type AlertSpecProblem, DEFAULT_STORE_THRESHOLDS, DURATION_THRESHOLDS, validateAlerts } from '@tillwatch/spec';
+import { serviceCatalogue } from './service-catalogue.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -87,12 +89,14 @@ class Checker {
  */
 export function validateDeployConfig(config: unknown, packAlertNames: readonly string[]): AlertSpecProblem[] {
   const c = new Checker();
-  const root = c.obj(config, 'config', ['version', 'service', 'team', 'slos', 'alerts', 'prometheus', 'alertmanager']);
+  const root = c.obj(config, 'config', ['version', 'service', 'team', 'catalogue', 'slos', 'alerts', 'prometheus', 'alertmanager']);
   if (root === undefined) return c.problems;
   if (root.version !== SPEC_VERSION) c.bad('version', 'TW_ERR_ALERTS_INVALID_SPEC', `must be "${SPEC_VERSION}", got ${shown(root.version)}`);
   c.safeName(root.service, 'service');
   c.safeName(root.team, 'team');
-  c.problems.push(...validateSlos(root.slos as never));
+  const { catalogue, problems: catalogueProblems } = serviceCatalogue(root.catalogue);
+  c.problems.push(...catalogueProblems);
+  c.problems.push(...validateSlos(root.slos as never, 'slos', catalogue));
 
   const alerts = c.obj(root.alerts, 'alerts', ['thresholds', 'teams', 'disable', 'overrides', 'extra', 'runbookBaseUrl'], false);
   if (alerts !== undefined) {
@@ -126,7 +130,7 @@ export function validateDeployConfig(config: unknown, packAlertNames: readonly s
     if (alerts.extra !== undefined) {
       if (!Array.isArray(alerts.extra)) c.bad('alerts.extra', 'TW_ERR_ALERTS_INVALID_SPEC', 'must be a list of alerts');
       else {
-        c.problems.push(...validateAlerts(alerts.extra, 'alerts.extra'));
+        c.problems.push(...validateAlerts(alerts.extra, 'alerts.extra', { catalogue }));
         alerts.extra.forEach((a: { name?: unknown }, i) => {
           if (packAlertNames.includes(a?.name as string)) c.bad(`alerts.extra[${i}]`, 'TW_ERR_ALERTS_INVALID_SPEC', `${shown(a.name)} is already an alert of the default pack; use overrides or disable it first`);
         });

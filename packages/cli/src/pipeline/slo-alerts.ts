@@ -3,8 +3,7 @@
  * can be tested and silenced on its own. Event SLIs carry the minimum-traffic guard: the long window must hold
  * at least `minEvents` events.
  */
-import { pascalCase, BURN_WINDOWS, DEFAULT_MIN_EVENTS, burnFactor, type BurnWindow, type SloSpec, durationSeconds } from '@tillwatch/spec';
-import { BURN_LABEL, LONG_WINDOW_LABEL, SLO_RECORD } from '../model/conventions.ts';
+import { pascalCase, BURN_WINDOWS, DEFAULT_MIN_EVENTS, burnFactor, type BurnWindow, type SloSpec, durationSeconds, BURN_LABEL, LONG_WINDOW_LABEL, SLO_RECORD } from '@tillwatch/spec';
 import { groupOf, type Model } from '../model/model.ts';
 import { sloSelector } from './slo-selector.ts';
 

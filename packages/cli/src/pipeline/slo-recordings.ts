@@ -3,8 +3,7 @@
  * (for the minimum-traffic guard), and the SLO's meta rules: objective, error budget, burn rate and the error
  * budget remaining over the period.
  */
-import { type Duration, BURN_WINDOWS, SLI_WINDOWS, WINDOW_PLACEHOLDER, type SloSpec } from '@tillwatch/spec';
-import { CURRENT_BURN_WINDOW, GROUP_PREFIX, SLO_LABELS, SLO_RECORD } from '../model/conventions.ts';
+import { type Duration, BURN_WINDOWS, SLI_WINDOWS, WINDOW_PLACEHOLDER, type SloSpec, CURRENT_BURN_WINDOW, GROUP_PREFIX, SLO_LABELS, SLO_RECORD } from '@tillwatch/spec';
 import { groupOf, type Model } from '../model/model.ts';
 import { sloSelector } from './slo-selector.ts';
 

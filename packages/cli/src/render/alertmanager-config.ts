@@ -3,8 +3,7 @@
  * groups by alertname, service and location, inhibits tickets while the page of the same SLO fires and
  * everything of a service while it is down. Secrets are `*_file` fields (or `${ENV}` placeholders), never values.
  */
-import type { AlertSeverity, SecretRef } from '@tillwatch/spec';
-import { BURN_LABEL, SLO_LABELS } from '../model/conventions.ts';
+import { type AlertSeverity, type SecretRef, BURN_LABEL, SLO_LABELS } from '@tillwatch/spec';
 import type { Model } from '../model/model.ts';
 import { yamlFile } from './yaml-file.ts';
 

@@ -2,6 +2,7 @@
 import type { Model } from '../model/model.ts';
 import { renderAlertmanagerConfig } from './alertmanager-config.ts';
 import { renderAlertsDocFile } from './alerts-doc.ts';
+import { renderMetricsDocFile } from './metrics-doc.ts';
 import { renderPrometheusConfig } from './prometheus-config.ts';
 import { renderRulesFiles } from './rules-files.ts';
 import { renderTestsFiles } from './tests-files.ts';
@@ -12,6 +13,7 @@ export const WRITERS: readonly ((model: Model) => Map<string, string>)[] = [
   renderTestsFiles,
   renderAlertmanagerConfig,
   renderAlertsDocFile,
+  renderMetricsDocFile,
 ];
 
 /** Every generated file of a model. */

@@ -22,6 +22,7 @@ export function catalogueSeries(cat: Catalogue = defaultCatalogue): Map<string, 
 /**
  * The metric names an expression reads that neither the catalogue nor Prometheus provides.
  * @param allowed extra names, e.g. the recording rules the generator writes.
+ * @param cat the catalogue to check against: the built-in one, or its union with a service's own.
  */
 export function unknownSeries(expr: string, allowed: ReadonlySet<string> = new Set(), cat: Catalogue = defaultCatalogue): string[] {
   const known = catalogueSeries(cat);

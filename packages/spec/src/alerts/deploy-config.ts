@@ -4,8 +4,7 @@
  * references to files (or environment variables) and are never written into generated files.
  *
  * @example
- * import { availabilitySlo, paymentSuccessSlo } from '@tillwatch/spec';
- * import type { TillwatchDeployConfig } from '@tillwatch/spec';
+ * import { availabilitySlo, paymentSuccessSlo, type TillwatchDeployConfig } from '@tillwatch/spec';
  * export default {
  *   version: 'tillwatch/v1',
  *   service: 'store',
@@ -30,6 +29,7 @@
  *   },
  * } satisfies TillwatchDeployConfig;
  */
+import type { Catalogue } from '../catalogue.ts';
 import type { SpecVersion } from '../conventions.ts';
 import type { SloSpec } from '../slo/slo-spec.ts';
 import type { AlertSeverity, AlertSpec } from './alert-spec.ts';
@@ -92,6 +92,11 @@ export interface TillwatchDeployConfig {
   readonly service: string;
   /** Default owning team (label `team`). */
   readonly team: string;
+  /**
+   * The service's own metrics (`defineCatalogue`), added to the built-in catalogue: its SLOs and alerts may
+   * read them, and the bundle's docs/metrics.md lists them.
+   */
+  readonly catalogue?: Catalogue;
   readonly slos: readonly SloSpec[];
   readonly alerts?: {
     /** Overrides of the default pack's thresholds. */

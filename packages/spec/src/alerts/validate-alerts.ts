@@ -1,5 +1,6 @@
 /** Checks alert specs: names, severities, durations, templates, and that every metric they read exists. */
 import { ALERT_SEVERITIES, type AlertSpec } from './alert-spec.ts';
+import type { Catalogue } from '../catalogue.ts';
 import { unknownSeries } from './catalogue-series.ts';
 import { isDuration } from './duration.ts';
 import { ALERT_NAME, LABEL_NAME, SAFE_NAME, shown } from './names.ts';
@@ -13,6 +14,8 @@ const ALERT_KEYS = new Set(['name', 'severity', 'for', 'expr', 'summary', 'descr
 export interface ValidateAlertsOptions {
   /** Recording-rule names the expressions may read besides catalogue metrics. */
   readonly recorded?: ReadonlySet<string>;
+  /** The catalogue the expressions may read: default the built-in one; the generator passes its union with the service's own. */
+  readonly catalogue?: Catalogue;
 }
 
 /**
@@ -38,8 +41,8 @@ export function validateAlerts(alerts: readonly AlertSpec[], path = 'alerts', op
     }
     if (typeof a.expr !== 'string' || a.expr.trim() === '') bad('TW_ERR_ALERTS_INVALID_SPEC', 'expr must be a non-empty PromQL string');
     else {
-      for (const name of unknownSeries(a.expr, options.recorded)) {
-        bad('TW_ERR_ALERTS_UNKNOWN_METRIC', `expr reads "${name}", which is not a catalogue metric (see docs/metrics.md); declare it in the catalogue or fix the name`);
+      for (const name of unknownSeries(a.expr, options.recorded, options.catalogue)) {
+        bad('TW_ERR_ALERTS_UNKNOWN_METRIC', `expr reads "${name}", which is not a catalogue metric (see docs/metrics.md); declare it in your catalogue or fix the name`);
       }
     }
     if (typeof a.summary !== 'string' || a.summary.trim() === '' || /[\r\n]/.test(a.summary)) bad('TW_ERR_ALERTS_INVALID_SPEC', `summary must be one non-empty line, got ${shown(a.summary)}`);
@@ -56,7 +59,7 @@ export function validateAlerts(alerts: readonly AlertSpec[], path = 'alerts', op
       bad('TW_ERR_ALERTS_INVALID_SPEC', 'test must give firing (non-empty) and quiet input series: every alert has a promtool test');
     } else {
       for (const s of [...test.firing, ...test.quiet]) {
-        for (const name of unknownSeries(s.series)) bad('TW_ERR_ALERTS_UNKNOWN_METRIC', `test series reads "${name}", which is not a catalogue metric`);
+        for (const name of unknownSeries(s.series, undefined, options.catalogue)) bad('TW_ERR_ALERTS_UNKNOWN_METRIC', `test series reads "${name}", which is not a catalogue metric`);
       }
     }
   });

@@ -1,16 +1,15 @@
 /** Backups (planned: exported by the backup job once it reports). */
-import { LABEL_NAMES, METRIC_NAMES } from '../conventions.ts';
+import { LABEL_NAMES } from '../conventions.ts';
 import { openLabel } from '../label-spec.ts';
 import { defineMetric } from '../metric-spec.ts';
 
-const N = METRIC_NAMES.backups;
 const common = { group: 'backups', owner: 'core', status: 'planned' } as const;
 const byTarget = { [LABEL_NAMES.target]: openLabel('What is backed up, e.g. database.', 'backup jobs are configured, at most 10', 10) } as const;
 
 export const backupsMetrics = {
   lastSuccess: defineMetric({
     ...common,
-    name: N.lastSuccess,
+    name: 'backup_last_success_timestamp_seconds',
     type: 'gauge',
     unit: 'seconds',
     help: 'Unix time of the last successful backup, by target.',
@@ -19,7 +18,7 @@ export const backupsMetrics = {
   }),
   failures: defineMetric({
     ...common,
-    name: N.failures,
+    name: 'backup_failures_total',
     type: 'counter',
     unit: 'count',
     help: 'Backup runs that failed, by target.',

@@ -1,31 +1,30 @@
 /** Cache (planned: exported when cache instrumentation lands). The seeds alert when the hit rate drops under 80%. */
-import { LABEL_NAMES, LABEL_VALUES, METRIC_NAMES } from '../conventions.ts';
+import { LABEL_NAMES, LABEL_VALUES } from '../conventions.ts';
 import { closedLabel } from '../label-spec.ts';
 import { SHARED_LABELS } from '../shared-labels.ts';
 import { defineMetric } from '../metric-spec.ts';
 
-const N = METRIC_NAMES.cache;
 const common = { group: 'cache', owner: 'core', status: 'planned', type: 'counter', unit: 'count' } as const;
 const byCache = { [LABEL_NAMES.cache]: SHARED_LABELS.cache } as const;
 
 export const cacheMetrics = {
   hits: defineMetric({
     ...common,
-    name: N.hits,
+    name: 'cache_hits_total',
     help: 'Cache lookups that found a value, by cache.',
     question: 'Is the cache hit rate under 80%?',
     labels: byCache,
   }),
   misses: defineMetric({
     ...common,
-    name: N.misses,
+    name: 'cache_misses_total',
     help: 'Cache lookups that found nothing, by cache.',
     question: 'Is a cache cold or evicting too early?',
     labels: byCache,
   }),
   errors: defineMetric({
     ...common,
-    name: N.errors,
+    name: 'cache_errors_total',
     help: 'Cache operations that failed (connection lost, timeout), by cache and operation.',
     question: 'Is the cache (Redis) failing, so every lookup falls through to the database?',
     labels: { ...byCache, [LABEL_NAMES.operation]: closedLabel('Cache operation.', LABEL_VALUES.cacheOperation) },

@@ -1,14 +1,13 @@
 /** Compliance: age verification outcomes for restricted sales (alcohol, tobacco). */
-import { LABEL_NAMES, LABEL_VALUES, METRIC_NAMES } from '../conventions.ts';
+import { LABEL_NAMES, LABEL_VALUES } from '../conventions.ts';
 import { closedLabel } from '../label-spec.ts';
 import { SHARED_LABELS } from '../shared-labels.ts';
 import { defineMetric } from '../metric-spec.ts';
 
-const N = METRIC_NAMES.compliance;
 
 export const complianceMetrics = {
   ageVerifications: defineMetric({
-    name: N.ageVerifications,
+    name: 'age_verifications_total',
     type: 'counter',
     unit: 'count',
     group: 'compliance',

@@ -2,19 +2,18 @@
  * Database (planned: exported when database instrumentation lands). Thresholds from the seeds: slow query
  * over 1 s, pool utilisation over 90%, query failure rate over 5%. Statements are never labels.
  */
-import { BUCKETS, LABEL_NAMES, LABEL_VALUES, METRIC_NAMES } from '../conventions.ts';
+import { BUCKETS, LABEL_NAMES, LABEL_VALUES } from '../conventions.ts';
 import { closedLabel } from '../label-spec.ts';
 import { SHARED_LABELS } from '../shared-labels.ts';
 import { defineMetric } from '../metric-spec.ts';
 
-const N = METRIC_NAMES.database;
 const common = { group: 'database', owner: 'core', status: 'planned' } as const;
 const byOperation = { [LABEL_NAMES.operation]: SHARED_LABELS.dbOperation } as const;
 
 export const databaseMetrics = {
   queryDuration: defineMetric({
     ...common,
-    name: N.queryDuration,
+    name: 'db_query_duration_seconds',
     type: 'histogram',
     unit: 'seconds',
     help: 'Duration of database queries, by kind of statement.',
@@ -24,7 +23,7 @@ export const databaseMetrics = {
   }),
   queryFailures: defineMetric({
     ...common,
-    name: N.queryFailures,
+    name: 'db_query_failures_total',
     type: 'counter',
     unit: 'count',
     help: 'Queries that failed, by kind of statement and error type.',
@@ -33,7 +32,7 @@ export const databaseMetrics = {
   }),
   slowQueries: defineMetric({
     ...common,
-    name: N.slowQueries,
+    name: 'db_slow_queries_total',
     type: 'counter',
     unit: 'count',
     help: 'Queries slower than the slow-query threshold (default 1 s), by kind of statement.',
@@ -42,7 +41,7 @@ export const databaseMetrics = {
   }),
   poolMax: defineMetric({
     ...common,
-    name: N.poolMax,
+    name: 'db_pool_max_connections',
     type: 'gauge',
     unit: 'count',
     help: 'Configured maximum size of the connection pool.',
@@ -51,7 +50,7 @@ export const databaseMetrics = {
   }),
   poolConnections: defineMetric({
     ...common,
-    name: N.poolConnections,
+    name: 'db_pool_connections',
     type: 'gauge',
     unit: 'count',
     help: 'Open pool connections, by state.',
@@ -60,7 +59,7 @@ export const databaseMetrics = {
   }),
   poolWaiting: defineMetric({
     ...common,
-    name: N.poolWaiting,
+    name: 'db_pool_waiting_requests',
     type: 'gauge',
     unit: 'count',
     help: 'Callers waiting for a pool connection.',

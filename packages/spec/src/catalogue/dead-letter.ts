@@ -1,17 +1,16 @@
 /** Dead-letter queue (planned: exported when retries and the DLQ land). */
-import { LABEL_NAMES, LABEL_VALUES, METRIC_NAMES } from '../conventions.ts';
+import { LABEL_NAMES, LABEL_VALUES } from '../conventions.ts';
 import { closedLabel } from '../label-spec.ts';
 import { SHARED_LABELS } from '../shared-labels.ts';
 import { defineMetric } from '../metric-spec.ts';
 
-const N = METRIC_NAMES.deadLetter;
 const common = { group: 'deadLetter', owner: 'core', status: 'planned' } as const;
 const byQueue = { [LABEL_NAMES.queue]: SHARED_LABELS.queue } as const;
 
 export const deadLetterMetrics = {
   deadLettered: defineMetric({
     ...common,
-    name: N.deadLettered,
+    name: 'dlq_dead_lettered_total',
     type: 'counter',
     unit: 'count',
     help: 'Messages moved to the dead-letter queue, by queue and reason.',
@@ -20,7 +19,7 @@ export const deadLetterMetrics = {
   }),
   depth: defineMetric({
     ...common,
-    name: N.depth,
+    name: 'dlq_depth',
     type: 'gauge',
     unit: 'count',
     help: 'Messages waiting in the dead-letter queue for review or replay, by queue.',
@@ -29,7 +28,7 @@ export const deadLetterMetrics = {
   }),
   retries: defineMetric({
     ...common,
-    name: N.retries,
+    name: 'dlq_retries_total',
     type: 'counter',
     unit: 'count',
     help: 'Delivery retries (second and later attempts), by queue.',

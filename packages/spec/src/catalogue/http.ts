@@ -2,11 +2,10 @@
  * HTTP RED metrics, exported by the core (src/metrics) for every adapter. Declared here with exactly the
  * names and labels the core registers, so rules and dashboards can refer to them through handles.
  */
-import { BUCKETS, LABEL_NAMES, LABEL_VALUES, METRIC_NAMES } from '../conventions.ts';
+import { BUCKETS, LABEL_NAMES, LABEL_VALUES } from '../conventions.ts';
 import { closedLabel, openLabel } from '../label-spec.ts';
 import { defineMetric } from '../metric-spec.ts';
 
-const N = METRIC_NAMES.http;
 
 const labels = {
   [LABEL_NAMES.method]: closedLabel('HTTP request method.', LABEL_VALUES.httpMethod),
@@ -20,7 +19,7 @@ const labels = {
 
 export const httpMetrics = {
   requests: defineMetric({
-    name: N.requests,
+    name: 'http_requests_total',
     type: 'counter',
     unit: 'count',
     group: 'http',
@@ -30,7 +29,7 @@ export const httpMetrics = {
     labels,
   }),
   requestDuration: defineMetric({
-    name: N.requestDuration,
+    name: 'http_request_duration_seconds',
     type: 'histogram',
     unit: 'seconds',
     group: 'http',
@@ -41,7 +40,7 @@ export const httpMetrics = {
     buckets: BUCKETS.httpSeconds,
   }),
   requestsInFlight: defineMetric({
-    name: N.requestsInFlight,
+    name: 'http_requests_in_flight',
     type: 'gauge',
     unit: 'count',
     group: 'http',

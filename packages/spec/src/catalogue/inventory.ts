@@ -3,19 +3,18 @@
  * million series for one gauge, more than the whole rest of the service, and stock per SKU is a database
  * question (the stock table answers it exactly). The metrics answer "is stock handling healthy here".
  */
-import { LABEL_NAMES, LABEL_VALUES, METRIC_NAMES } from '../conventions.ts';
+import { LABEL_NAMES, LABEL_VALUES } from '../conventions.ts';
 import { closedLabel } from '../label-spec.ts';
 import { SHARED_LABELS } from '../shared-labels.ts';
 import { defineMetric } from '../metric-spec.ts';
 
-const N = METRIC_NAMES.inventory;
 const common = { group: 'inventory', owner: 'commerce' } as const;
 const byLocation = { [LABEL_NAMES.location]: SHARED_LABELS.location } as const;
 
 export const inventoryMetrics = {
   reserved: defineMetric({
     ...common,
-    name: N.reserved,
+    name: 'inventory_reserved_items_total',
     type: 'counter',
     unit: 'items',
     help: 'Units of stock reserved for open orders, by location.',
@@ -24,7 +23,7 @@ export const inventoryMetrics = {
   }),
   released: defineMetric({
     ...common,
-    name: N.released,
+    name: 'inventory_released_items_total',
     type: 'counter',
     unit: 'items',
     help: 'Units of reserved stock released back (order voided or failed, reservation expired), by location and reason.',
@@ -33,7 +32,7 @@ export const inventoryMetrics = {
   }),
   lowStock: defineMetric({
     ...common,
-    name: N.lowStock,
+    name: 'inventory_low_stock_products',
     type: 'gauge',
     unit: 'count',
     help: 'Products at or below their reorder point, by location.',
@@ -42,7 +41,7 @@ export const inventoryMetrics = {
   }),
   outOfStock: defineMetric({
     ...common,
-    name: N.outOfStock,
+    name: 'inventory_out_of_stock_products',
     type: 'gauge',
     unit: 'count',
     help: 'Products with no sellable stock, by location.',

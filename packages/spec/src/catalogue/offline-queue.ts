@@ -2,19 +2,18 @@
  * The offline terminal queue: sales a terminal recorded while offline, posted in batches when it is back,
  * queued on the server and applied idempotently. Per location, never per terminal (terminals come and go).
  */
-import { LABEL_NAMES, LABEL_VALUES, METRIC_NAMES } from '../conventions.ts';
+import { LABEL_NAMES, LABEL_VALUES } from '../conventions.ts';
 import { closedLabel } from '../label-spec.ts';
 import { SHARED_LABELS } from '../shared-labels.ts';
 import { defineMetric } from '../metric-spec.ts';
 
-const N = METRIC_NAMES.offlineQueue;
 const common = { group: 'offlineQueue', owner: 'commerce' } as const;
 const byLocation = { [LABEL_NAMES.location]: SHARED_LABELS.location } as const;
 
 export const offlineQueueMetrics = {
   depth: defineMetric({
     ...common,
-    name: N.depth,
+    name: 'offline_queue_depth',
     type: 'gauge',
     unit: 'count',
     help: 'Offline operations received and not yet applied, by location.',
@@ -23,7 +22,7 @@ export const offlineQueueMetrics = {
   }),
   oldestAge: defineMetric({
     ...common,
-    name: N.oldestAge,
+    name: 'offline_queue_oldest_age_seconds',
     type: 'gauge',
     unit: 'seconds',
     help: 'Age of the oldest operation waiting in the offline queue (0 when empty), by location.',
@@ -32,7 +31,7 @@ export const offlineQueueMetrics = {
   }),
   syncAttempts: defineMetric({
     ...common,
-    name: N.syncAttempts,
+    name: 'offline_sync_attempts_total',
     type: 'counter',
     unit: 'count',
     help: 'Offline batches posted by terminals, by location and outcome.',
@@ -41,7 +40,7 @@ export const offlineQueueMetrics = {
   }),
   operations: defineMetric({
     ...common,
-    name: N.operations,
+    name: 'offline_sync_operations_total',
     type: 'counter',
     unit: 'count',
     help: 'Offline operations processed, by location and result; duplicates are replays the idempotency key caught.',

@@ -3,19 +3,18 @@
  * Histograms carry no `location`: every label value of a histogram costs a series per bucket, and per-location
  * averages derive exactly from the revenue and order counters instead.
  */
-import { BUCKETS, LABEL_NAMES, LABEL_VALUES, METRIC_NAMES } from '../conventions.ts';
+import { BUCKETS, LABEL_NAMES, LABEL_VALUES } from '../conventions.ts';
 import { closedLabel } from '../label-spec.ts';
 import { SHARED_LABELS } from '../shared-labels.ts';
 import { defineMetric } from '../metric-spec.ts';
 
-const N = METRIC_NAMES.orders;
 const common = { group: 'orders', owner: 'commerce' } as const;
 const byLocationAndChannel = { [LABEL_NAMES.location]: SHARED_LABELS.location, [LABEL_NAMES.channel]: SHARED_LABELS.channel } as const;
 
 export const ordersMetrics = {
   completed: defineMetric({
     ...common,
-    name: N.completed,
+    name: 'orders_completed_total',
     type: 'counter',
     unit: 'count',
     help: 'Orders completed (paid and closed), by location and channel.',
@@ -26,7 +25,7 @@ export const ordersMetrics = {
   }),
   failed: defineMetric({
     ...common,
-    name: N.failed,
+    name: 'orders_failed_total',
     type: 'counter',
     unit: 'count',
     help: 'Orders that could not be completed, by location, channel and reason.',
@@ -39,7 +38,7 @@ export const ordersMetrics = {
   }),
   voided: defineMetric({
     ...common,
-    name: N.voided,
+    name: 'orders_voided_total',
     type: 'counter',
     unit: 'count',
     help: 'Orders voided before completion (manager approval required), by location, channel and reason.',
@@ -52,7 +51,7 @@ export const ordersMetrics = {
   }),
   value: defineMetric({
     ...common,
-    name: N.value,
+    name: 'orders_value',
     type: 'histogram',
     unit: 'currency',
     help: 'Total of each completed order in major currency units (12.34), by channel and currency.',
@@ -62,7 +61,7 @@ export const ordersMetrics = {
   }),
   items: defineMetric({
     ...common,
-    name: N.items,
+    name: 'orders_items',
     type: 'histogram',
     unit: 'items',
     help: 'Units sold per completed order, by channel.',

@@ -1,15 +1,14 @@
 /** Outbound messages and internal events (planned: exported when the outbound client gets retries). */
-import { LABEL_NAMES, LABEL_VALUES, METRIC_NAMES } from '../conventions.ts';
+import { LABEL_NAMES, LABEL_VALUES } from '../conventions.ts';
 import { closedLabel, openLabel } from '../label-spec.ts';
 import { defineMetric } from '../metric-spec.ts';
 
-const N = METRIC_NAMES.outbound;
 const common = { group: 'outbound', owner: 'commerce', status: 'planned', type: 'counter', unit: 'count' } as const;
 
 export const outboundMetrics = {
   messages: defineMetric({
     ...common,
-    name: N.messages,
+    name: 'outbound_messages_total',
     help: 'Outbound messages (receipt SMS, WhatsApp, e-mail, webhooks), by channel and final outcome.',
     question: 'Are receipt notifications failing for one channel?',
     labels: {
@@ -19,7 +18,7 @@ export const outboundMetrics = {
   }),
   eventFailures: defineMetric({
     ...common,
-    name: N.eventFailures,
+    name: 'event_failures_total',
     help: 'Internal event handlers that threw, by event name.',
     question: 'Are more than 5 events an hour failing?',
     labels: { [LABEL_NAMES.event]: openLabel('Event name, e.g. order.completed.', 'event names are declared in code, at most 50', 50) },

@@ -4,12 +4,11 @@
  * No `location`: payment health is a property of the provider and the method, and the order counters
  * already carry the location.
  */
-import { BUCKETS, LABEL_NAMES, LABEL_VALUES, METRIC_NAMES } from '../conventions.ts';
+import { BUCKETS, LABEL_NAMES, LABEL_VALUES } from '../conventions.ts';
 import { closedLabel } from '../label-spec.ts';
 import { SHARED_LABELS } from '../shared-labels.ts';
 import { defineMetric } from '../metric-spec.ts';
 
-const N = METRIC_NAMES.payments;
 const common = { group: 'payments', owner: 'commerce' } as const;
 const byMethodAndOperation = {
   [LABEL_NAMES.paymentMethod]: SHARED_LABELS.paymentMethod,
@@ -19,7 +18,7 @@ const byMethodAndOperation = {
 export const paymentsMetrics = {
   attempts: defineMetric({
     ...common,
-    name: N.attempts,
+    name: 'payments_attempts_total',
     type: 'counter',
     unit: 'count',
     help: 'Payment provider calls started, by method and operation.',
@@ -28,7 +27,7 @@ export const paymentsMetrics = {
   }),
   successes: defineMetric({
     ...common,
-    name: N.successes,
+    name: 'payments_successes_total',
     type: 'counter',
     unit: 'count',
     help: 'Payment provider calls that succeeded, by method and operation.',
@@ -37,7 +36,7 @@ export const paymentsMetrics = {
   }),
   failures: defineMetric({
     ...common,
-    name: N.failures,
+    name: 'payments_failures_total',
     type: 'counter',
     unit: 'count',
     help: 'Payment provider calls that failed, by method, operation and reason.',
@@ -49,7 +48,7 @@ export const paymentsMetrics = {
   }),
   duration: defineMetric({
     ...common,
-    name: N.duration,
+    name: 'payments_duration_seconds',
     type: 'histogram',
     unit: 'seconds',
     help: 'Duration of payment provider calls, by method, operation and outcome.',

@@ -2,19 +2,18 @@
  * Receipt printing: printer agents and desktop apps connect by WebSocket per location (the restaurant
  * platform's "branch"; one key so printing joins with orders). Never a printer name or id as a label.
  */
-import { BUCKETS, LABEL_NAMES, LABEL_VALUES, METRIC_NAMES } from '../conventions.ts';
+import { BUCKETS, LABEL_NAMES, LABEL_VALUES } from '../conventions.ts';
 import { closedLabel } from '../label-spec.ts';
 import { SHARED_LABELS } from '../shared-labels.ts';
 import { defineMetric } from '../metric-spec.ts';
 
-const N = METRIC_NAMES.printing;
 const common = { group: 'printing', owner: 'commerce' } as const;
 const byLocationAndAgent = { [LABEL_NAMES.location]: SHARED_LABELS.location, [LABEL_NAMES.agentType]: SHARED_LABELS.agentType } as const;
 
 export const printingMetrics = {
   jobs: defineMetric({
     ...common,
-    name: N.jobs,
+    name: 'print_jobs_total',
     type: 'counter',
     unit: 'count',
     help: 'Print jobs finished, by location and outcome.',
@@ -27,7 +26,7 @@ export const printingMetrics = {
   }),
   duration: defineMetric({
     ...common,
-    name: N.duration,
+    name: 'print_job_duration_seconds',
     type: 'histogram',
     unit: 'seconds',
     help: 'Time from dispatch to acknowledgement by the agent, by job type.',
@@ -37,7 +36,7 @@ export const printingMetrics = {
   }),
   agentsConnected: defineMetric({
     ...common,
-    name: N.agentsConnected,
+    name: 'print_agents_connected',
     type: 'gauge',
     unit: 'count',
     help: 'Printer agents, desktop apps and web clients connected now, by location and type.',
@@ -46,7 +45,7 @@ export const printingMetrics = {
   }),
   disconnects: defineMetric({
     ...common,
-    name: N.disconnects,
+    name: 'print_agent_disconnects_total',
     type: 'counter',
     unit: 'count',
     help: 'Agent disconnections, by location, type and reason.',
@@ -59,7 +58,7 @@ export const printingMetrics = {
   }),
   connectionQuality: defineMetric({
     ...common,
-    name: N.connectionQuality,
+    name: 'print_agents_connection_quality',
     type: 'gauge',
     unit: 'count',
     help: 'Connected agents per connection-quality band (from heartbeat round trips), by location.',

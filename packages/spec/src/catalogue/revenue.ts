@@ -7,17 +7,16 @@
  * (JPY has 0 decimals, KWD 3), so minor-unit series would not even add up within one label. The recorders
  * take exact integer minor units from the business code and convert with the ISO 4217 exponent.
  */
-import { LABEL_NAMES, METRIC_NAMES } from '../conventions.ts';
+import { LABEL_NAMES } from '../conventions.ts';
 import { SHARED_LABELS } from '../shared-labels.ts';
 import { defineMetric } from '../metric-spec.ts';
 
-const N = METRIC_NAMES.revenue;
 const common = { group: 'revenue', owner: 'commerce', type: 'counter', unit: 'currency' } as const;
 
 export const revenueMetrics = {
   revenue: defineMetric({
     ...common,
-    name: N.revenue,
+    name: 'revenue_total',
     help: 'Gross revenue of completed orders in major currency units, by location, channel and currency.',
     question: 'Is revenue per hour dropping at a location compared with the same hour last week?',
     labels: {
@@ -30,7 +29,7 @@ export const revenueMetrics = {
   }),
   refunded: defineMetric({
     ...common,
-    name: N.refunded,
+    name: 'revenue_refunded_total',
     help: 'Money refunded to customers in major currency units, by location and currency.',
     question: 'Is the refund amount unusual for a location (net revenue = revenue - refunded)?',
     labels: { [LABEL_NAMES.location]: SHARED_LABELS.location, [LABEL_NAMES.currency]: SHARED_LABELS.currency },

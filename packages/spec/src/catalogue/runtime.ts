@@ -3,18 +3,17 @@
  * prom-client's lib/metrics/*.js). Only those used by dashboards and the default rule pack are declared;
  * prom-client exports more (heap spaces, handles, file-descriptor limits) under its own names.
  */
-import { BUCKETS, LABEL_NAMES, LABEL_VALUES, METRIC_NAMES } from '../conventions.ts';
+import { BUCKETS, LABEL_NAMES, LABEL_VALUES } from '../conventions.ts';
 import { closedLabel, openLabel } from '../label-spec.ts';
 import { defineMetric } from '../metric-spec.ts';
 
-const N = METRIC_NAMES.runtime;
 const common = { group: 'runtime', owner: 'core' } as const;
 const versionPart = (doc: string) => openLabel(doc, 'one Node.js version per process', 1);
 
 export const runtimeMetrics = {
   cpu: defineMetric({
     ...common,
-    name: N.cpu,
+    name: 'process_cpu_seconds_total',
     type: 'counter',
     unit: 'seconds',
     help: 'User and system CPU time spent by the process.',
@@ -23,7 +22,7 @@ export const runtimeMetrics = {
   }),
   residentMemory: defineMetric({
     ...common,
-    name: N.residentMemory,
+    name: 'process_resident_memory_bytes',
     type: 'gauge',
     unit: 'bytes',
     help: 'Resident memory of the process.',
@@ -32,7 +31,7 @@ export const runtimeMetrics = {
   }),
   startTime: defineMetric({
     ...common,
-    name: N.startTime,
+    name: 'process_start_time_seconds',
     type: 'gauge',
     unit: 'seconds',
     help: 'Start time of the process since the Unix epoch.',
@@ -41,7 +40,7 @@ export const runtimeMetrics = {
   }),
   openFds: defineMetric({
     ...common,
-    name: N.openFds,
+    name: 'process_open_fds',
     type: 'gauge',
     unit: 'count',
     help: 'Open file descriptors (Linux only).',
@@ -50,7 +49,7 @@ export const runtimeMetrics = {
   }),
   eventLoopLag: defineMetric({
     ...common,
-    name: N.eventLoopLag,
+    name: 'nodejs_eventloop_lag_seconds',
     type: 'gauge',
     unit: 'seconds',
     help: 'Event-loop lag measured at the last scrape.',
@@ -59,7 +58,7 @@ export const runtimeMetrics = {
   }),
   eventLoopLagP99: defineMetric({
     ...common,
-    name: N.eventLoopLagP99,
+    name: 'nodejs_eventloop_lag_p99_seconds',
     type: 'gauge',
     unit: 'seconds',
     help: '99th percentile of event-loop delay since the previous scrape.',
@@ -68,7 +67,7 @@ export const runtimeMetrics = {
   }),
   heapUsed: defineMetric({
     ...common,
-    name: N.heapUsed,
+    name: 'nodejs_heap_size_used_bytes',
     type: 'gauge',
     unit: 'bytes',
     help: 'V8 heap in use.',
@@ -77,7 +76,7 @@ export const runtimeMetrics = {
   }),
   heapTotal: defineMetric({
     ...common,
-    name: N.heapTotal,
+    name: 'nodejs_heap_size_total_bytes',
     type: 'gauge',
     unit: 'bytes',
     help: 'V8 heap allocated.',
@@ -86,7 +85,7 @@ export const runtimeMetrics = {
   }),
   externalMemory: defineMetric({
     ...common,
-    name: N.externalMemory,
+    name: 'nodejs_external_memory_bytes',
     type: 'gauge',
     unit: 'bytes',
     help: 'Memory held by C++ objects bound to JavaScript (buffers).',
@@ -95,7 +94,7 @@ export const runtimeMetrics = {
   }),
   gcDuration: defineMetric({
     ...common,
-    name: N.gcDuration,
+    name: 'nodejs_gc_duration_seconds',
     type: 'histogram',
     unit: 'seconds',
     help: 'Garbage collection pauses by kind.',
@@ -105,7 +104,7 @@ export const runtimeMetrics = {
   }),
   versionInfo: defineMetric({
     ...common,
-    name: N.versionInfo,
+    name: 'nodejs_version_info',
     type: 'gauge',
     unit: 'info',
     help: 'Node.js version of the process; the value is always 1.',

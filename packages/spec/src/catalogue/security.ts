@@ -3,18 +3,17 @@
  * origins are never labels: per-client thresholds (brute force, rate limiting) are tracked in memory and
  * exported as counts of offending clients.
  */
-import { LABEL_NAMES, LABEL_VALUES, METRIC_NAMES } from '../conventions.ts';
+import { LABEL_NAMES, LABEL_VALUES } from '../conventions.ts';
 import { closedLabel } from '../label-spec.ts';
 import { defineMetric } from '../metric-spec.ts';
 
-const N = METRIC_NAMES.security;
 const common = { group: 'security', owner: 'core', status: 'planned' } as const;
 const authReason = closedLabel('Why authentication failed.', LABEL_VALUES.authFailureReason);
 
 export const securityMetrics = {
   failedLogins: defineMetric({
     ...common,
-    name: N.failedLogins,
+    name: 'auth_failed_logins_total',
     type: 'counter',
     unit: 'count',
     help: 'Login attempts that failed, by reason.',
@@ -23,7 +22,7 @@ export const securityMetrics = {
   }),
   authFailures: defineMetric({
     ...common,
-    name: N.authFailures,
+    name: 'auth_failures_total',
     type: 'counter',
     unit: 'count',
     help: 'Requests rejected by authentication or authorisation, by reason.',
@@ -32,7 +31,7 @@ export const securityMetrics = {
   }),
   bruteForceSources: defineMetric({
     ...common,
-    name: N.bruteForceSources,
+    name: 'auth_brute_force_sources',
     type: 'gauge',
     unit: 'count',
     help: 'Client addresses with more than 5 failed logins in the last 15 minutes (the addresses are logged, not labelled).',
@@ -41,7 +40,7 @@ export const securityMetrics = {
   }),
   rateLimited: defineMetric({
     ...common,
-    name: N.rateLimited,
+    name: 'rate_limited_requests_total',
     type: 'counter',
     unit: 'count',
     help: 'Requests refused by the rate limiter.',
@@ -50,7 +49,7 @@ export const securityMetrics = {
   }),
   rateLimitedClients: defineMetric({
     ...common,
-    name: N.rateLimitedClients,
+    name: 'rate_limited_clients',
     type: 'gauge',
     unit: 'count',
     help: 'Distinct clients currently being rate limited.',
@@ -59,7 +58,7 @@ export const securityMetrics = {
   }),
   corsViolations: defineMetric({
     ...common,
-    name: N.corsViolations,
+    name: 'cors_violations_total',
     type: 'counter',
     unit: 'count',
     help: 'Requests refused by the CORS policy (the origin is logged, not labelled).',
@@ -68,7 +67,7 @@ export const securityMetrics = {
   }),
   events: defineMetric({
     ...common,
-    name: N.events,
+    name: 'security_events_total',
     type: 'counter',
     unit: 'count',
     help: 'Security events, by type and severity.',

@@ -1,17 +1,16 @@
 /** The sync pipeline: completed sales pushed in batches to a warehouse (or any downstream system). */
-import { BUCKETS, LABEL_NAMES, LABEL_VALUES, METRIC_NAMES } from '../conventions.ts';
+import { BUCKETS, LABEL_NAMES, LABEL_VALUES } from '../conventions.ts';
 import { closedLabel } from '../label-spec.ts';
 import { SHARED_LABELS } from '../shared-labels.ts';
 import { defineMetric } from '../metric-spec.ts';
 
-const N = METRIC_NAMES.sync;
 const common = { group: 'sync', owner: 'commerce' } as const;
 const byPipeline = { [LABEL_NAMES.pipeline]: SHARED_LABELS.pipeline } as const;
 
 export const syncMetrics = {
   records: defineMetric({
     ...common,
-    name: N.records,
+    name: 'sync_records_total',
     type: 'counter',
     unit: 'count',
     help: 'Records delivered downstream, by pipeline.',
@@ -20,7 +19,7 @@ export const syncMetrics = {
   }),
   batchDuration: defineMetric({
     ...common,
-    name: N.batchDuration,
+    name: 'sync_batch_duration_seconds',
     type: 'histogram',
     unit: 'seconds',
     help: 'Duration of one batch, by pipeline and outcome.',
@@ -30,7 +29,7 @@ export const syncMetrics = {
   }),
   errors: defineMetric({
     ...common,
-    name: N.errors,
+    name: 'sync_errors_total',
     type: 'counter',
     unit: 'count',
     help: 'Failed batches, by pipeline and error type.',
@@ -39,7 +38,7 @@ export const syncMetrics = {
   }),
   lastSuccess: defineMetric({
     ...common,
-    name: N.lastSuccess,
+    name: 'sync_last_success_timestamp_seconds',
     type: 'gauge',
     unit: 'seconds',
     help: 'Unix time of the last successful batch, by pipeline.',

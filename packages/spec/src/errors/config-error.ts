@@ -1,4 +1,5 @@
-import { brandGuard, TillwatchError } from './tillwatch-error.ts';
+import { brandGuard } from './brand-guard.ts';
+import { TillwatchError } from './tillwatch-error.ts';
 import type { ErrorCode } from './codes.ts';
 
 /** One problem found while validating options. */

@@ -2,6 +2,7 @@
  * Checks SLO specs: safe names, target and period, latency thresholds on bucket boundaries, and that every
  * metric the SLI reads exists in the catalogue.
  */
+import type { Catalogue } from '../catalogue.ts';
 import { unknownSeries } from '../alerts/catalogue-series.ts';
 import { SAFE_NAME, shown } from '../alerts/names.ts';
 import type { AlertSpecProblem } from '../alerts/spec-problem.ts';
@@ -20,8 +21,9 @@ function sliExpressions(slo: SloSpec): string[] {
  * Every problem with a list of SLOs; empty when they are fine.
  * @param slos the SLOs of one service.
  * @param path where they sit in the config, for messages.
+ * @param cat the catalogue the SLIs may read: default the built-in one.
  */
-export function validateSlos(slos: readonly SloSpec[], path = 'slos'): AlertSpecProblem[] {
+export function validateSlos(slos: readonly SloSpec[], path = 'slos', cat?: Catalogue): AlertSpecProblem[] {
   const problems: AlertSpecProblem[] = [];
   if (!Array.isArray(slos)) return [{ path, code: 'TW_ERR_ALERTS_INVALID_SPEC', message: `slos must be an array, got ${shown(slos)}` }];
   const seen = new Set<string>();
@@ -49,7 +51,7 @@ export function validateSlos(slos: readonly SloSpec[], path = 'slos'): AlertSpec
       else if (!buckets.includes(thresholdSeconds)) {
         bad(
           'TW_ERR_ALERTS_NOT_A_BUCKET',
-          `latency threshold ${shown(thresholdSeconds)} s is not a bucket boundary of ${metric.name} (boundaries: ${buckets.join(', ')}); the SLI would be an estimate. Pick a boundary or add it to BUCKETS in spec/conventions.ts`,
+          `latency threshold ${shown(thresholdSeconds)} s is not a bucket boundary of ${metric.name} (boundaries: ${buckets.join(', ')}); the SLI would be an estimate. Pick a boundary or add it to the histogram's buckets`,
           '.latency.thresholdSeconds',
         );
       }
@@ -63,7 +65,7 @@ export function validateSlos(slos: readonly SloSpec[], path = 'slos'): AlertSpec
         continue;
       }
       if (sli.kind === 'events' && !expr.includes(WINDOW_PLACEHOLDER)) bad('TW_ERR_ALERTS_INVALID_SPEC', `SLI expression must use the ${WINDOW_PLACEHOLDER} placeholder for its range: ${expr}`, '.sli');
-      for (const name of unknownSeries(expr.replaceAll(WINDOW_PLACEHOLDER, '5m'))) {
+      for (const name of unknownSeries(expr.replaceAll(WINDOW_PLACEHOLDER, '5m'), undefined, cat)) {
         bad('TW_ERR_ALERTS_UNKNOWN_METRIC', `SLI reads "${name}", which is not a catalogue metric (see docs/metrics.md)`, '.sli');
       }
     }

@@ -10,7 +10,7 @@ import { correlationIdFrom } from '../context/correlation-id.ts';
 import type { ContextStore, RequestContext } from '../context/request-context.ts';
 import type { AccessLog } from '../log/access-log.ts';
 import type { HttpMetrics } from '../metrics/http-metrics.ts';
-import { UNMATCHED_ROUTE } from '../metrics/http-metrics.ts';
+import { UNMATCHED_ROUTE } from '@tillwatch/spec';
 import type { TracedRequest } from '../telemetry/otel-module.ts';
 
 /** nginx's convention for "client closed the connection before the response was complete". */

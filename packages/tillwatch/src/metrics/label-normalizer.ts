@@ -3,7 +3,7 @@
  * records as `other` instead of throwing or adding a series. Open labels are left to the runtime's
  * cardinality guard and sanitiser; here they only get a value for "not given".
  */
-import { OTHER_LABEL_VALUE, UNKNOWN_LABEL_VALUE, type ClosedLabelSpec } from '@tillwatch/spec';
+import { OTHER_LABEL_VALUE, UNKNOWN_LABEL_VALUE, isClosedLabel, type ClosedLabelSpec, type LabelSpec } from '@tillwatch/spec';
 
 /** A label value parameter: the known values autocomplete, any string is accepted. */
 export type LabelInput<V extends string> = V | (string & {});
@@ -43,4 +43,14 @@ export function currencyCode(raw: unknown): string {
   if (typeof raw !== 'string') return OTHER_LABEL_VALUE;
   const code = raw.trim().toUpperCase();
   return ISO_4217.test(code) ? code : OTHER_LABEL_VALUE;
+}
+
+/**
+ * What the cardinality guard applies to a sanitised value of a declared label, when a label set is first
+ * seen: a closed label folds anything outside its set into `other`; an open label records `unknown` when no
+ * value was given.
+ */
+export function labelNormalizer(label: LabelSpec): (sanitised: string) => string {
+  if (isClosedLabel(label)) return closedNormalizer(label);
+  return (v) => (v === '' ? UNKNOWN_LABEL_VALUE : v);
 }
