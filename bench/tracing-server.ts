@@ -23,9 +23,9 @@ const tw = createTillwatch({
   trace: ratio === undefined ? { enabled: false } : { endpoint, sampleRatio: ratio },
 });
 const { default: Fastify } = await import('fastify');
-const { fastifyTillwatch } = await import('../packages/tillwatch/src/adapters/fastify.ts');
+const { tillwatchFastify } = await import('../packages/tillwatch/src/adapters/fastify.ts');
 const app = Fastify();
-await app.register(fastifyTillwatch, { tw });
+await app.register(tillwatchFastify, { tw });
 app.get('/orders/:id', async () => body);
 await app.listen({ port: 0, host: '127.0.0.1' });
 process.send?.({ port: (app.server.address() as AddressInfo).port });

@@ -13,7 +13,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTillwatch } from 'tillwatch';
-import { instrument } from 'tillwatch/node-http';
+import { tillwatchNodeHttp } from 'tillwatch/node-http';
 
 const tw = createTillwatch({ service: { name: 'example-till', version: '0.1.0' } });
 const log = tw.logger.child({ module: 'orders' });
@@ -75,7 +75,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   json(res, 404, { error: 'not_found' });
 }
 
-const server = http.createServer(instrument(tw, handle, { route }));
+const server = http.createServer(tillwatchNodeHttp(tw, handle, { route }));
 server.listen(Number(process.env.PORT ?? 3000), async () => {
   await tw.attach(server);
   tw.markStarted();

@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import { Controller, Get, Module, Param } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { createTillwatch } from 'tillwatch';
-import { TillwatchModule, TillwatchNestLogger } from 'tillwatch/nestjs';
+import { TillwatchNestModule, TillwatchNestLogger } from 'tillwatch/nestjs';
 
 const tw = createTillwatch({ service: { name: 'example-nestjs' } });
 class OrdersController {
@@ -16,7 +16,7 @@ Controller('orders')(OrdersController);
 Get(':id')(OrdersController.prototype, 'get', Object.getOwnPropertyDescriptor(OrdersController.prototype, 'get')!);
 Param('id')(OrdersController.prototype, 'get', 0);
 class AppModule {}
-Module({ imports: [TillwatchModule.forRoot(tw)], controllers: [OrdersController] })(AppModule);
+Module({ imports: [TillwatchNestModule.forRoot(tw)], controllers: [OrdersController] })(AppModule);
 
 const app = await NestFactory.create(AppModule, { logger: new TillwatchNestLogger(tw) });
 app.setGlobalPrefix('api');

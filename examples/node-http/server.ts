@@ -1,7 +1,7 @@
 // tillwatch on a plain node:http server. Run: node examples/node-http/server.ts, then curl :3000/orders/7 and :3000/metrics
 import http from 'node:http';
 import { createTillwatch } from 'tillwatch';
-import { instrument } from 'tillwatch/node-http';
+import { tillwatchNodeHttp } from 'tillwatch/node-http';
 
 const tw = createTillwatch({ service: { name: 'example-node-http' } });
 const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -9,5 +9,5 @@ const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
   res.setHeader('content-type', 'application/json').end(JSON.stringify({ url: req.url }));
 };
 const route = (req: http.IncomingMessage) => (/^\/orders\/[^/?]+/.test(req.url ?? '') ? '/orders/:id' : undefined);
-const server = http.createServer(instrument(tw, handler, { route }));
+const server = http.createServer(tillwatchNodeHttp(tw, handler, { route }));
 server.listen(Number(process.env.PORT ?? 3000), () => void tw.attach(server).then(() => tw.markStarted()));

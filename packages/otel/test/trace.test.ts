@@ -258,7 +258,7 @@ test('Express and ioredis: the server span carries the Express route template an
   t.after(() => otlp.close());
   const tw = start(t, logSink(), { endpoint: otlp.endpoint });
   const { default: express } = await import('express');
-  const { tillwatchExpress, tillwatchErrors } = await import('tillwatch/express');
+  const { tillwatchExpress, tillwatchExpressErrors } = await import('tillwatch/express');
   // require(), as a CommonJS service would: an ES `import` of ioredis would need `--import @tillwatch/otel/register`.
   const { Redis } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
   const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -270,7 +270,7 @@ test('Express and ioredis: the server span carries the Express route template an
     const items = await redis.get(`tw-trace-test:cart:${req.params.cartId}`);
     res.json({ items: items ?? '0' });
   });
-  app.use(tillwatchErrors(tw));
+  app.use(tillwatchExpressErrors(tw));
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   t.after(() => new Promise((r) => server.close(r)));

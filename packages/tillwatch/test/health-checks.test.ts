@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { PGlite } from '@electric-sql/pglite';
 import { isTillwatchError } from '@tillwatch/spec';
 import { runCheck } from '../src/health/run-check.ts';
-import type { CheckResult, HealthCheck } from '../src/health/health.ts';
+import type { CheckResult, HealthCheck } from '../src/health/health-check.ts';
 import { postgresCheck } from '../src/health/checks/postgres-check.ts';
 import { pgliteCheck } from '../src/health/checks/pglite-check.ts';
 import { redisCheck } from '../src/health/checks/redis-check.ts';

@@ -1,6 +1,9 @@
 /** Public exports of the health feature, listed by name. */
-export { Health, SLOW_CHECK_WARNING_INTERVAL_MS } from './health.ts';
-export type { HealthCheck, CheckResult, ProbeResponse, ReadyStatus, HealthDeps } from './health.ts';
+export { Health } from './health.ts';
+export type { HealthDeps } from './health.ts';
+export type { HealthCheck, CheckResult } from './health-check.ts';
+export type { ProbeResponse, ReadyStatus } from './probe-response.ts';
+export { SLOW_CHECK_WARNING_INTERVAL_MS } from './readiness.ts';
 export { DuplicateHealthCheckError, isDuplicateHealthCheckError } from './duplicate-check-error.ts';
 export { createProbeHandler } from './probe-handler.ts';
 export type { ProbeSource } from './probe-handler.ts';

@@ -7,7 +7,7 @@
  * failing result: probes report failures as values, they never throw into the server.
  */
 import { TillwatchError } from '@tillwatch/spec';
-import type { CheckResult, HealthCheck } from './health.ts';
+import type { CheckResult, HealthCheck } from './health-check.ts';
 import { safeErrorMessage } from './safe-error-message.ts';
 
 /** One started run of a check. */

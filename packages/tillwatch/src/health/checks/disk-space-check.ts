@@ -1,6 +1,6 @@
 import { statfs } from 'node:fs/promises';
 import { TillwatchConfigError, type ConfigIssue } from '@tillwatch/spec';
-import type { HealthCheck } from '../health.ts';
+import type { HealthCheck } from '../health-check.ts';
 import { commonFields, type CommonCheckOptions } from './check-options.ts';
 
 export interface DiskSpaceCheckOptions extends CommonCheckOptions {
