@@ -21,9 +21,10 @@ export type MetricType = 'counter' | 'gauge' | 'histogram';
 /**
  * Base units only (https://prometheus.io/docs/practices/naming/#base-units): never milliseconds or
  * megabytes. `currency` is money in major units (12.34), with a `currency` label saying which; `info` is an
- * info-style gauge whose value is always 1.
+ * info-style gauge whose value is always 1; `score` is a model's output between 0 and 1 (a confidence), which
+ * is not a ratio of two quantities and so carries no `_ratio` suffix.
  */
-export type MetricUnit = 'seconds' | 'bytes' | 'ratio' | 'currency' | 'items' | 'points' | 'count' | 'info';
+export type MetricUnit = 'seconds' | 'bytes' | 'ratio' | 'score' | 'currency' | 'items' | 'points' | 'count' | 'info';
 
 /**
  * `exported`: a running service exposes it today. `planned`: declared so rules and dashboards can refer

@@ -82,7 +82,8 @@ function checkBuckets(m: AnyMetricHandle, report: (p: string) => void): void {
     if (!Number.isFinite(x)) report(`bucket ${x} must be finite (+Inf is implicit)`);
     if (i > 0 && !(x > (b[i - 1] as number))) report(`buckets must be strictly increasing (${b[i - 1]} then ${x})`);
   });
-  if ((b[0] as number) <= 0 && m.unit !== 'ratio') report('the first bucket must be above 0');
+  if ((b[0] as number) <= 0 && m.unit !== 'ratio' && m.unit !== 'score') report('the first bucket must be above 0');
+  if (m.unit === 'score' && (b.some((x) => x < 0 || x > 1))) report('the buckets of a score lie between 0 and 1');
 }
 
 /**

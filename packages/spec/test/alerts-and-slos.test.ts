@@ -97,3 +97,11 @@ test('SLO names, targets and periods are checked; hostile names are rejected wit
   assert.deepEqual(p.map((x) => x.path), ['slos[0].target', 'slos[1].name', 'slos[1].period', 'slos[2].name']);
   assert.match(p[3]?.message ?? '', /got "x\\"}\\n\{\{"/);
 });
+
+test('an SLO target so low that its fastest burn alert could never fire is rejected, naming the lowest usable target', () => {
+  const p = validateSlos([availabilitySlo({ name: 'lenient', target: 0.9, period: '30d', team: 'ops' })]);
+  assert.equal(p.length, 1);
+  assert.equal(p[0]?.path, 'slos[0].target');
+  assert.match(p[0]?.message ?? '', /14\.4x burn.*at least 0\.931/);
+  assert.deepEqual(validateSlos([availabilitySlo({ name: 'ok', target: 0.95, period: '30d', team: 'ops' })]), []);
+});

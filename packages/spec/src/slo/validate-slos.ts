@@ -6,7 +6,7 @@ import type { Catalogue } from '../catalogue.ts';
 import { unknownSeries } from '../alerts/catalogue-series.ts';
 import { SAFE_NAME, shown } from '../alerts/names.ts';
 import type { AlertSpecProblem } from '../alerts/spec-problem.ts';
-import { SLO_PERIODS } from './burn-windows.ts';
+import { BURN_WINDOWS, burnFactor, SLO_PERIODS } from './burn-windows.ts';
 import { WINDOW_PLACEHOLDER, type SloSpec } from './slo-spec.ts';
 
 const SLO_KEYS = new Set(['name', 'kind', 'title', 'target', 'period', 'team', 'runbook', 'sli', 'minEvents', 'latency']);
@@ -42,6 +42,17 @@ export function validateSlos(slos: readonly SloSpec[], path = 'slos', cat?: Cata
     }
     if (typeof slo.target !== 'number' || !(slo.target > 0 && slo.target < 1)) bad('TW_ERR_ALERTS_INVALID_SPEC', `target must be a ratio strictly between 0 and 1 (0.999 for 99.9%), got ${shown(slo.target)}`, '.target');
     if (!SLO_PERIODS.includes(slo.period)) bad('TW_ERR_ALERTS_INVALID_SPEC', `period must be one of ${SLO_PERIODS.join(', ')}, got ${shown(slo.period)}`, '.period');
+    if (typeof slo.target === 'number' && slo.target > 0 && slo.target < 1 && SLO_PERIODS.includes(slo.period)) {
+      // A burn-rate alert fires when the error ratio reaches factor x (1 - target); at or above 100% it never can.
+      const fastest = Math.max(...BURN_WINDOWS.map((w) => burnFactor(w, slo.period)));
+      if (fastest * (1 - slo.target) >= 1) {
+        bad(
+          'TW_ERR_ALERTS_INVALID_SPEC',
+          `target ${slo.target} is too low for burn-rate alerts: the fastest page (a ${fastest}x burn) would need more than 100% of events to be bad, so it could never fire; use a target of at least ${Math.ceil((1 - 1 / fastest) * 1000) / 1000}`,
+          '.target',
+        );
+      }
+    }
     if (slo.minEvents !== undefined && !(Number.isInteger(slo.minEvents) && slo.minEvents >= 1)) bad('TW_ERR_ALERTS_INVALID_SPEC', `minEvents must be an integer of at least 1, got ${shown(slo.minEvents)}`, '.minEvents');
     if (typeof slo.runbook !== 'string' || slo.runbook.trim() === '') bad('TW_ERR_ALERTS_INVALID_SPEC', 'runbook must be non-empty markdown', '.runbook');
     if (slo.latency !== undefined) {
