@@ -42,9 +42,8 @@ async function main(argv: string[]): Promise<void> {
   throw new CliError('TW_ERR_ALERTS_USAGE', command === undefined || command === '--help' ? USAGE : `unknown command ${command}\n${USAGE}`);
 }
 
-try {
-  await main(process.argv.slice(2));
-} catch (e) {
+/** Maps a failure to its message and exit code: the one place errors become exit codes. */
+function fail(e: unknown): void {
   if (isCliError(e)) {
     process.stderr.write(`tillwatch: ${e.message} [${e.code}]\n`);
     process.exitCode = EXIT_CODES[e.code];
@@ -56,3 +55,6 @@ try {
     process.exitCode = 70;
   }
 }
+
+// No top-level await: nothing in the published graph needs one (require(esm) refuses modules that use it).
+main(process.argv.slice(2)).catch(fail);

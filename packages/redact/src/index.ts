@@ -1,8 +1,8 @@
 /**
  * The redaction rules that run wherever JavaScript runs (browsers, workers, edge runtimes), for
  * `@tillwatch/browser`: card-number masking with the Luhn check, the sensitive key names, free-text
- * scrubbing (URL credentials, `key=value` secrets, JSON pairs, Bearer/Basic tokens) and the Sentry
- * event and breadcrumb scrubbers, which take any {@link Redactor}.
+ * scrubbing (URL credentials, `key=value` secrets, JSON pairs, Bearer/Basic tokens), the Sentry
+ * event and breadcrumb scrubbers, which take any {@link Redactor}, and the correlation-id rule.
  *
  * Nothing reachable from this module may import `node:*` or use Node globals (Buffer, process): a
  * front-end bundle imports it. packages/browser/test/portable-redact.test.ts checks the import graph.
@@ -35,3 +35,4 @@ export {
   DEFAULT_MAX_TOTAL_VALUES,
 } from './redactor.ts';
 export type { Redactor, RedactorOptions, SerializedError } from './redactor.ts';
+export { isValidCorrelationId, CORRELATION_ID_PATTERN } from './correlation-id.ts';
