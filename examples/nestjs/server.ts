@@ -1,5 +1,7 @@
-// tillwatch on NestJS 11 (Express platform). Decorators are applied as functions so Node can run this file as-is.
-// Run: node examples/nestjs/server.ts, then curl :3000/api/orders/7 and :3000/metrics
+// tillwatch on NestJS 11 (Express platform). Decorators are applied as functions so Node can run this file as-is
+// (a Nest project compiled by tsc writes them as @Controller and @Get: see the README).
+// Run from the repo root: node -C tillwatch-source examples/nestjs/server.ts
+// It listens on PORT (default: a free port) and prints where; then curl <url>/api/orders/7 and <url>/metrics.
 import 'reflect-metadata';
 import { Controller, Get, Module, Param } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -20,6 +22,7 @@ Module({ imports: [TillwatchNestModule.forRoot(tw)], controllers: [OrdersControl
 
 const app = await NestFactory.create(AppModule, { logger: new TillwatchNestLogger(tw) });
 app.setGlobalPrefix('api');
-await app.listen(Number(process.env.PORT ?? 3000));
+await app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
 await tw.attach(app.getHttpServer());
 tw.markStarted();
+console.log(`example-nestjs listening on ${await app.getUrl()} (try /api/orders/7, /metrics, /health/ready)`);

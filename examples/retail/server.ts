@@ -2,7 +2,7 @@
  * A recommendations and voice-ordering service that records the retail team's own metrics (metrics.ts)
  * next to tillwatch's built-in ones. Listens on PORT (default: a free port) and prints where:
  *
- *   node examples/retail/server.ts
+ *   node -C tillwatch-source examples/retail/server.ts     (from the repo root)
  *   curl '<url>/recommendations?customer=c-42'
  *   curl -XPOST <url>/voice/commands -d '{"text":"order two flat whites"}'
  *   curl <url>/metrics
