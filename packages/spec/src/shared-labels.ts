@@ -5,7 +5,7 @@
 import { LABEL_VALUES } from './conventions.ts';
 import { closedLabel, openLabel } from './label-spec.ts';
 
-/** Configured locations; the seeds' largest estate is far below the bound. */
+/** Configured locations: a large retail estate has a few hundred. */
 export const MAX_LOCATIONS = 500;
 
 export const SHARED_LABELS = {

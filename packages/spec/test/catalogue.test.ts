@@ -82,11 +82,11 @@ test('commerce histograms carry no location label (each value would cost a serie
   }
 });
 
-test('alert and SLO thresholds from the seeds are bucket boundaries, so they are exact', () => {
+test('the default alert and SLO thresholds are bucket boundaries, so they are exact', () => {
   assert.ok(BUCKETS.printSeconds.includes(0.5) && BUCKETS.printSeconds.includes(1), 'print p95 target 0.5 s and alert 1 s');
   assert.ok(BUCKETS.dbQuerySeconds.includes(1), 'slow query threshold 1 s');
   for (const t of [1, 2, 3, 5]) assert.ok((BUCKETS.paymentSeconds as readonly number[]).includes(t), `payment threshold ${t} s`);
-  for (const t of [1, 5, 10, 30, 60, 120]) assert.ok((BUCKETS.syncBatchSeconds as readonly number[]).includes(t), `sync seed bucket ${t} s`);
+  for (const t of [1, 5, 10, 30, 60, 120]) assert.ok((BUCKETS.syncBatchSeconds as readonly number[]).includes(t), `sync bucket ${t} s`);
 });
 
 test('a handle renders as its name and builds escaped PromQL selectors over its own labels only', () => {

@@ -1,5 +1,6 @@
 /**
- * The default rule pack for a store: the seeds' alerts with their thresholds as overridable defaults. The SLO
+ * The default rule pack for a store: the alerts a retail or restaurant backend needs, with their thresholds as
+ * overridable defaults. The SLO
  * burn-rate alerts are generated from the SLOs, not listed here.
  */
 import type { AlertSpec } from './alert-spec.ts';

@@ -1,7 +1,6 @@
 /**
- * The default rule pack's thresholds: the seeds' numbers (the liquor-POS observability gap analysis, section
- * 1.4 "alert-rules.ts", and the restaurant platform's Phase 20 alert rules), overridable per deployment through
- * `alerts.thresholds` in the deploy config.
+ * The default rule pack's thresholds: numbers retail and restaurant operations teams page and warn on,
+ * overridable per deployment through `alerts.thresholds` in the deploy config.
  */
 import type { Duration } from './duration.ts';
 
@@ -11,51 +10,51 @@ export interface StoreThresholds {
    * end-to-end test with a 1 s scrape interval may use 1m so alerts resolve quickly after a scenario ends.
    */
   readonly rateWindow: Duration;
-  /** ServiceDown: scrape target down this long. Seeds: 2 minutes. */
+  /** ServiceDown: scrape target down this long. Default 2 minutes. */
   readonly serviceDownFor: Duration;
-  /** HttpErrorRateHigh: share of 5xx. Seeds: 5% for 5 minutes. */
+  /** HttpErrorRateHigh: share of 5xx. Default 5% for 5 minutes. */
   readonly httpErrorRatio: number;
   readonly httpErrorFor: Duration;
-  /** HttpLatencyP95High / P99High in seconds. Seeds: 3 s and 5 s (both bucket boundaries of the HTTP histogram). */
+  /** HttpLatencyP95High / P99High in seconds. Default 3 s and 5 s (both bucket boundaries of the HTTP histogram). */
   readonly httpP95Seconds: number;
   readonly httpP99Seconds: number;
   readonly httpLatencyFor: Duration;
   /** SlowQueries: queries over the slow-query threshold (1 s) per minute. */
   readonly slowQueriesPerMinute: number;
-  /** DbPoolNearlyExhausted: in-use connections over the pool maximum. Seeds: 90%. */
+  /** DbPoolNearlyExhausted: in-use connections over the pool maximum. Default 90%. */
   readonly dbPoolUtilisation: number;
-  /** DbQueryFailureRateHigh. Seeds: 5%. */
+  /** DbQueryFailureRateHigh. Default 5%. */
   readonly dbQueryFailureRatio: number;
-  /** CacheHitRateLow. Seeds: under 80% (15 minutes). */
+  /** CacheHitRateLow. Default under 80% (15 minutes). */
   readonly cacheHitRatio: number;
-  /** PaymentFailureRateHigh (critical). Seeds: 1%. */
+  /** PaymentFailureRateHigh (critical). Default 1%. */
   readonly paymentFailureRatio: number;
-  /** OrderFailureRateHigh (critical). Seeds: 2%. */
+  /** OrderFailureRateHigh (critical). Default 2%. */
   readonly orderFailureRatio: number;
   /** Orders a location must see within `rateWindow` before its failure ratio may page (quiet-store guard). */
   readonly orderFailureMinOrders: number;
-  /** AuthFailuresHigh: rejected requests per minute. Seeds: 50/min. */
+  /** AuthFailuresHigh: rejected requests per minute. Default 50/min. */
   readonly authFailuresPerMinute: number;
-  /** RateLimitedClientsHigh: clients rate limited at once. Seeds: 10. */
+  /** RateLimitedClientsHigh: clients rate limited at once. Default 10. */
   readonly rateLimitedClients: number;
   /** CorsViolations: refused cross-origin requests in 15 minutes. */
   readonly corsViolationsPer15m: number;
-  /** PrinterAgentsDisconnected: no agent at a location this long. Seeds: 5 minutes. */
+  /** PrinterAgentsDisconnected: no agent at a location this long. Default 5 minutes. */
   readonly printerAgentsDisconnectedFor: Duration;
-  /** PrintSuccessRateLow. Seeds: under 80% for 5 minutes. */
+  /** PrintSuccessRateLow. Default under 80% for 5 minutes. */
   readonly printSuccessRatio: number;
   /** OfflineQueueBacklog: operations waiting. */
   readonly offlineQueueDepth: number;
   /** OfflineQueueStale: age of the oldest waiting operation, seconds. */
   readonly offlineQueueAgeSeconds: number;
-  /** SalesSyncStalled: seconds since the last successful batch. Seeds: 15 minutes. */
+  /** SalesSyncStalled: seconds since the last successful batch. Default 15 minutes. */
   readonly syncStalledSeconds: number;
-  /** BackupMissing: seconds since the last successful backup. Seeds: 25 hours. */
+  /** BackupMissing: seconds since the last successful backup. Default 25 hours. */
   readonly backupMaxAgeSeconds: number;
-  /** MemoryHigh: resident memory in bytes. Seeds: 2 GB for 30 minutes (2 GiB here). */
+  /** MemoryHigh: resident memory in bytes. Default 2 GB for 30 minutes (2 GiB here). */
   readonly memoryBytes: number;
   readonly memoryFor: Duration;
-  /** EventFailuresHigh: failed event handlers per hour. Seeds: 5. */
+  /** EventFailuresHigh: failed event handlers per hour. Default 5. */
   readonly eventFailuresPerHour: number;
 }
 

@@ -1,4 +1,4 @@
-/** Cache (planned: exported when cache instrumentation lands). The seeds alert when the hit rate drops under 80%. */
+/** Cache (planned: exported when cache instrumentation lands). The default pack warns when the hit rate drops under 80%. */
 import { LABEL_NAMES, LABEL_VALUES } from '../conventions.ts';
 import { closedLabel } from '../label-spec.ts';
 import { SHARED_LABELS } from '../shared-labels.ts';

@@ -1,5 +1,5 @@
 /**
- * Database (planned: exported when database instrumentation lands). Thresholds from the seeds: slow query
+ * Database (planned: exported when database instrumentation lands). The default pack's thresholds: slow query
  * over 1 s, pool utilisation over 90%, query failure rate over 5%. Statements are never labels.
  */
 import { BUCKETS, LABEL_NAMES, LABEL_VALUES } from '../conventions.ts';

@@ -26,7 +26,7 @@ export const runtimeMetrics = {
     type: 'gauge',
     unit: 'bytes',
     help: 'Resident memory of the process.',
-    question: 'Is memory growing toward the container limit (the seeds alert above 2 GB for 30 minutes)?',
+    question: 'Is memory growing toward the container limit (the default pack warns above 2 GiB for 30 minutes)?',
     labels: {},
   }),
   startTime: defineMetric({

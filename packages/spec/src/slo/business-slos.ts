@@ -1,5 +1,5 @@
 /**
- * The commerce SLOs the seeds ask for: payments succeed, orders succeed, receipts print, sales reach the
+ * The commerce SLOs a store needs: payments succeed, orders succeed, receipts print, sales reach the
  * warehouse in time. Failures the customer causes (a declined card, an under-age buyer) are not errors: the
  * SLOs count what the service and its providers get wrong.
  */
