@@ -34,10 +34,10 @@ export const SENSITIVE_KEYS: readonly string[] = [
  * Normalized suffixes that make a key sensitive (`dbPassword`, `csrfToken`, `webhookSecret`, `stripeApiKey`,
  * `giftCardNumber`). Singular only on purpose: `tokens_used` and `max_tokens` are counts, not tokens.
  */
-export const SENSITIVE_SUFFIXES: readonly string[] = ['password', 'passwd', 'secret', 'token', 'apikey', 'privatekey', 'cardnumber'];
+const SENSITIVE_SUFFIXES: readonly string[] = ['password', 'passwd', 'secret', 'token', 'apikey', 'privatekey', 'cardnumber'];
 
 /** Normalized prefixes that make a key sensitive (`password_confirmation`, `passwordHash`). */
-export const SENSITIVE_PREFIXES: readonly string[] = ['password', 'passwd'];
+const SENSITIVE_PREFIXES: readonly string[] = ['password', 'passwd'];
 
 /**
  * Builds a predicate over raw key names. `extraKeys` are matched exactly after normalization.

@@ -32,7 +32,21 @@ export {
   diskSpaceCheck,
   customCheck,
 } from './health/index.ts';
-export type { HealthCheck, CheckResult, ProbeResponse, ReadyStatus } from './health/index.ts';
+export type {
+  HealthCheck,
+  CheckResult,
+  ProbeResponse,
+  ReadyStatus,
+  CommonCheckOptions,
+  PostgresCheckOptions,
+  PostgresQueryable,
+  PgliteCheckOptions,
+  PgliteQueryable,
+  RedisCheckOptions,
+  RedisPingable,
+  HttpCheckOptions,
+  DiskSpaceCheckOptions,
+} from './health/index.ts';
 
 export { Lifecycle } from './lifecycle/lifecycle.ts';
 export type { LifecycleDeps, ShutdownPhase } from './lifecycle/lifecycle.ts';

@@ -13,7 +13,7 @@ function pct(x: number): string {
   return `${Math.round(x * 100_000) / 1000}%`;
 }
 
-export function burnAlertName(slo: SloSpec, w: BurnWindow): string {
+function burnAlertName(slo: SloSpec, w: BurnWindow): string {
   return `${pascalCase(slo.name)}ErrorBudgetBurn${w.kind === 'page' ? 'Page' : 'Ticket'}`;
 }
 

@@ -8,7 +8,7 @@ import { groupOf, type Model } from '../model/model.ts';
 import { sloSelector } from './slo-selector.ts';
 
 /** Error ratio of an SLI over a window. Event SLIs divide rates; time SLIs average a 0/1 signal sampled each minute. */
-export function errorRatioExpr(slo: SloSpec, window: Duration): string {
+function errorRatioExpr(slo: SloSpec, window: Duration): string {
   const sli = slo.sli;
   const fill = (s: string) => s.replaceAll(WINDOW_PLACEHOLDER, window);
   if (sli.kind === 'events') return `${fill(sli.bad)}\n/\n${fill(sli.total)}`;

@@ -9,7 +9,7 @@ import { yamlFile } from './yaml-file.ts';
 
 /** Receiver per severity; `amtool config routes test` in `tillwatch check` asserts this mapping. */
 export const RECEIVERS: Record<AlertSeverity, string> = { critical: 'pagerduty-critical', warning: 'slack-warning', info: 'email-info' };
-export const STORE_HOURS_INTERVAL = 'store-hours';
+const STORE_HOURS_INTERVAL = 'store-hours';
 
 const DEFAULT_REPEAT: Record<AlertSeverity, string> = { critical: '1h', warning: '4h', info: '24h' };
 

@@ -31,7 +31,7 @@ function secretLines(model: Model): string[] {
   return out;
 }
 
-export function renderAlertsDoc(model: Model): string {
+function renderAlertsDoc(model: Model): string {
   const c = model.config;
   const alerts = allAlerts(model);
   const lines: string[] = [

@@ -14,7 +14,7 @@ function alertsSelector(a: ModelAlert): string {
   return `count(ALERTS{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',')}})`;
 }
 
-export function alertTests(a: ModelAlert): unknown[] {
+function alertTests(a: ModelAlert): unknown[] {
   const forMin = durationMinutes(a.for);
   const trueAfter = a.test.trueAfterMinutes ?? 1;
   const fireAt = trueAfter + forMin + 1;

@@ -7,7 +7,7 @@ import { renderPrometheusConfig } from './prometheus-config.ts';
 import { renderRulesFiles } from './rules-files.ts';
 import { renderTestsFiles } from './tests-files.ts';
 
-export const WRITERS: readonly ((model: Model) => Map<string, string>)[] = [
+const WRITERS: readonly ((model: Model) => Map<string, string>)[] = [
   renderPrometheusConfig,
   renderRulesFiles,
   renderTestsFiles,

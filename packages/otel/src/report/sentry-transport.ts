@@ -18,7 +18,7 @@ import { suppressTracing } from '@opentelemetry/core';
 import type { BaseTransportOptions, Transport, TransportMakeRequestResponse, TransportRequest } from '@sentry/core';
 
 /** Envelopes in flight at once, Sentry's default buffer size; past it new envelopes are dropped (counted). */
-export const SENTRY_BUFFER_SIZE = 64;
+const SENTRY_BUFFER_SIZE = 64;
 
 export type EnvelopeDropReason = 'queue_full' | 'send_failed';
 

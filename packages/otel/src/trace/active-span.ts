@@ -7,7 +7,7 @@ import { context, trace, type Span, type SpanContext } from '@opentelemetry/api'
 import type { TracedRequest } from 'tillwatch';
 
 /** Span attribute carrying the request's correlation id, so a trace can be found from a log line or a receipt. */
-export const CORRELATION_ID_ATTRIBUTE = 'tillwatch.correlation_id';
+const CORRELATION_ID_ATTRIBUTE = 'tillwatch.correlation_id';
 
 /**
  * The key under which @opentelemetry/core keeps a request's RPC metadata (the HTTP server span and

@@ -40,7 +40,7 @@ function pathOf(url: string | undefined): string {
 }
 
 /** The module names the instrumentations patch: import-in-the-middle hooks these and nothing else. */
-export const INSTRUMENTED_MODULES: readonly string[] = ['http', 'https', 'node:http', 'node:https', 'fastify', 'express', 'pg', 'pg-pool', 'ioredis', 'undici'];
+const INSTRUMENTED_MODULES: readonly string[] = ['http', 'https', 'node:http', 'node:https', 'fastify', 'express', 'pg', 'pg-pool', 'ioredis', 'undici'];
 
 /**
  * Enables the instrumentations once per process and returns the shared state. Never throws: an
@@ -89,6 +89,6 @@ export function enableInstrumentations(): InstrumentationState {
 }
 
 /** True once {@link enableInstrumentations} ran in this process. */
-export function instrumentationsEnabled(): boolean {
+function instrumentationsEnabled(): boolean {
   return (globalThis as Global)[kState] !== undefined;
 }

@@ -35,7 +35,7 @@ function scrubValue(redactor: Redactor, v: AttributeValue): AttributeValue {
  * Scrubs an attribute map in place. In place because a ReadableSpan's attributes are the span's own
  * object, which is what every later processor and exporter reads.
  */
-export function scrubAttributes(redactor: Redactor, attributes: Attributes): void {
+function scrubAttributes(redactor: Redactor, attributes: Attributes): void {
   for (const key of Object.keys(attributes)) {
     const v = attributes[key];
     if (v === undefined || v === null || typeof v === 'number' || typeof v === 'boolean') continue;

@@ -27,7 +27,7 @@ import { RedactingSpanProcessor } from './redacting-span-processor.ts';
 import { within } from './within.ts';
 
 /** The collector address used when tracing is on without an endpoint: the OTLP/HTTP default. */
-export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
+const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
 
 /** What Sentry adds to a shared set-up (see report/sentry-reporter.ts). */
 export interface TracingExtensions {
@@ -68,7 +68,7 @@ type Global = typeof globalThis & { [kOwner]?: object };
 
 
 /** The resource every span carries: who sent it, which release, where. */
-export function tracingResourceAttributes(options: ResolvedTillwatchOptions): Record<string, string> {
+function tracingResourceAttributes(options: ResolvedTillwatchOptions): Record<string, string> {
   const attrs: Record<string, string> = {
     'service.name': options.service.name,
     'service.version': options.service.version,

@@ -145,8 +145,3 @@ export interface TillwatchDeployConfig {
     readonly inhibitions?: readonly InhibitionSpec[];
   };
 }
-
-/** Identity helper that types a config object literal. */
-export function defineDeployConfig<const C extends TillwatchDeployConfig>(config: C): C {
-  return config;
-}

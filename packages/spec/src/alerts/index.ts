@@ -11,9 +11,8 @@ export { DEFAULT_STORE_THRESHOLDS, DURATION_THRESHOLDS } from './store-threshold
 export type { StoreThresholds } from './store-thresholds.ts';
 export { storeAlertPack } from './store-pack.ts';
 export type { PackContext } from './store-pack.ts';
-export { defineDeployConfig } from './deploy-config.ts';
 export type { TillwatchDeployConfig, SecretRef, PagerDutyReceiver, SlackReceiver, EmailReceiver, InhibitionSpec, StoreHours } from './deploy-config.ts';
-export { validateAlerts, RESERVED_ALERT_LABELS } from './validate-alerts.ts';
+export { validateAlerts } from './validate-alerts.ts';
 export { SAFE_NAME, ALERT_NAME, LABEL_NAME, pascalCase, shown } from './names.ts';
 export { formatProblems } from './spec-problem.ts';
 export type { AlertSpecProblem, AlertsErrorCode } from './spec-problem.ts';

@@ -7,7 +7,7 @@ import { ALERT_NAME, LABEL_NAME, SAFE_NAME, shown } from './names.ts';
 import type { AlertSpecProblem } from './spec-problem.ts';
 
 /** Labels the generator sets itself; an alert may not set them. */
-export const RESERVED_ALERT_LABELS: readonly string[] = ['alertname', 'severity', 'team', 'service', 'slo', 'burn'];
+const RESERVED_ALERT_LABELS: readonly string[] = ['alertname', 'severity', 'team', 'service', 'slo', 'burn'];
 
 const ALERT_KEYS = new Set(['name', 'severity', 'for', 'expr', 'summary', 'description', 'runbook', 'team', 'group', 'labels', 'test']);
 
