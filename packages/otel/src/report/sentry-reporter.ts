@@ -18,9 +18,8 @@
  * `@sentry/node` is an optional peer dependency, loaded only when `sentry.dsn` is set.
  */
 import { createRequire } from 'node:module';
-import type { Logger } from 'pino';
+import type { Logger, ResolvedTillwatchOptions, ContextStore } from 'tillwatch';
 import type * as SentryNode from '@sentry/node';
-import type { ResolvedTillwatchOptions, ContextStore } from 'tillwatch';
 import { type Redactor, scrubBreadcrumb, scrubSentryEvent } from '@tillwatch/redact';
 import { activeSpanContext } from '../trace/active-span.ts';
 import type { TracingExtensions } from '../trace/tracing.ts';

@@ -15,7 +15,15 @@ import http from 'node:http';
 import https from 'node:https';
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import type { BaseTransportOptions, Transport, TransportMakeRequestResponse, TransportRequest } from '@sentry/core';
+import type * as SentryNode from '@sentry/node';
+
+// Sentry's transport types, read off @sentry/node's own createTransport (the optional peer this package declares).
+type CreateTransport = typeof SentryNode.createTransport;
+type BaseTransportOptions = Parameters<typeof SentryNode.makeNodeTransport>[0];
+type Transport = ReturnType<CreateTransport>;
+type MakeRequest = Parameters<CreateTransport>[1];
+type TransportRequest = Parameters<MakeRequest>[0];
+type TransportMakeRequestResponse = Awaited<ReturnType<MakeRequest>>;
 
 /** Envelopes in flight at once, Sentry's default buffer size; past it new envelopes are dropped (counted). */
 const SENTRY_BUFFER_SIZE = 64;
@@ -27,8 +35,6 @@ export interface TimedTransportOptions {
   /** Told about each envelope that will not arrive; must not throw (it is guarded anyway). */
   readonly onDrop: (reason: EnvelopeDropReason, error?: unknown) => void;
 }
-
-type CreateTransport = (options: BaseTransportOptions, makeRequest: (r: TransportRequest) => PromiseLike<TransportMakeRequestResponse>) => Transport;
 
 /**
  * Builds the `transport` option of `Sentry.init`.
