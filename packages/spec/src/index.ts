@@ -53,8 +53,10 @@ export type {
   DeviceClass,
 } from './conventions.ts';
 
-export { catalogue, defineCatalogue, mergeCatalogues, listMetrics, findMetric } from './catalogue.ts';
-export type { Catalogue, CatalogueGroup, DefinedCatalogue } from './catalogue.ts';
+export { catalogue, listMetrics, findMetric } from './catalogue.ts';
+export type { Catalogue } from './catalogue.ts';
+export { defineCatalogue, mergeCatalogues } from './define-catalogue.ts';
+export type { CatalogueGroup, DefinedCatalogue } from './define-catalogue.ts';
 export { defineMetric, promqlString } from './metric-spec.ts';
 export type {
   MetricSpec,

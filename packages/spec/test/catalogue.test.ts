@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { catalogue, defineCatalogue, findMetric, listMetrics, mergeCatalogues, type Catalogue } from '../src/catalogue.ts';
+import { catalogue, findMetric, listMetrics, type Catalogue } from '../src/catalogue.ts';
+import { defineCatalogue, mergeCatalogues } from '../src/define-catalogue.ts';
 import { BUCKETS, SPEC_VERSION } from '../src/conventions.ts';
 import { closedLabel, openLabel } from '../src/label-spec.ts';
 import { defineMetric, type AnyMetricHandle } from '../src/metric-spec.ts';
