@@ -4,6 +4,7 @@
  *
  * - services: the README's Fastify (ES module), Express (CommonJS) and NestJS (compiled by tsc to CommonJS)
  *   snippets, compiled with tsc and run on a free port: each answers /health/ready and exposes its RED metrics;
+ *   with @tillwatch/otel installed and OTEL_EXPORTER_OTLP_ENDPOINT set, the Express service exports its spans;
  * - plain: tillwatch and the CLI with no optional peer installed: a strict `tsc --noEmit` (module nodenext, lib
  *   checks on) of a consumer against the packed types, the README's node:http snippet, `require()` from CommonJS,
  *   the config error when @tillwatch/otel is missing, and `npx tillwatch generate` on the README's own-metric config.
@@ -118,6 +119,7 @@ describe('services built with the README snippets, installed from the tarballs',
       tarball('spec'),
       tarball('redact'),
       tarball('tillwatch'),
+      tarball('otel'),
       'fastify@5',
       'express@5',
       '@nestjs/common@11',
@@ -142,6 +144,26 @@ describe('services built with the README snippets, installed from the tarballs',
   test('(c) a NestJS app compiled by tsc to CommonJS', async () => {
     assert.match(readFileSync(join(dir, 'nest-cjs/dist/server.js'), 'utf8'), /require\("tillwatch\/nestjs"\)/);
     await checkService(join(dir, 'nest-cjs'), 'dist/server.js');
+  });
+
+  test('with OTEL_EXPORTER_OTLP_ENDPOINT set, the Express service loads @tillwatch/otel and exports the request\'s span', async (t) => {
+    // Loaded after the build in before(): the receiver's own imports resolve to the built packages.
+    const { otlpReceiver } = await import('../../packages/tillwatch/src/testing/otlp-receiver.ts');
+    const receiver = await otlpReceiver();
+    t.after(() => receiver.close());
+    const service = await startListening(process.execPath, ['--import', '@tillwatch/otel/register', 'dist/server.js'], {
+      cwd: join(dir, 'express-cjs'),
+      env: scratchEnv({ PORT: '0', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint }),
+    });
+    try {
+      assert.equal((await fetch(`${service.url}/orders/7`)).status, 200, service.output());
+      const spans = await receiver.waitFor((all) => all.some((s) => s.kind === 2 && s.attributes['http.route'] === '/orders/:id'), 30_000);
+      const server = spans.find((s) => s.kind === 2 && s.attributes['http.route'] === '/orders/:id');
+      assert.equal(server?.resource['service.name'], 'pos-api');
+      assert.match(String(server?.attributes['tillwatch.correlation_id']), /^[0-9a-f-]{36}$/);
+    } finally {
+      assert.equal(await service.stop(), 0, service.output());
+    }
   });
 });
 
