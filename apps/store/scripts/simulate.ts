@@ -1,5 +1,5 @@
 /**
- * `npm run simulate -- --minutes N --rate R --scenario S [--url http://127.0.0.1:3000]`
+ * `npm run simulate -- --minutes N --rate R --scenario S [--url http://127.0.0.1:$PORT]`
  *
  * Drives realistic traffic against a running store (`npm start`): cashiers log in, look products up,
  * ring up orders across locations, terminals and channels, verify ages, take payments by card (some
@@ -22,16 +22,17 @@
  * metric series and exits. Faults it injected are undone even when the run fails half-way.
  *
  * Options: --minutes (default 1), --rate (checkouts per second, default 2), --scenario (default
- * normal), --url (default http://127.0.0.1:3000), --payment-url (default http://127.0.0.1:3100),
- * --warehouse-url (default http://127.0.0.1:3102), --max-requests (default 20000), --seed, --json
- * (print the summary as JSON), --no-agents (connect no printer agents).
+ * normal), --url, --payment-url, --warehouse-url, --max-requests (default 20000), --seed, --json
+ * (print the summary as JSON), --no-agents (connect no printer agents). The three URLs default to
+ * 127.0.0.1 on the ports `npm start` uses, read from the same variables: PORT (3000),
+ * PAYMENT_SIM_PORT (3100) and WAREHOUSE_SIM_PORT (3102); unset or 0 gives the default.
  */
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectPrinterAgents, type PrinterFleet, type SimAgentSpec } from '../src/sim/printer-agent.ts';
 
-export const SCENARIOS = ['normal', 'payment-outage', 'slow-db', 'printer-disconnect', 'sync-stall', 'brute-force'] as const;
+const SCENARIOS = ['normal', 'payment-outage', 'slow-db', 'printer-disconnect', 'sync-stall', 'brute-force'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface SimulateOptions {
@@ -66,17 +67,27 @@ const WATCHED_SERIES = [
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
-/** Parses the command line. @throws Error naming the option, what was expected and what came. */
-export function parseOptions(argv: readonly string[]): SimulateOptions {
+/** `http://127.0.0.1:<port>` with the port from `env[name]` (a positive integer), else `def`. */
+function localUrl(env: Readonly<Record<string, string | undefined>>, name: string, def: number): string {
+  const raw = env[name]?.trim() ?? '';
+  const port = /^\d+$/.test(raw) && Number(raw) > 0 && Number(raw) <= 65535 ? Number(raw) : def;
+  return `http://127.0.0.1:${port}`;
+}
+
+/**
+ * Parses the command line; URL defaults follow `env` (see the header).
+ * @throws Error naming the option, what was expected and what came.
+ */
+export function parseOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): SimulateOptions {
   const { values } = parseArgs({
     args: [...argv],
     options: {
       minutes: { type: 'string', default: '1' },
       rate: { type: 'string', default: '2' },
       scenario: { type: 'string', default: 'normal' },
-      url: { type: 'string', default: 'http://127.0.0.1:3000' },
-      'payment-url': { type: 'string', default: 'http://127.0.0.1:3100' },
-      'warehouse-url': { type: 'string', default: 'http://127.0.0.1:3102' },
+      url: { type: 'string', default: localUrl(env, 'PORT', 3000) },
+      'payment-url': { type: 'string', default: localUrl(env, 'PAYMENT_SIM_PORT', 3100) },
+      'warehouse-url': { type: 'string', default: localUrl(env, 'WAREHOUSE_SIM_PORT', 3102) },
       'max-requests': { type: 'string', default: '20000' },
       seed: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -535,7 +546,7 @@ async function main(): Promise<void> {
   try {
     options = parseOptions(process.argv.slice(2));
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\nusage: npm run simulate -- --minutes N --rate R --scenario ${SCENARIOS.join('|')} [--url http://127.0.0.1:3000]\n`);
+    process.stderr.write(`${(err as Error).message}\nusage: npm run simulate -- --minutes N --rate R --scenario ${SCENARIOS.join('|')} [--url http://127.0.0.1:$PORT]\n`);
     process.exit(2);
   }
   const log = (line: string): void => {

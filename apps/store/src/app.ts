@@ -11,16 +11,16 @@ import { authRoutes } from './auth/auth-routes.ts';
 import { catalogRoutes } from './catalog/catalog-routes.ts';
 import { customerRoutes } from './customers/customer-routes.ts';
 import type { StoreDeps } from './deps.ts';
-import { loadFeatures, type FeatureName, type LoadedFeature } from './features/index.ts';
+import { registerFeatures, type FeatureName, type FeatureSelection } from './features/index.ts';
 import { adminRoutes } from './http/admin-routes.ts';
 import { installErrorHandling } from './http/error-handling.ts';
-import { startupGate, type StartupState } from './http/startup-gate.ts';
+import { startupGate } from './http/startup-gate.ts';
 import { orderRoutes } from './orders/order-routes.ts';
 import { posStatic } from './http/pos-static.ts';
 import { OrderService } from './orders/order-service.ts';
 import { PaymentClient } from './payments/payment-client.ts';
 import { ProductRepository } from './catalog/product-repository.ts';
-import { createStoreTelemetry } from './commerce.ts';
+import type { Startup } from './startup.ts';
 import type { AuthFailureReason, StoreTelemetry } from './telemetry.ts';
 
 /** Rejections that are authentication or authorisation failures, for `auth_failures_total{reason}`. */
@@ -31,24 +31,22 @@ const AUTH_FAILURE_BY_CODE: Record<string, AuthFailureReason | undefined> = {
 };
 
 export interface BuildAppOptions {
-  /** Which peripheral features to register: all present ones (default), none, or a list. */
-  features?: 'all' | 'none' | readonly FeatureName[];
-  /** Business routes answer 503 STORE_UNAVAILABLE until this says started (store.ts flips it). */
-  startup?: StartupState;
-  /** Default: built from `deps.tw` and `deps.commerce`. */
-  telemetry?: StoreTelemetry;
+  /** Which peripheral features to register: all (default), none, or a list. */
+  features?: FeatureSelection;
+  /** Business routes answer 503 STORE_UNAVAILABLE until this says done (store.ts settles it). */
+  startup: Pick<Startup, 'done'>;
+  telemetry: StoreTelemetry;
 }
 
 export interface StoreApp {
   readonly app: FastifyInstance;
   readonly features: readonly FeatureName[];
-  readonly missingFeatures: readonly FeatureName[];
   readonly orders: OrderService;
   readonly products: ProductRepository;
 }
 
 /** Builds the app (routes and features), without listening. */
-export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions = {}): Promise<StoreApp> {
+export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Promise<StoreApp> {
   const app = Fastify({
     logger: false, // tillwatch writes the request and error lines
     bodyLimit: deps.config.bodyLimitBytes,
@@ -68,12 +66,12 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions = {})
     }
     json(request, body as string, done);
   });
-  const telemetry = opts.telemetry ?? createStoreTelemetry(deps.tw, deps.commerce);
+  const { telemetry } = opts;
   installErrorHandling(app, deps, (code) => {
     const reason = AUTH_FAILURE_BY_CODE[code];
     if (reason) telemetry.authFailure(reason);
   });
-  if (opts.startup) startupGate(app, opts.startup, deps);
+  startupGate(app, opts.startup, deps);
   registerAuth(app, deps);
 
   const products = new ProductRepository(deps, telemetry);
@@ -93,26 +91,6 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions = {})
   await app.register(async (child) => adminRoutes(child, deps));
   await app.register(async (child) => posStatic(child, deps));
 
-  let loaded: readonly LoadedFeature[] = [];
-  let missing: readonly FeatureName[] = [];
-  if (opts.features !== 'none') {
-    const r = await loadFeatures(Array.isArray(opts.features) ? opts.features : undefined);
-    loaded = r.loaded;
-    missing = r.missing;
-    for (const f of loaded) {
-      await app.register(async (child) => {
-        try {
-          await f.register(child, deps);
-        } catch (err) {
-          throw new Error(`feature "${f.name}" failed to register: ${(err as Error).message}`, { cause: err });
-        }
-      });
-    }
-  }
-  return { app, features: loaded.map((f) => f.name), missingFeatures: missing, orders, products };
-}
-
-/** The contract entry point: the app with every present feature. */
-export async function buildApp(deps: StoreDeps): Promise<FastifyInstance> {
-  return (await buildStoreApp(deps)).app;
+  const features = await registerFeatures(app, deps, opts.features);
+  return { app, features, orders, products };
 }

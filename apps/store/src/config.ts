@@ -49,7 +49,7 @@ export interface StoreConfig {
 }
 
 /** Used only when JWT_SECRET is unset; start-up logs a warning (STOREWRN001) every time. */
-export const DEV_JWT_SECRET = 'tillwatch-store-development-secret-do-not-use-in-production';
+const DEV_JWT_SECRET = 'tillwatch-store-development-secret-do-not-use-in-production';
 
 export const MEMORY_DATA_DIR = 'memory://';
 

@@ -1,7 +1,7 @@
 /**
- * What every part of the store is handed at start-up: one object, built once in main.ts (or by a
- * test), never a module-level singleton. Features (apps/store/src/features/<name>/plugin.ts) receive it
- * as their second argument.
+ * What every part of the store is handed at start-up: one object, built once by startStore
+ * (store.ts), never a module-level singleton. Features (features/<name>/plugin.ts) receive it as their
+ * second argument.
  */
 import type { Tillwatch } from 'tillwatch';
 import type { Cache } from './cache/cache.ts';
@@ -27,4 +27,9 @@ export interface StoreDeps {
   readonly commerce: CommerceMetrics;
   readonly events: StoreEvents;
   readonly config: StoreConfig;
+  /**
+   * Resolves true once the store has started (migrations applied, seed done), false when start-up
+   * failed; never rejects. Workers that read or write the schema wait on it.
+   */
+  readonly started: Promise<boolean>;
 }

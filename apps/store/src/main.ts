@@ -2,8 +2,9 @@
  * `npm start`: the store and its simulated providers on embedded defaults (PGlite in
  * TILLWATCH_DATA_DIR, in-memory cache, the simulated payment provider), then prints where to look.
  *
- * Set PAYMENT_PROVIDER_URL to use another provider instead of starting the simulated one
- * (PAYMENT_SIM_PORT, default 3100, picks the simulator's port).
+ * Set PAYMENT_PROVIDER_URL, SMS_PROVIDER_URL or WAREHOUSE_URL to use a real endpoint instead of starting
+ * that simulator; PAYMENT_SIM_PORT (default 3100), SMS_SIM_PORT (3101) and WAREHOUSE_SIM_PORT (3102)
+ * pick the simulators' ports (0: any free port).
  */
 import { readFileSync } from 'node:fs';
 import { createTillwatch } from 'tillwatch';
@@ -15,16 +16,7 @@ import { startStore } from './store.ts';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 async function main(): Promise<void> {
-  let config: StoreConfig;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof StoreConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfig();
   const tw = createTillwatch({ service: { name: 'store', version: pkg.version } });
   const log = tw.logger.child({ module: 'main' });
   if (config.jwtSecretIsDefault) {
@@ -34,7 +26,7 @@ async function main(): Promise<void> {
     );
   }
 
-  const sims: RunningSimulator[] = await startSimulators(config, log);
+  const sims: RunningSimulator[] = await startSimulators(config);
   for (const s of sims) tw.onShutdown(`simulator ${s.name}`, () => s.close());
   const payment = sims.find((s) => s.name === 'payment-provider');
   const effective: StoreConfig = Object.freeze({
@@ -44,7 +36,7 @@ async function main(): Promise<void> {
   });
 
   const store = await startStore({ config: effective, tw });
-  const printers = await connectPrinterSimulators(store.url, effective, log);
+  const printers = await connectPrinterSimulators(store.url, effective);
   if (printers) {
     // Registered after the store: hooks run in reverse order, so the agents disconnect before the store closes.
     tw.onShutdown('simulator printer-agents', () => printers.close());
@@ -59,7 +51,7 @@ async function main(): Promise<void> {
     `  readiness         ${store.url}/health/ready   (also /health/live, /health/startup, /health)`,
     `  api docs          docs/api.md`,
     ...sims.map((s) => `  ${s.name.padEnd(17)} ${s.url}${s.note ? `   (${s.note})` : ''}`),
-    `  features          ${store.features.length > 0 ? store.features.join(', ') : '(none present)'}`,
+    `  features          ${store.features.join(', ')}`,
     '',
     '  demo users (POST /auth/login {"username","password"}):',
     ...DEMO_USERS.map((u) => `    ${u.username.padEnd(8)} / ${u.password.padEnd(16)} role ${u.role}`),
@@ -68,13 +60,17 @@ async function main(): Promise<void> {
     `  try:  TOKEN=$(curl -s localhost:${store.port}/auth/login -H 'content-type: application/json' \\`,
     `          -d '{"username":"cashier","password":"demo-cashier-pw"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')`,
     `        curl -s localhost:${store.port}/products -H "authorization: Bearer $TOKEN"`,
-    '  load: npm run simulate -- --minutes 1',
+    `  load: npm run simulate -- --minutes 1 --url ${store.url}`,
     '',
   ];
   process.stderr.write(lines.join('\n') + '\n');
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof StoreConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`store failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -12,23 +12,24 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { pgliteCheck, postgresCheck, redisCheck, type Tillwatch } from 'tillwatch';
-import { buildStoreApp, type BuildAppOptions } from './app.ts';
+import { buildStoreApp } from './app.ts';
 import { memoryCache, redisCache, type Cache, type CacheHooks } from './cache/cache.ts';
 import { createStoreCommerce, createStoreTelemetry } from './commerce.ts';
 import type { StoreConfig } from './config.ts';
 import { openDb, type Db } from './db/db.ts';
-import { migrate } from './db/migrate.ts';
+import { migrate, type MigrationResult } from './db/migrate.ts';
 import { seed } from './db/seed.ts';
 import type { StoreDeps } from './deps.ts';
 import { StoreEvents } from './events.ts';
-import type { FeatureName } from './features/index.ts';
-import type { StartupState } from './http/startup-gate.ts';
+import { createStartup } from './startup.ts';
+import type { FeatureName, FeatureSelection } from './features/index.ts';
 import type { OrderService } from './orders/order-service.ts';
 
 export interface StartStoreOptions {
   readonly config: StoreConfig;
   readonly tw: Tillwatch;
-  readonly features?: BuildAppOptions['features'];
+  /** Which peripheral features to register (default all). */
+  readonly features?: FeatureSelection;
   /** Called after listen, before migrations (tests use it to observe the startup probe). */
   readonly beforeMigrations?: (url: string) => Promise<void>;
 }
@@ -40,7 +41,6 @@ export interface RunningStore {
   readonly deps: StoreDeps;
   readonly orders: OrderService;
   readonly features: readonly FeatureName[];
-  readonly missingFeatures: readonly FeatureName[];
   /** Migration versions applied by this start. */
   readonly migrationsApplied: readonly string[];
   /** Closes the app, cache and database (tests; main.ts relies on tillwatch's shutdown instead). */
@@ -83,9 +83,9 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   if (cache.redis) tw.health.add(redisCheck({ client: cache.redis, required: false }));
 
   const events = new StoreEvents((event, err) => logger.error({ err, event }, 'store event listener failed'));
-  const deps: StoreDeps = { tw, logger: tw.logger, db, cache, commerce, events, config };
-  const state: StartupState = { started: false };
-  const built = await buildStoreApp(deps, { features: opts.features, startup: state, telemetry });
+  const startup = createStartup();
+  const deps: StoreDeps = { tw, logger: tw.logger, db, cache, commerce, events, config, started: startup.started };
+  const built = await buildStoreApp(deps, { features: opts.features, startup, telemetry });
   const { app } = built;
   tw.onShutdown('store app', async () => {
     try {
@@ -94,21 +94,29 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
       logger.warn({ err }, 'closing the app failed');
     }
   });
-  if (built.missingFeatures.length > 0) {
-    logger.info({ missing: built.missingFeatures }, 'some store features are not present and were skipped');
+
+  let port: number;
+  let result: MigrationResult;
+  try {
+    await app.listen({ port: config.port, host: config.host });
+    port = (app.server.address() as AddressInfo).port;
+    if (opts.beforeMigrations) await opts.beforeMigrations(`http://127.0.0.1:${port}`);
+    result = await migrate(db);
+    if (result.renumbered.length > 0) logger.info({ renumbered: result.renumbered }, 'migration versions renumbered');
+    if (result.applied.length > 0) logger.info({ applied: result.applied }, 'migrations applied');
+    await seed(db, config.locations);
+    await built.products.refreshStockLevels(config.locations);
+  } catch (err) {
+    // A failed start-up releases what it opened, so the caller (or a test) can exit or retry cleanly.
+    startup.settle(false);
+    await app.close().catch(() => {});
+    await cache.close().catch(() => {});
+    await db.close().catch(() => {});
+    throw err;
   }
-
-  await app.listen({ port: config.port, host: config.host });
-  const port = (app.server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}`;
-  if (opts.beforeMigrations) await opts.beforeMigrations(url);
-
-  const result = await migrate(db);
-  if (result.applied.length > 0) logger.info({ applied: result.applied }, 'migrations applied');
-  await seed(db, config.locations);
-  await built.products.refreshStockLevels(config.locations);
-  state.started = true;
+  startup.settle(true);
   tw.markStarted();
+  const url = `http://127.0.0.1:${port}`;
   logger.info({ port, db: db.kind, cache: cache.kind, features: built.features }, 'store started');
 
   let closed = false;
@@ -119,7 +127,6 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
     deps,
     orders: built.orders,
     features: built.features,
-    missingFeatures: built.missingFeatures,
     migrationsApplied: result.applied,
     async close() {
       if (closed) return;

@@ -1,5 +1,5 @@
 /**
- * Alerting end to end (issue 4, "Done means"): the real store under simulated traffic, scraped every second
+ * Alerting end to end: the real store under simulated traffic, scraped every second
  * by a real `prometheus` that evaluates the rules `tillwatch generate` wrote from the store's own deploy config,
  * alerting a real `prometheus-alertmanager` that routes by severity to local receivers speaking the PagerDuty
  * Events v2, Slack webhook and SMTP wire formats. Everything listens on 127.0.0.1.

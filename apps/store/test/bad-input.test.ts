@@ -1,5 +1,5 @@
 /**
- * Every bad request of issue 3's list, per backend: a clear 4xx with a stable code, the request's
+ * Every kind of bad request, per backend: a clear 4xx with a stable code, the request's
  * correlation id in the body, one access-log line, counted in store_request_rejections_total{code},
  * and nothing changed in the database.
  */

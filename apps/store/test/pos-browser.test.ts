@@ -3,7 +3,7 @@
  * downloaded browser): it rings up and pays an order against the real store, then a forced render
  * error reaches a local Sentry envelope receiver exactly once, tagged with the correlation id of the
  * store's access-log line for the API call before it, and nothing in any envelope holds the card
- * number, CVV, bearer token or cookie the page had in hand (issue 5, "Done means").
+ * number, CVV, bearer token or cookie the page had in hand.
  *
  * The page is built first when its build is missing or older than its sources (helpers/pos-build.ts).
  * POS_TEST_TRACE=1 prints step timings and every envelope received.

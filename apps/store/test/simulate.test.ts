@@ -46,6 +46,9 @@ test('the options are bounded and loopback only', () => {
   assert.equal(o.minutes, 0.2);
   assert.equal(o.scenario, 'sync-stall');
   assert.equal(o.url, 'http://localhost:4000');
+  const fromEnv = parseOptions([], { PORT: '4100', PAYMENT_SIM_PORT: '4101', WAREHOUSE_SIM_PORT: '0' });
+  assert.deepEqual([fromEnv.url, fromEnv.paymentUrl, fromEnv.warehouseUrl], ['http://127.0.0.1:4100', 'http://127.0.0.1:4101', 'http://127.0.0.1:3102']);
+  assert.equal(parseOptions(['--url', 'http://localhost:4000'], { PORT: '4100' }).url, 'http://localhost:4000');
   assert.throws(() => parseOptions(['--url', 'http://10.0.0.5:3000']), /this machine only/);
   assert.throws(() => parseOptions(['--url', 'http://example.com']), /this machine only/);
   assert.throws(() => parseOptions(['--warehouse-url', 'http://192.168.1.2:3102']), /this machine only/);
@@ -93,8 +96,9 @@ test('a short simulate run makes the business series move', async (t) => {
   });
 
   await t.test('payment-outage: payments fail during the fault, and the provider is restored at the end', async () => {
+    // 15 s, so the outage (the middle third) spans several checkouts even on a loaded machine.
     const m0 = await h.metrics();
-    const run = await runSimulate([...base, '--minutes', '0.1', '--rate', '6', '--scenario', 'payment-outage', '--no-agents']);
+    const run = await runSimulate([...base, '--minutes', '0.25', '--rate', '6', '--scenario', 'payment-outage', '--no-agents']);
     assert.equal(run.code, 0, run.stderr);
     const m1 = await h.metrics();
     assert.ok(deltaSum(m0, m1, 'payments_failures_total') > 0, 'payment failures counted during the outage');

@@ -18,7 +18,7 @@ export interface SeedProduct {
   readonly stock: number;
 }
 
-export const SEED_PRODUCTS: readonly SeedProduct[] = [
+const SEED_PRODUCTS: readonly SeedProduct[] = [
   { sku: 'BEER-IPA-6PK', name: 'Hoppy Trail IPA 6-pack', category: 'beer', price: 1299, ageRestricted: true, stock: 200 },
   { sku: 'BEER-LAGER-12PK', name: 'Golden Valley Lager 12-pack', category: 'beer', price: 1899, ageRestricted: true, stock: 150 },
   { sku: 'BEER-STOUT-4PK', name: 'Night Harbor Stout 4-pack', category: 'beer', price: 1099, ageRestricted: true, stock: 80 },

@@ -1,57 +1,44 @@
 /**
- * The peripheral features, each a Fastify plugin in ./<name>/plugin.ts exporting
- * `export async function <name>Feature(app: FastifyInstance, deps: StoreDeps): Promise<void>`.
+ * The peripheral features, each a Fastify plugin in ./<name>/plugin.ts, registered after the core
+ * routes in this order (printing first: listeners run in registration order, so a completed order's
+ * receipt is dispatched before the other features handle the same event).
  *
- * They are loaded by file existence, so the store starts with any subset of them present: a feature
- * whose plugin file is missing is reported as skipped, never as an error. A plugin that exists but
- * fails to load or register is an error (start-up fails loudly).
+ * A plugin that fails to register fails start-up, naming the feature.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { StoreDeps } from '../deps.ts';
+import { experimentsFeature } from './experiments/plugin.ts';
+import { notificationsFeature } from './notifications/plugin.ts';
+import { offlineFeature } from './offline/plugin.ts';
+import { printingFeature } from './printing/plugin.ts';
+import { salesSyncFeature } from './sales-sync/plugin.ts';
 
 export type StoreFeature = (app: FastifyInstance, deps: StoreDeps) => Promise<void>;
 
-/** Registration order: printing first (it listens for order.completed), then the rest. */
-export const FEATURES = [
-  { name: 'printing', exportName: 'printingFeature' },
-  { name: 'notifications', exportName: 'notificationsFeature' },
-  { name: 'offline', exportName: 'offlineFeature' },
-  { name: 'sales-sync', exportName: 'salesSyncFeature' },
-  { name: 'experiments', exportName: 'experimentsFeature' },
-] as const;
+const FEATURES = [
+  { name: 'printing', register: printingFeature },
+  { name: 'notifications', register: notificationsFeature },
+  { name: 'offline', register: offlineFeature },
+  { name: 'sales-sync', register: salesSyncFeature },
+  { name: 'experiments', register: experimentsFeature },
+] as const satisfies readonly { name: string; register: StoreFeature }[];
 
 export type FeatureName = (typeof FEATURES)[number]['name'];
 
-export interface LoadedFeature {
-  readonly name: FeatureName;
-  readonly register: StoreFeature;
-}
+/** Every feature (`'all'`), none, or the listed ones, in registration order. */
+export type FeatureSelection = 'all' | 'none' | readonly FeatureName[];
 
-export interface LoadFeaturesResult {
-  readonly loaded: readonly LoadedFeature[];
-  readonly missing: readonly FeatureName[];
-}
-
-/** Imports every feature plugin that exists. @throws when a present plugin lacks its export. */
-export async function loadFeatures(only?: readonly FeatureName[]): Promise<LoadFeaturesResult> {
-  const loaded: LoadedFeature[] = [];
-  const missing: FeatureName[] = [];
-  for (const f of FEATURES) {
-    if (only && !only.includes(f.name)) continue;
-    const url = new URL(`./${f.name}/plugin.ts`, import.meta.url);
-    if (!existsSync(fileURLToPath(url))) {
-      missing.push(f.name);
-      continue;
-    }
-    // A computed specifier: the type checker must not require files that may not exist yet.
-    const mod = (await import(url.href)) as Record<string, unknown>;
-    const register = mod[f.exportName];
-    if (typeof register !== 'function') {
-      throw new Error(`${fileURLToPath(url)} must export an async function ${f.exportName}(app, deps)`);
-    }
-    loaded.push({ name: f.name, register: register as StoreFeature });
+/** Registers the selected features on `app`, each in its own encapsulated context; returns their names. */
+export async function registerFeatures(app: FastifyInstance, deps: StoreDeps, selection: FeatureSelection = 'all'): Promise<FeatureName[]> {
+  const selected = FEATURES.filter((f) => selection === 'all' || (selection !== 'none' && selection.includes(f.name)));
+  for (const f of selected) {
+    await app.register(async (child) => {
+      try {
+        await f.register(child, deps);
+      } catch (err) {
+        throw new Error(`feature "${f.name}" failed to register: ${(err as Error).message}`, { cause: err });
+      }
+    });
   }
-  return { loaded, missing };
+  return selected.map((f) => f.name);
 }

@@ -19,7 +19,7 @@ export interface ErrorBody {
 }
 
 /** Maps anything a handler or Fastify threw to a StoreError. */
-export function toStoreError(err: unknown): StoreError {
+function toStoreError(err: unknown): StoreError {
   if (isStoreError(err)) return err;
   const e = (err ?? {}) as { code?: unknown; statusCode?: unknown; validation?: unknown; message?: unknown; name?: unknown };
   switch (e.code) {
@@ -44,7 +44,7 @@ export function toStoreError(err: unknown): StoreError {
   return new StoreError('STORE_INTERNAL', undefined, { statusCode: 500, cause: err });
 }
 
-export function correlationIdOf(reply: FastifyReply): string | undefined {
+function correlationIdOf(reply: FastifyReply): string | undefined {
   const v = reply.raw.getHeader('x-correlation-id') ?? reply.raw.getHeader('x-request-id');
   return typeof v === 'string' ? v : undefined;
 }

@@ -51,7 +51,7 @@ function read(env: StoreDeps['config']['env'], name: string): string | undefined
 }
 
 /** Reads the POS_* variables. @throws naming the variable, when POS_SENTRY_DSN or POS_API_BASE is not a URL. */
-export function posRuntimeConfig(deps: StoreDeps): PosRuntimeConfig {
+function posRuntimeConfig(deps: StoreDeps): PosRuntimeConfig {
   const env = deps.config.env;
   const dsn = read(env, 'POS_SENTRY_DSN');
   if (dsn !== undefined) {

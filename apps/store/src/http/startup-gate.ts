@@ -5,17 +5,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { StoreDeps } from '../deps.ts';
+import type { Startup } from '../startup.ts';
 import { StoreError } from './store-error.ts';
 
-export interface StartupState {
-  started: boolean;
-}
-
-export function startupGate(app: FastifyInstance, state: StartupState, deps: StoreDeps): void {
+export function startupGate(app: FastifyInstance, startup: Pick<Startup, 'done'>, deps: StoreDeps): void {
   const management = new Set([deps.tw.options.metrics.path, deps.tw.options.health.basePath]);
   const base = deps.tw.options.health.basePath;
   app.addHook('onRequest', async (request) => {
-    if (state.started) return;
+    if (startup.done) return;
     const url = request.routeOptions.url;
     if (url !== undefined && (management.has(url) || url.startsWith(`${base}/`))) return;
     throw new StoreError('STORE_UNAVAILABLE', 'the store is starting (migrations are running); retry shortly');

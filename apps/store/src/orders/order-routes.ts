@@ -22,7 +22,7 @@ import { parseDob } from './age.ts';
 import type { OrderService } from './order-service.ts';
 import { AGE_VERIFICATION_METHODS, CHANNELS, PAYMENT_METHODS } from './order-types.ts';
 
-export const VOID_REASONS: readonly VoidReason[] = ['customer_request', 'cashier_error', 'payment_failed', 'age_verification_failed', 'fraud_suspected'];
+const VOID_REASONS: readonly VoidReason[] = ['customer_request', 'cashier_error', 'payment_failed', 'age_verification_failed', 'fraud_suspected'];
 const MAX_LINES = 100;
 const MAX_QUANTITY = 999;
 const TERMINAL = /^[A-Za-z0-9._:-]{1,64}$/;

@@ -156,7 +156,7 @@ const iso = (d: Date | string | null): string | null => (d === null ? null : d i
 const newId = (prefix: string): string => `${prefix}_${randomUUID().replace(/-/g, '')}`;
 
 /** Loyalty: one point per whole currency unit spent; one point is worth one minor unit when redeemed. */
-export const pointsFor = (totalMinor: number): number => Math.floor(totalMinor / 100);
+const pointsFor = (totalMinor: number): number => Math.floor(totalMinor / 100);
 
 export class OrderService {
   readonly #deps: StoreDeps;

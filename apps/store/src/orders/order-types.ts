@@ -5,7 +5,7 @@ export type Channel = (typeof CHANNELS)[number];
 export const PAYMENT_METHODS = ['card', 'cash', 'gift_card', 'mobile'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
-export const ORDER_STATUSES = ['open', 'paid', 'completed', 'voided', 'refunded'] as const;
+const ORDER_STATUSES = ['open', 'paid', 'completed', 'voided', 'refunded'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export const AGE_VERIFICATION_METHODS = ['id_scan', 'manual_dob', 'visual'] as const;

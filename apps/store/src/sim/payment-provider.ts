@@ -113,7 +113,7 @@ function expiryValid(expiry: unknown, now = new Date()): boolean {
   return year > now.getUTCFullYear() || (year === now.getUTCFullYear() && month >= now.getUTCMonth() + 1);
 }
 
-export function validateConfig(change: Record<string, unknown>): Partial<PaymentProviderConfig> {
+function validateConfig(change: Record<string, unknown>): Partial<PaymentProviderConfig> {
   const out: Partial<PaymentProviderConfig> = {};
   const dr = change.declineRate ?? change.decline_rate;
   const lat = change.latencyMs ?? change.latency_ms;

@@ -1,15 +1,15 @@
 /**
- * The simulated outside world `npm start` brings up next to the store: the payment provider (core),
- * and the peripheral features' simulators when their files are present (SMS/WhatsApp provider,
- * warehouse; the printer agents connect after the store is up). Each one's URL is handed to the
- * store through the environment variable its client reads, unless that variable is already set
- * (then the real endpoint is used and no simulator starts).
+ * The simulated outside world `npm start` brings up next to the store: the payment provider, the
+ * SMS/WhatsApp provider and the warehouse, each on its own port, plus one simulated printer agent per
+ * location once the store is up. Each one's URL is handed to the store through the environment
+ * variable its client reads, unless that variable is already set (then the real endpoint is used and
+ * that simulator does not start).
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { StoreConfig, Env } from '../config.ts';
-import type { Logger } from '../deps.ts';
+import { envInt, StoreConfigError, type ConfigIssue, type Env, type StoreConfig } from '../config.ts';
+import { connectPrinterAgents } from './printer-agent.ts';
 import { startPaymentProvider } from './payment-provider.ts';
+import { startSmsProvider } from './sms-provider.ts';
+import { startWarehouse } from './warehouse.ts';
 
 export interface RunningSimulator {
   readonly name: string;
@@ -20,47 +20,42 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
-interface OptionalSim {
+interface Simulator {
   readonly name: string;
-  readonly file: string;
-  readonly exportName: string;
   readonly envVar: string;
   readonly portVar: string;
   readonly defaultPort: number;
   readonly note: string;
+  readonly start: (o: { port: number }) => Promise<{ url: string; close(): Promise<void> }>;
 }
 
-/** store-B's simulators, started when their modules exist. */
-const OPTIONAL_SIMS: readonly OptionalSim[] = [
-  { name: 'sms-provider', file: './sms-provider.ts', exportName: 'startSmsProvider', envVar: 'SMS_PROVIDER_URL', portVar: 'SMS_SIM_PORT', defaultPort: 3101, note: 'admin: POST /admin/config' },
-  { name: 'warehouse', file: './warehouse.ts', exportName: 'startWarehouse', envVar: 'WAREHOUSE_URL', portVar: 'WAREHOUSE_SIM_PORT', defaultPort: 3102, note: 'admin: POST /admin/config' },
+const SIMULATORS: readonly Simulator[] = [
+  { name: 'payment-provider', envVar: 'PAYMENT_PROVIDER_URL', portVar: 'PAYMENT_SIM_PORT', defaultPort: 3100, note: 'faults: PUT /admin/config {decline_rate, latency_ms, outage}', start: startPaymentProvider },
+  { name: 'sms-provider', envVar: 'SMS_PROVIDER_URL', portVar: 'SMS_SIM_PORT', defaultPort: 3101, note: 'faults: PUT /admin/config {failure_rate, latency_ms, outage}', start: startSmsProvider },
+  { name: 'warehouse', envVar: 'WAREHOUSE_URL', portVar: 'WAREHOUSE_SIM_PORT', defaultPort: 3102, note: 'faults: PUT /admin/config {failure_rate, latency_ms, stall}', start: startWarehouse },
 ];
 
-function portFrom(env: Env, name: string, def: number): number {
-  const raw = env[name]?.trim();
-  return raw && /^\d+$/.test(raw) && Number(raw) <= 65535 ? Number(raw) : def;
-}
-
-/** Starts the simulators whose real endpoints are not configured. */
-export async function startSimulators(config: StoreConfig, log: Logger): Promise<RunningSimulator[]> {
+/**
+ * Starts the simulators whose real endpoints are not configured.
+ * @throws StoreConfigError when a port variable is invalid; an Error naming the port variable when a
+ * simulator cannot listen (the ones already started are closed again).
+ */
+export async function startSimulators(config: StoreConfig): Promise<RunningSimulator[]> {
   const env = config.env;
+  const issues: ConfigIssue[] = [];
+  const wanted = SIMULATORS.filter((s) => !env[s.envVar]?.trim()).map((s) => ({ sim: s, port: envInt(env, issues, s.portVar, s.defaultPort, 0, 65535) }));
+  if (issues.length > 0) throw new StoreConfigError(issues);
   const out: RunningSimulator[] = [];
-  if (!env.PAYMENT_PROVIDER_URL?.trim()) {
-    const sim = await startPaymentProvider({ port: portFrom(env, 'PAYMENT_SIM_PORT', 3100) });
-    out.push({ name: 'payment-provider', url: sim.url, envVar: 'PAYMENT_PROVIDER_URL', note: 'faults: PUT /admin/config {decline_rate, latency_ms, outage}', close: () => sim.close() });
-  }
-  for (const s of OPTIONAL_SIMS) {
-    if (env[s.envVar]?.trim()) continue;
-    const url = new URL(s.file, import.meta.url);
-    if (!existsSync(fileURLToPath(url))) continue;
+  for (const { sim, port } of wanted) {
     try {
-      const mod = (await import(url.href)) as Record<string, unknown>;
-      const start = mod[s.exportName];
-      if (typeof start !== 'function') continue;
-      const sim = (await (start as (o: { port: number }) => Promise<{ url: string; close(): Promise<void> }>)({ port: portFrom(env, s.portVar, s.defaultPort) }));
-      out.push({ name: s.name, url: sim.url, envVar: s.envVar, note: s.note, close: () => sim.close() });
+      const running = await sim.start({ port });
+      out.push({ name: sim.name, url: running.url, envVar: sim.envVar, note: sim.note, close: () => running.close() });
     } catch (err) {
-      log.warn({ err, simulator: s.name }, 'simulator failed to start; the store starts without it');
+      await Promise.allSettled(out.map((s) => s.close()));
+      throw new Error(
+        `the simulated ${sim.name} could not listen on port ${port} (${sim.portVar}): ${(err as Error).message}; set ${sim.portVar} to a free port (0 picks one) or ${sim.envVar} to a real endpoint`,
+        { cause: err },
+      );
     }
   }
   return out;
@@ -74,33 +69,23 @@ export function envWithSimulators(env: Env, sims: readonly RunningSimulator[]): 
 }
 
 /**
- * Connects one simulated printer agent per location to the running store (when the printing feature's
- * simulator is present and PRINTER_SIM_AGENTS is not `0`), so receipts print in a plain `npm start` demo.
+ * Connects one simulated printer agent per location to the running store (unless PRINTER_SIM_AGENTS
+ * is `0`), so receipts print in a plain `npm start` demo.
  */
-export async function connectPrinterSimulators(storeUrl: string, config: StoreConfig, log: Logger): Promise<RunningSimulator | undefined> {
+export async function connectPrinterSimulators(storeUrl: string, config: StoreConfig): Promise<RunningSimulator | undefined> {
   const env = config.env;
   if (env.PRINTER_SIM_AGENTS?.trim() === '0') return undefined;
-  const url = new URL('./printer-agent.ts', import.meta.url);
-  if (!existsSync(fileURLToPath(url))) return undefined;
-  try {
-    const mod = (await import(url.href)) as Record<string, unknown>;
-    const connect = mod.connectPrinterAgents;
-    if (typeof connect !== 'function') return undefined;
-    const secret = env.PRINTER_AGENT_SECRET?.trim();
-    const fleet = (await (connect as (o: Record<string, unknown>) => Promise<{ close(): Promise<void> }>)({
-      url: storeUrl,
-      agents: config.locations.map((branch) => ({ branch })),
-      ...(secret ? { secret } : {}),
-    }));
-    return {
-      name: 'printer-agents',
-      url: `${storeUrl.replace(/^http/, 'ws')} (${config.locations.length} agents)`,
-      envVar: 'PRINTER_SIM_AGENTS',
-      note: 'one per location; PRINTER_SIM_AGENTS=0 turns them off',
-      close: () => fleet.close(),
-    };
-  } catch (err) {
-    log.warn({ err }, 'simulated printer agents could not connect; the store runs without them');
-    return undefined;
-  }
+  const secret = env.PRINTER_AGENT_SECRET?.trim();
+  const fleet = await connectPrinterAgents({
+    url: storeUrl,
+    agents: config.locations.map((branch) => ({ branch })),
+    ...(secret ? { secret } : {}),
+  });
+  return {
+    name: 'printer-agents',
+    url: `${storeUrl.replace(/^http/, 'ws')} (${config.locations.length} agents)`,
+    envVar: 'PRINTER_SIM_AGENTS',
+    note: 'one per location; PRINTER_SIM_AGENTS=0 turns them off',
+    close: () => fleet.close(),
+  };
 }

@@ -1,6 +1,6 @@
 /**
- * A local, simulated sales warehouse: the far end of the store's sales sync worker (seed 003, the
- * retail sync services that push sales to a warehouse in batches). Failures are injectable: a
+ * A local, simulated sales warehouse: the far end of the store's sales sync worker, which pushes
+ * sales to it in batches. Failures are injectable: a
  * failure rate, and a stall that holds every batch request open until it is lifted (or the caller
  * gives up), which is what a hung warehouse load job looks like from the store.
  *

@@ -122,10 +122,6 @@ function captureOutput(): { text: () => string; stop: () => void } {
   };
 }
 
-/**
- * Starts a store on `backend`. Returns undefined when the test was skipped (a real part is missing
- * locally); in CI a missing part fails the test.
- */
 /** Polls `fn` until it returns a value other than undefined; fails after `ms` naming `what`. */
 export async function eventually<T>(what: string, fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -137,7 +133,18 @@ export async function eventually<T>(what: string, fn: () => Promise<T | undefine
   }
 }
 
-export async function startHarness(t: TestContext, backend: Backend, opts: { features?: StartStoreOptions['features']; env?: Record<string, string> } = {}): Promise<Harness | undefined> {
+export interface HarnessOptions {
+  readonly features?: StartStoreOptions['features'];
+  readonly env?: Record<string, string>;
+  /** Runs once the database exists and before the store starts, with the store's environment. */
+  readonly prepare?: (env: Readonly<Record<string, string>>) => Promise<void>;
+}
+
+/**
+ * Starts a store on `backend`. Returns undefined when the test was skipped (a real part is missing
+ * locally); in CI a missing part fails the test.
+ */
+export async function startHarness(t: TestContext, backend: Backend, opts: HarnessOptions = {}): Promise<Harness | undefined> {
   const needsPg = backend !== 'pglite';
   const needsRedis = backend === 'postgres+redis';
   if (needsPg && !requireReal(t, 'PostgreSQL on 127.0.0.1:5432', await tcpReachable(5432), 'start PostgreSQL or run bash .ci/run')) return undefined;
@@ -195,7 +202,14 @@ export async function startHarness(t: TestContext, backend: Backend, opts: { fea
     metrics: { runtime: false },
   });
   cleanups.push(() => tw.close());
-  const store = await startStore({ config: loadConfig(env), tw, features: opts.features ?? 'none' });
+  let store: RunningStore;
+  try {
+    if (opts.prepare) await opts.prepare(env);
+    store = await startStore({ config: loadConfig(env), tw, features: opts.features ?? 'none' });
+  } catch (err) {
+    for (const c of cleanups.reverse()) await c().catch(() => {});
+    throw err;
+  }
   cleanups.push(() => store.close());
 
   const tokens = new Map<string, string>();

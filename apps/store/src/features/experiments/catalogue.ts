@@ -37,7 +37,7 @@ export interface ExperimentDefinition {
 }
 
 export const EXPRESS_CHECKOUT = 'express_checkout';
-export const RECEIPT_PROMPT = 'receipt_prompt';
+const RECEIPT_PROMPT = 'receipt_prompt';
 
 export const DEFAULT_FLAGS: readonly FlagDefinition[] = [
   {

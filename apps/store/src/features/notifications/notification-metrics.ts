@@ -1,7 +1,7 @@
 /**
  * What notifications record. The catalogue's `outbound_messages_total{channel, outcome}` is still
- * `planned` in tillwatch (its recorder comes with the retry/DLQ issue); until a recorder exists the
- * binding in plugin.ts records nothing and the message rows plus the log lines are the record.
+ * `planned` in tillwatch (no recorder for it exists yet); until one does, the binding in plugin.ts
+ * records nothing and the message rows plus the log lines are the record.
  */
 import type { MessageChannel } from './outbound-sender.ts';
 

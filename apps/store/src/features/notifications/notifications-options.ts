@@ -18,7 +18,7 @@ export interface NotificationsOptions {
   readonly autoSend: boolean;
 }
 
-export const DEFAULT_SMS_PROVIDER_URL = 'http://127.0.0.1:3101';
+const DEFAULT_SMS_PROVIDER_URL = 'http://127.0.0.1:3101';
 
 /** @throws StoreConfigError naming every invalid variable. */
 export function readNotificationsOptions(env: Env): NotificationsOptions {

@@ -3,8 +3,8 @@
  * (today: receipt notifications) holds an {@link OutboundSender}; nothing else knows about HTTP,
  * providers or failures beyond the {@link SendResult}.
  *
- * Retries with backoff and the durable dead-letter queue (seed 002; a later issue) plug in here as
- * decorators of this one interface, without touching the callers:
+ * Retries with backoff and a durable dead-letter queue plug in here as decorators of this one
+ * interface, without touching the callers:
  *
  * ```ts
  * const sender: OutboundSender = withDeadLetter(withRetries(new HttpSmsSender(...), backoff), dlq);

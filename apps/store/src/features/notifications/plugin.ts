@@ -19,7 +19,7 @@ const STATUSES: readonly MessageStatus[] = ['sending', 'sent', 'failed'];
 export async function notificationsFeature(app: FastifyInstance, deps: StoreDeps): Promise<void> {
   const options = readNotificationsOptions(deps.config.env);
   const logger = deps.logger.child({ module: 'notifications' });
-  // The one place to wrap the sender (retries, dead-letter queue) when that issue lands.
+  // The one place to wrap the sender (retries, a dead-letter queue).
   const sender: OutboundSender = new HttpSmsSender({ baseUrl: options.providerUrl, timeoutMs: options.timeoutMs });
   // No recorder exists yet for outbound_messages_total (catalogue status: planned); see notification-metrics.ts.
   const metrics: NotificationMetrics = { messageFinished: () => {} };

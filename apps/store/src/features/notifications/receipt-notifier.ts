@@ -5,8 +5,8 @@
  * the first message instead of texting the customer again.
  *
  * Failures are recorded (the message row, the outbound metric) and logged with the number masked;
- * they are not retried yet. The retry/dead-letter issue wraps the {@link OutboundSender} and reads
- * `retryable` and `attempts` from the rows written here.
+ * they are not retried yet. Retries wrap the {@link OutboundSender} and read `retryable` and
+ * `attempts` from the rows written here.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db, Logger, OrderCompletedEvent } from '../../deps.ts';
@@ -194,7 +194,7 @@ function money(minor: number, currency: string): string {
 }
 
 /** The message text: what was bought where and for how much; nothing personal. */
-export function receiptText(o: OrderSummary): string {
+function receiptText(o: OrderSummary): string {
   return `Your receipt from ${o.location}: order ${o.orderId}, ${o.itemCount} item${o.itemCount === 1 ? '' : 's'}, total ${money(o.total, o.currency)}. Thank you!`;
 }
 

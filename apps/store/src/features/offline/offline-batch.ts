@@ -24,8 +24,8 @@
  */
 import { AGE_VERIFICATION_METHODS, CHANNELS, PAYMENT_METHODS, type AgeVerificationMethod, type Channel, type PaymentMethod } from '../../orders/order-types.ts';
 
-export const MAX_SALES_PER_BATCH = 500;
-export const MAX_ITEMS_PER_SALE = 100;
+const MAX_SALES_PER_BATCH = 500;
+const MAX_ITEMS_PER_SALE = 100;
 const MAX_QUANTITY = 1000;
 /** A terminal's clock may run ahead a little; further ahead is a broken clock. */
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
@@ -36,11 +36,11 @@ const TERMINAL_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const CLIENT_SALE_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 const SKU = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
-export const AGE_BRACKETS = ['under_18', '18_20', '21_24', '25_plus', 'unknown'] as const;
+const AGE_BRACKETS = ['under_18', '18_20', '21_24', '25_plus', 'unknown'] as const;
 export type AgeBracket = (typeof AGE_BRACKETS)[number];
 
 /** Why one sale was rejected (bounded: stored, returned to the terminal and logged). */
-export const REJECT_CODES = [
+const REJECT_CODES = [
   'invalid_sale',
   'invalid_client_sale_id',
   'invalid_recorded_at',

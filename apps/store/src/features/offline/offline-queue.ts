@@ -101,7 +101,7 @@ export interface OfflineQueueOptions {
 const iso = (v: Date | string): string => (v instanceof Date ? v : new Date(v)).toISOString();
 
 /** The order id of an offline sale: stable for (terminal, clientSaleId). */
-export function offlineOrderId(terminal: string, clientSaleId: string): string {
+function offlineOrderId(terminal: string, clientSaleId: string): string {
   return `ofl_${createHash('sha256').update(`${terminal}\u0000${clientSaleId}`).digest('hex').slice(0, 32)}`;
 }
 

@@ -51,7 +51,7 @@ export async function offlineFeature(app: FastifyInstance, deps: StoreDeps): Pro
       }
     });
   };
-  void whenStoreStarted(deps, () => stopped).then((started) => {
+  void deps.started.then((started) => {
     if (started) tick();
   });
 
@@ -103,17 +103,3 @@ export async function offlineFeature(app: FastifyInstance, deps: StoreDeps): Pro
   });
 }
 
-/**
- * Resolves true once tillwatch's startup probe passes (store.ts marks the store started after
- * migrations and seed), false when `cancelled()` turns true first. Polls: start-up takes seconds.
- */
-function whenStoreStarted(deps: StoreDeps, cancelled: () => boolean): Promise<boolean> {
-  return new Promise((resolve) => {
-    const check = (): void => {
-      if (cancelled()) return resolve(false);
-      if (deps.tw.health.startup().httpStatus === 200) return resolve(true);
-      setTimeout(check, 50).unref();
-    };
-    check();
-  });
-}

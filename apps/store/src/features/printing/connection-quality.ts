@@ -1,7 +1,7 @@
 /**
  * Grades a printer agent's connection from its heartbeat: the smoothed round-trip time of pongs and
  * the pongs missed in a row. The four grades are the ones the restaurant printing platform's
- * dashboards use (seed 004: excellent/good/fair/poor, alert when over 30% of connections are poor).
+ * dashboards use (excellent/good/fair/poor; they alert when over 30% of connections are poor).
  *
  * The thresholds are for a receipt printer on a branch network: a print job is a few KB, so the RTT
  * matters only as a sign of a struggling link (Wi-Fi at the far end of a kitchen, a 4G backup line).
@@ -10,7 +10,7 @@ export const CONNECTION_QUALITIES = ['excellent', 'good', 'fair', 'poor'] as con
 export type ConnectionQuality = (typeof CONNECTION_QUALITIES)[number];
 
 /** Upper RTT bounds (ms, exclusive) of each grade; above the last one the link is poor. */
-export const QUALITY_RTT_MS = { excellent: 100, good: 300, fair: 1000 } as const;
+const QUALITY_RTT_MS = { excellent: 100, good: 300, fair: 1000 } as const;
 
 /** Weight of the newest sample in the smoothed RTT (an EWMA, as TCP's SRTT in RFC 6298 uses 1/8). */
 const RTT_SMOOTHING = 0.3;

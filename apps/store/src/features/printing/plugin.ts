@@ -1,5 +1,5 @@
 /**
- * Receipt printing (seed 004): printer agents and desktop apps connect by WebSocket on
+ * Receipt printing: printer agents and desktop apps connect by WebSocket on
  * `/printing/agents`; every completed order's receipt is dispatched to an agent of its location and
  * acknowledged. Routes list the agents and the jobs.
  *
@@ -24,7 +24,7 @@ export async function printingFeature(app: FastifyInstance, deps: StoreDeps): Pr
   const options = readPrintingOptions(deps.config.env);
   const logger = deps.logger.child({ module: 'printing' });
   if (options.agentSecretIsDefault) {
-    logger.warn({ code: 'STOREWRN050' }, 'PRINTER_AGENT_SECRET is not set: printer agent tokens derive from a PUBLIC development key. Set PRINTER_AGENT_SECRET (>= 32 random characters) outside development.');
+    logger.warn({ code: 'STOREWRN003' }, 'PRINTER_AGENT_SECRET is not set: printer agent tokens derive from a PUBLIC development key. Set PRINTER_AGENT_SECRET (>= 32 random characters) outside development.');
   }
   const locations = deps.config.locations;
   const bound = bindPrintingMetrics(deps.commerce, locations);

@@ -43,12 +43,12 @@ export function printOutcome(reason: JobFinished['reason']): CataloguePrintOutco
 }
 
 /** Catalogue agent type (LABEL_VALUES.agentType): the wire says `agent`, the catalogue `printer_agent`. */
-export function catalogueAgentType(type: AgentType): 'printer_agent' | 'desktop_app' {
+function catalogueAgentType(type: AgentType): 'printer_agent' | 'desktop_app' {
   return type === 'agent' ? 'printer_agent' : 'desktop_app';
 }
 
 /** Catalogue disconnect reason (LABEL_VALUES.disconnectReason). */
-export function catalogueDisconnectReason(reason: DisconnectReason): 'client_closed' | 'heartbeat_timeout' | 'network_error' | 'replaced' | 'server_shutdown' {
+function catalogueDisconnectReason(reason: DisconnectReason): 'client_closed' | 'heartbeat_timeout' | 'network_error' | 'replaced' | 'server_shutdown' {
   switch (reason) {
     case 'closed_by_agent':
       return 'client_closed';

@@ -1,6 +1,6 @@
 /**
- * The wire protocol between the store and its receipt printer agents (seed 004: one agent or desktop
- * app per branch, connected over a WebSocket, acknowledging each print job). Shared by the store's
+ * The wire protocol between the store and its receipt printer agents (one agent or desktop app per
+ * branch, connected over a WebSocket, acknowledging each print job). Shared by the store's
  * agent hub and by the agent simulator (src/sim/printer-agent.ts), so the two cannot drift.
  *
  * Connect: `GET /printing/agents` upgraded to a WebSocket, with the headers below. The token is

@@ -37,7 +37,7 @@ export async function salesSyncFeature(app: FastifyInstance, deps: StoreDeps): P
     }
   });
 
-  const started = whenStoreStarted(deps, () => stopped).then(async (ok) => {
+  const started = deps.started.then(async (ok) => {
     if (!ok || !options.enabled || stopped) return;
     try {
       await worker.start();
@@ -68,17 +68,3 @@ export async function salesSyncFeature(app: FastifyInstance, deps: StoreDeps): P
   app.post('/sales-sync/run', { preHandler: requireRole('admin') }, async () => worker.runOnce());
 }
 
-/**
- * Resolves true once tillwatch's startup probe passes (store.ts marks the store started after
- * migrations and seed), false when `cancelled()` turns true first. Polls: start-up takes seconds.
- */
-function whenStoreStarted(deps: StoreDeps, cancelled: () => boolean): Promise<boolean> {
-  return new Promise((resolve) => {
-    const check = (): void => {
-      if (cancelled()) return resolve(false);
-      if (deps.tw.health.startup().httpStatus === 200) return resolve(true);
-      setTimeout(check, 50).unref();
-    };
-    check();
-  });
-}

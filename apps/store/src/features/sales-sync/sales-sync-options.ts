@@ -19,7 +19,7 @@ export interface SalesSyncOptions {
   readonly enabled: boolean;
 }
 
-export const DEFAULT_WAREHOUSE_URL = 'http://127.0.0.1:3102';
+const DEFAULT_WAREHOUSE_URL = 'http://127.0.0.1:3102';
 
 /** @throws StoreConfigError naming every invalid variable. */
 export function readSalesSyncOptions(env: Env): SalesSyncOptions {

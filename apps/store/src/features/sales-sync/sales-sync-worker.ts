@@ -1,6 +1,6 @@
 /**
- * Pushes completed sales to the warehouse in batches (seed 003: the retail sync pipeline whose
- * "no sales synced in 15 minutes" alert needs a last-success timestamp).
+ * Pushes completed sales to the warehouse in batches, recording a last-success timestamp per
+ * pipeline (the "no sales synced in 15 minutes" alert reads it).
  *
  * Delivery is at-least-once: a batch is read from the outbox, pushed, and only then marked synced,
  * together with the pipeline's cursor row, in one transaction. A crash or shutdown between the push

@@ -1,6 +1,6 @@
 -- Receipt notifications (features/notifications). The recipient is never stored in clear: a masked
--- form for people (+1••••••4567) and an HMAC for "same number" lookups. A later issue adds retries
--- and a dead-letter queue; `attempts` and `retryable` are what it will read.
+-- form for people (+1••••••4567) and an HMAC for "same number" lookups. `attempts` and `retryable` are
+-- kept for retrying failed sends.
 CREATE TABLE notification_messages (
   id TEXT PRIMARY KEY,
   order_id TEXT NOT NULL,
