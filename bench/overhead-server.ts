@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTillwatch, type Tillwatch } from '../packages/tillwatch/src/index.ts';
-import { instrument } from '../packages/tillwatch/src/adapters/node-http.ts';
+import { tillwatchNodeHttp } from '../packages/tillwatch/src/adapters/node-http.ts';
 
 const scenario = process.argv[2] ?? 'http-bare';
 const [framework, mode] = scenario.split(/-(.*)/s) as [string, string];
@@ -32,7 +32,7 @@ async function main(): Promise<http.Server> {
       res.end(body);
     };
     const listener = tw
-      ? instrument(tw, handler, { route: (req) => (req.url?.startsWith('/orders/') ? '/orders/:id' : undefined) })
+      ? tillwatchNodeHttp(tw, handler, { route: (req) => (req.url?.startsWith('/orders/') ? '/orders/:id' : undefined) })
       : handler;
     return http.createServer(listener);
   }
@@ -40,8 +40,8 @@ async function main(): Promise<http.Server> {
     const { default: Fastify } = await import('fastify');
     const app = Fastify();
     if (tw) {
-      const { fastifyTillwatch } = await import('../packages/tillwatch/src/adapters/fastify.ts');
-      await app.register(fastifyTillwatch, { tw });
+      const { tillwatchFastify } = await import('../packages/tillwatch/src/adapters/fastify.ts');
+      await app.register(tillwatchFastify, { tw });
     }
     app.get('/orders/:id', async () => body);
     await app.ready();

@@ -13,7 +13,7 @@ import type { ReceiverMode } from '../packages/tillwatch/src/testing/index.ts';
 
 const requests = Number(process.argv[2] ?? 6000);
 const concurrency = Number(process.argv[3] ?? 8);
-const register = new URL('../packages/tillwatch/src/register.ts', import.meta.url).pathname;
+const register = new URL('../packages/otel/src/register.ts', import.meta.url).pathname;
 
 async function timedLoad(port: number, n: number): Promise<{ latenciesMs: number[]; errors: number }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });

@@ -8,7 +8,7 @@
  *   node bench/tracing-overhead.ts [requests=20000] [concurrency=16] [rounds=3]
  *
  * Each sampled request makes three spans: the HTTP server span and @fastify/otel's request and handler
- * spans (hook spans are off by default, see src/trace/instrumentations.ts).
+ * spans (hook spans are off by default, see packages/otel/src/trace/instrumentations.ts).
  */
 import { fork } from 'node:child_process';
 import { otlpReceiver } from '../packages/tillwatch/src/testing/index.ts';
@@ -29,7 +29,7 @@ const modes = (process.env.BENCH_MODES?.split(',') ?? ['off', 'import-only', 'tr
 interface Result { cpuUsPerReq: number; reqPerSec: number; rssMiB: number }
 
 const otlp = await otlpReceiver();
-const register = new URL('../packages/tillwatch/src/register.ts', import.meta.url).pathname;
+const register = new URL('../packages/otel/src/register.ts', import.meta.url).pathname;
 
 async function measure(mode: Mode): Promise<Result> {
   const execArgv = mode === 'off' ? [] : ['--import', register];

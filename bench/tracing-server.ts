@@ -5,7 +5,7 @@
  * go to the OTLP receiver whose URL is argv[3]. Same protocol as overhead-server.ts: reports its port
  * over IPC, and its own CPU time (user + system, microseconds) when asked.
  *
- * The traced modes are started with `--import tillwatch/register` (the documented way), the `off`
+ * The traced modes are started with `--import @tillwatch/otel/register` (the documented way), the `off`
  * mode without it: the baseline is a service that does not trace at all.
  */
 import type { AddressInfo } from 'node:net';
@@ -23,9 +23,9 @@ const tw = createTillwatch({
   trace: ratio === undefined ? { enabled: false } : { endpoint, sampleRatio: ratio },
 });
 const { default: Fastify } = await import('fastify');
-const { fastifyTillwatch } = await import('../packages/tillwatch/src/adapters/fastify.ts');
+const { tillwatchFastify } = await import('../packages/tillwatch/src/adapters/fastify.ts');
 const app = Fastify();
-await app.register(fastifyTillwatch, { tw });
+await app.register(tillwatchFastify, { tw });
 app.get('/orders/:id', async () => body);
 await app.listen({ port: 0, host: '127.0.0.1' });
 process.send?.({ port: (app.server.address() as AddressInfo).port });

@@ -3,8 +3,8 @@
  * it (prometheus/, alertmanager/, docs/); `npm run check:deploy` runs promtool and amtool over it, and a golden
  * test keeps the committed bundle in sync with this file.
  */
-import type { TillwatchDeployConfig } from 'tillwatch/spec/alerts';
-import { availabilitySlo, latencySlo, orderSuccessSlo, paymentSuccessSlo, printSuccessSlo, syncFreshnessSlo } from 'tillwatch/spec/slo';
+import { type TillwatchDeployConfig, availabilitySlo, latencySlo, orderSuccessSlo, paymentSuccessSlo, printSuccessSlo, syncFreshnessSlo } from '@tillwatch/spec';
+import { storeMetrics } from '../apps/store/src/store-metrics.ts';
 
 const team = 'store-ops';
 
@@ -12,6 +12,7 @@ export default {
   version: 'tillwatch/v1',
   service: 'store',
   team,
+  catalogue: storeMetrics,
   slos: [
     availabilitySlo({ name: 'availability', target: 0.999, period: '30d', team }),
     latencySlo({ name: 'latency', target: 0.99, period: '30d', team, thresholdSeconds: 1 }),

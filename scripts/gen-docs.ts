@@ -1,7 +1,7 @@
 /** Writes every generated reference doc. Run: npm run docs */
 import { writeFileSync } from 'node:fs';
-import { renderConfigDoc, renderErrorsDoc } from '../packages/tillwatch/src/docs/reference-docs.ts';
-import { renderMetricsDoc } from '../packages/tillwatch/src/spec/render-metrics-doc.ts';
+import { renderConfigDoc, renderErrorsDoc } from '../packages/cli/src/docs/reference-docs.ts';
+import { renderMetricsDoc } from '../packages/cli/src/docs/render-metrics-doc.ts';
 import { generateBundle } from '../packages/cli/src/generate.ts';
 
 const root = new URL('../', import.meta.url);

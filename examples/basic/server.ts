@@ -1,11 +1,13 @@
 /**
- * A small till service instrumented with tillwatch: `npm start` (PORT, default 3000).
+ * A small till service instrumented with tillwatch. Run from the repo root:
+ *   node -C tillwatch-source examples/basic/server.ts
+ * It listens on PORT (default: a free port) and prints where; with that URL:
  *
- *   curl localhost:3000/orders/1001                 an order; see its JSON log line and X-Correlation-ID
- *   curl -XPOST localhost:3000/orders -d '{"total_cents":1250}'
- *   curl localhost:3000/orders/boom                 a failing request: one `request failed` line, a 500
- *   curl localhost:3000/metrics                     RED metrics per route template
- *   curl localhost:3000/health/ready                readiness, with the inventory check
+ *   curl <url>/orders/1001                 an order; see its JSON log line and X-Correlation-ID
+ *   curl -XPOST <url>/orders -d '{"total_cents":1250}'
+ *   curl <url>/orders/boom                 a failing request: one `request failed` line, a 500
+ *   curl <url>/metrics                     RED metrics per route template
+ *   curl <url>/health/ready                readiness, with the inventory check
  *
  * Ctrl-C (SIGINT) or SIGTERM drains in-flight requests and exits.
  */
@@ -13,7 +15,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTillwatch } from 'tillwatch';
-import { instrument } from 'tillwatch/node-http';
+import { tillwatchNodeHttp } from 'tillwatch/node-http';
 
 const tw = createTillwatch({ service: { name: 'example-till', version: '0.1.0' } });
 const log = tw.logger.child({ module: 'orders' });
@@ -75,13 +77,10 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   json(res, 404, { error: 'not_found' });
 }
 
-const server = http.createServer(instrument(tw, handle, { route }));
-server.listen(Number(process.env.PORT ?? 3000), async () => {
+const server = http.createServer(tillwatchNodeHttp(tw, handle, { route }));
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', async () => {
   await tw.attach(server);
   tw.markStarted();
-  const base = `http://localhost:${(server.address() as AddressInfo).port}`;
-  tw.logger.info(
-    { orders: `${base}/orders/1001`, metrics: `${base}/metrics`, ready: `${base}/health/ready` },
-    `example till listening on ${base}: try /orders/1001, /metrics and /health/ready`,
-  );
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  console.log(`example-till listening on ${base} (try /orders/1001, /metrics, /health/ready)`);
 });

@@ -4,11 +4,13 @@
  * release's maps can be uploaded to Sentry; the store does not serve the .map files.
  */
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 export default defineConfig({
   base: '/pos/',
   plugins: [react()],
+  // Workspace packages resolve to their TypeScript sources (their `tillwatch-source` export), as in Node.
+  resolve: { conditions: ['tillwatch-source', ...defaultClientConditions] },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -5,7 +5,7 @@
  * Nothing here listens or touches the database: start-up order lives in store.ts.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { fastifyTillwatch } from 'tillwatch/fastify';
+import { tillwatchFastify } from 'tillwatch/fastify';
 import { registerAuth } from './auth/auth-plugin.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import { catalogRoutes } from './catalog/catalog-routes.ts';
@@ -54,7 +54,7 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
-  await app.register(fastifyTillwatch, { tw: deps.tw });
+  await app.register(tillwatchFastify, { tw: deps.tw });
   // An empty body declared as JSON (a POST /orders/:id/complete from a client that always sends the
   // header) is "no body", not malformed JSON; anything else goes through Fastify's own parser, which
   // refuses __proto__ and constructor keys.

@@ -8,7 +8,8 @@
  *   `core`) and the store registers from the catalogue's own definitions, so names, help and labels
  *   cannot drift from docs/metrics.md.
  */
-import { catalogue, createCommerceMetrics, type CommerceMetrics, type Tillwatch } from 'tillwatch';
+import { catalogue } from '@tillwatch/spec';
+import { createCommerceMetrics, type CommerceMetrics, type Tillwatch } from 'tillwatch';
 import type { StoreTelemetry } from './telemetry.ts';
 
 export type { CommerceMetrics } from 'tillwatch';
@@ -18,24 +19,13 @@ export function createStoreCommerce(tw: Tillwatch, currency: string): CommerceMe
   return createCommerceMetrics(tw.metrics, { currency });
 }
 
-interface CounterSpecLike {
-  readonly name: string;
-  readonly help: string;
-  readonly labelNames: readonly string[];
-}
-
-/** Registers a catalogue counter with the instance's metrics, from its spec. */
-function counterFromSpec<L extends string>(tw: Tillwatch, spec: CounterSpecLike) {
-  return tw.metrics.counter<L>({ name: spec.name, help: spec.help, labelNames: spec.labelNames as readonly L[] });
-}
-
 export function createStoreTelemetry(tw: Tillwatch, commerce: CommerceMetrics): StoreTelemetry {
   const m = catalogue.metrics;
-  const failedLogins = counterFromSpec<'reason'>(tw, m.security.failedLogins);
-  const authFailures = counterFromSpec<'reason'>(tw, m.security.authFailures);
-  const cacheHits = counterFromSpec<'cache'>(tw, m.cache.hits);
-  const cacheMisses = counterFromSpec<'cache'>(tw, m.cache.misses);
-  const cacheErrors = counterFromSpec<'cache' | 'operation'>(tw, m.cache.errors);
+  const failedLogins = tw.metrics.register(m.security.failedLogins);
+  const authFailures = tw.metrics.register(m.security.authFailures);
+  const cacheHits = tw.metrics.register(m.cache.hits);
+  const cacheMisses = tw.metrics.register(m.cache.misses);
+  const cacheErrors = tw.metrics.register(m.cache.errors);
 
   return {
     orderCompleted: (o) => commerce.orders.completed({ location: o.location, channel: o.channel, valueMinor: o.total, currency: o.currency, items: o.items }),

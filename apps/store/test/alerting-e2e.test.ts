@@ -23,7 +23,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { gaugeSeries, type AlertSpec } from 'tillwatch/spec/alerts';
+import { gaugeSeries, type AlertSpec } from '@tillwatch/spec';
 import { hasCommand, requireReal } from '../../../packages/tillwatch/test/helpers/real-parts.ts';
 import { startSmsProvider } from '../src/sim/sms-provider.ts';
 import { startWarehouse } from '../src/sim/warehouse.ts';

@@ -35,8 +35,19 @@ const NOT_RUN_HERE: readonly { file: string; firstLine: RegExp; why: string }[] 
     firstLine: /^npm run generate\b/,
     why: 'rewrites the committed deploy/ bundle that other tests read; packages/cli/test/golden.test.ts runs the same generation into a temp dir and compares it with deploy/, check-deploy.test.ts runs the same check',
   },
+  {
+    file: 'README.md',
+    firstLine: /^npm install tillwatch\b/,
+    why: "installs the published packages into the reader's service; test/packaging installs the packed tarballs the same way and runs the README's snippets",
+  },
+  {
+    file: 'README.md',
+    firstLine: /^npx tillwatch generate\b/,
+    why: "the reader's own config; test/packaging runs npx tillwatch generate from the packed CLI on the README's config",
+  },
+  { file: 'docs/tracing.md', firstLine: /^npm install @tillwatch\/otel$/, why: "installs into the reader's own service; test/packaging installs @tillwatch/otel from its tarball" },
   { file: 'docs/tracing.md', firstLine: /^OTEL_EXPORTER_OTLP_ENDPOINT=/, why: "starts the reader's own service (server.ts), not the store" },
-  { file: 'docs/error-reports.md', firstLine: /^npm install @sentry\/node/, why: "installs into and starts the reader's own service (server.ts), not the store" },
+  { file: 'docs/error-reports.md', firstLine: /^npm install @tillwatch\/otel @sentry\/node/, why: "installs into and starts the reader's own service (server.ts), not the store" },
 ];
 
 interface Block {

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { catalogueSeries, PROMETHEUS_SERIES, promqlMetricNames } from 'tillwatch/spec/alerts';
+import { catalogueSeries, PROMETHEUS_SERIES, promqlMetricNames } from '@tillwatch/spec';
 import { loadConfig } from '../../../packages/cli/src/load/load-config.ts';
 import { modelOf } from '../../../packages/cli/src/generate.ts';
 import { startPaymentProvider } from '../src/sim/payment-provider.ts';

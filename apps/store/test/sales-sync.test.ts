@@ -120,9 +120,11 @@ for (const backend of backends()) {
       const m1 = await h.metrics();
       assert.equal(delta(m0, m1, 'delivery_attempts_total', { queue: 'sales_sync', result: 'retryable_error' }), 4, 'DELIVERY_MAX_ATTEMPTS attempts');
       assert.equal(delta(m0, m1, 'dlq_retries_total', { queue: 'sales_sync' }), 3);
-      const dlq = await h.api('GET', '/admin/dlq?queue=sales_sync', { token: admin });
-      const letter = (dlq.body.items as Record<string, any>[]).find((d) => d.aggregateId === id);
-      assert.ok(letter, 'the sale is in the dead-letter queue');
+      // The counter counts the decision; the move into the dead-letter queue commits a moment later.
+      const letter = await eventually('the sale to be in the dead-letter queue', async () => {
+        const dlq = await h.api('GET', '/admin/dlq?queue=sales_sync', { token: admin });
+        return (dlq.body.items as Record<string, any>[]).find((d) => d.aggregateId === id);
+      });
       assert.equal(letter.key, `sale:${id}`);
       assert.equal(letter.reason, 'max_retries');
       warehouse.configure({ failureRate: 0 });

@@ -3,17 +3,13 @@
  * X-Correlation-ID and writes on every log line of the request) and a W3C Trace Context
  * `traceparent` (https://www.w3.org/TR/trace-context/#traceparent-header).
  *
- * tillwatch's server-side generator (context/correlation-id.ts) pools bytes from node:crypto, which
- * browsers lack; this one uses `crypto.getRandomValues`, available in browsers, workers and Node.
+ * tillwatch's server-side generator pools bytes from node:crypto, which browsers lack; this one uses
+ * `crypto.getRandomValues`, available in browsers, workers and Node. Which ids the server reuses is the one
+ * rule in @tillwatch/redact.
  */
 
-/** Ids the server accepts as X-Correlation-ID: 1..128 chars of [A-Za-z0-9._:-] (tillwatch's rule). */
-const VALID_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /** True when the server would reuse `v` as the request's correlation id rather than mint its own. */
-export function isValidCorrelationId(v: unknown): v is string {
-  return typeof v === 'string' && VALID_CORRELATION_ID.test(v);
-}
+export { isValidCorrelationId } from '@tillwatch/redact';
 
 function hex(bytes: Uint8Array): string {
   let s = '';

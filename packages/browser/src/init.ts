@@ -14,7 +14,7 @@ import {
   setTag,
   setTags,
 } from '@sentry/browser';
-import { TillwatchConfigError, type ConfigIssue } from 'tillwatch/redact/portable';
+import { TillwatchConfigError, type ConfigIssue } from '@tillwatch/spec';
 import { createApiFetch, type ApiCall, type ApiFetch } from './api-fetch.ts';
 import { createLogger, type BrowserLogger } from './logger.ts';
 import type { ReportingHub } from './reporting-hub.ts';

@@ -2,7 +2,7 @@
  * The browser's redactor is the server's: tillwatch's redactor has no Node dependency, so the same
  * walker and the same rules (sensitive key names, card numbers with the Luhn check, URL credentials,
  * `key=value` and JSON secrets, Bearer/Basic tokens, hostile-object placeholders) run on both sides.
- * The server's Sentry event and breadcrumb scrubbers (report/scrub-event.ts) run on top of it unchanged.
+ * The server's Sentry event and breadcrumb scrubbers (@tillwatch/redact's scrub-sentry-event.ts) run on top of it unchanged.
  */
 import {
   createRedactor,
@@ -11,8 +11,8 @@ import {
   DEFAULT_MAX_KEYS,
   DEFAULT_MAX_STRING_LENGTH,
   DEFAULT_MAX_TOTAL_VALUES,
-} from 'tillwatch/redact/portable';
-import type { Redactor, RedactorOptions } from 'tillwatch/redact/portable';
+} from '@tillwatch/redact';
+import type { Redactor, RedactorOptions } from '@tillwatch/redact';
 
 export type BrowserRedactorOptions = RedactorOptions;
 

@@ -1,15 +1,14 @@
 /**
  * Sentry `beforeSend` / `beforeSendTransaction` / `beforeBreadcrumb` hooks that scrub in the browser,
  * before anything is queued, with the same rules and the same event scrubber as the server
- * (tillwatch's report/scrub-event.ts over {@link createBrowserRedactor}). Cardholder data must not
+ * (@tillwatch/redact's scrub-sentry-event.ts over {@link createBrowserRedactor}). Cardholder data must not
  * leave the cardholder-data environment at all (PCI DSS v4.0 requirement 3.3.1), so scrubbing in
  * Sentry's ingest would be too late.
  *
  * An event that cannot be copied is dropped: sending it unscrubbed is the one unacceptable outcome.
  * Web Vitals breadcrumbs and the correlation tags are plain numbers and ids, which pass unchanged.
  */
-import { scrubBreadcrumb, scrubSentryEvent } from 'tillwatch/redact/portable';
-import type { Redactor } from 'tillwatch/redact/portable';
+import { scrubBreadcrumb, scrubSentryEvent, type Redactor } from '@tillwatch/redact';
 import { createBrowserRedactor, type BrowserRedactorOptions } from './redactor.ts';
 
 /** What the hooks need from an event or breadcrumb: any object. */

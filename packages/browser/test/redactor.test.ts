@@ -7,7 +7,7 @@ import {
   DEFAULT_MAX_STRING_LENGTH,
   DEFAULT_MAX_TOTAL_VALUES,
   createRedactor,
-} from '../../tillwatch/src/redact/redactor.ts';
+} from '@tillwatch/redact';
 import { BROWSER_REDACTOR_DEFAULTS, createBrowserRedactor } from '../src/redactor.ts';
 
 /** Values a front end could put in a report, each with something to scrub (or not). */

@@ -2,6 +2,8 @@
  * The CLI's one error type. Every failure carries a code from tillwatch's error table and an exit code;
  * main.ts maps errors to exit codes in one place.
  */
+import { brandGuard, TillwatchError } from '@tillwatch/spec';
+
 export type CliErrorCode =
   | 'TW_ERR_ALERTS_USAGE'
   | 'TW_ERR_ALERTS_CONFIG_LOAD'
@@ -13,21 +15,16 @@ export type CliErrorCode =
   | 'TW_ERR_DELIVERY_NOT_FOUND'
   | 'TW_ERR_DELIVERY_MISSING_PEER';
 
-const kBrand = Symbol.for('tillwatch.cli.error');
-
-export class CliError extends Error {
-  readonly code: CliErrorCode;
-  readonly [kBrand] = true;
+export class CliError extends TillwatchError {
+  declare readonly code: CliErrorCode;
   constructor(code: CliErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+    super(code, message, options);
     this.name = 'CliError';
   }
 }
 
-export function isCliError(e: unknown): e is CliError {
-  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[kBrand] === true;
-}
+/** True for a {@link CliError} from any copy of the CLI. */
+export const isCliError = brandGuard<CliError>('CliError');
 
 /**
  * Exit codes: 0 ok, 1 the check failed or the dead letter was not found, 2 usage, 3 the config is invalid or

@@ -49,9 +49,8 @@ async function main(argv: string[]): Promise<void> {
   throw new CliError('TW_ERR_ALERTS_USAGE', command === undefined || command === '--help' ? USAGE : `unknown command ${command}\n${USAGE}`);
 }
 
-try {
-  await main(process.argv.slice(2));
-} catch (e) {
+/** Maps a failure to its message and exit code: the one place errors become exit codes. */
+function fail(e: unknown): void {
   if (!isCliError(e) && (e as { code?: unknown } | null)?.code === 'TW_ERR_DELIVERY_MISSING_PEER') {
     process.stderr.write(`tillwatch: ${(e as Error).message} [TW_ERR_DELIVERY_MISSING_PEER]\n`);
     process.exitCode = EXIT_CODES.TW_ERR_DELIVERY_MISSING_PEER;
@@ -66,3 +65,6 @@ try {
     process.exitCode = 70;
   }
 }
+
+// No top-level await: nothing in the published graph needs one (require(esm) refuses modules that use it).
+main(process.argv.slice(2)).catch(fail);

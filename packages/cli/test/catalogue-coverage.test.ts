@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { unknownSeries } from 'tillwatch/spec/alerts';
+import { unknownSeries } from '@tillwatch/spec';
 import { REPO, TESTDATA } from './helpers.ts';
 
 interface RulesFile {

@@ -1,6 +1,5 @@
 /** A small valid config the validate/ and in-*.ts fixtures start from. */
-import type { TillwatchDeployConfig } from 'tillwatch/spec/alerts';
-import { availabilitySlo } from 'tillwatch/spec/slo';
+import { type TillwatchDeployConfig, availabilitySlo } from '@tillwatch/spec';
 
 export const baseConfig = {
   version: 'tillwatch/v1',

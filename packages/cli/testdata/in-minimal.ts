@@ -1,5 +1,5 @@
 /** Golden case: one SLO, an env secret, an extra alert in raw PromQL, a disabled and an overridden pack alert. */
-import { defineAlert, counterSeries, type TillwatchDeployConfig } from 'tillwatch/spec/alerts';
+import { defineAlert, counterSeries, type TillwatchDeployConfig } from '@tillwatch/spec';
 import { baseConfig } from './base-config.ts';
 
 export default {

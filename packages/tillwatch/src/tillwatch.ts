@@ -4,9 +4,10 @@
  * (tests, several apps in one process) share no registry, logger or context.
  */
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { managementPaths, UNTRACED_SERVER, type ManagementPaths } from '@tillwatch/spec';
+import { createRedactor, type Redactor } from '@tillwatch/redact';
 import { resolveOptions, type ResolvedTillwatchOptions, type TillwatchOptions } from './config/options.ts';
 import { ContextStore } from './context/request-context.ts';
 import { Health } from './health/health.ts';
@@ -16,20 +17,8 @@ import { createAccessLog } from './log/access-log.ts';
 import { createLogger } from './log/logger.ts';
 import { createMetricsHandler } from './metrics/metrics-endpoint.ts';
 import { Metrics } from './metrics/metrics.ts';
-import { createRedactor, type Redactor } from './redact/redactor.ts';
 import { createSloTracker, type SloTracker } from './slo/slo-tracker.ts';
-import type { SentryReporter } from './report/sentry-reporter.ts';
-import { activeSpanContext, traceRequest, UNTRACED_SERVER } from './trace/active-span.ts';
-import type { Tracing } from './trace/tracing.ts';
-import { TRACE_METRIC_NAMES } from './trace/trace-metrics.ts';
-
-/**
- * Tracing and Sentry are loaded only when configured: the OpenTelemetry SDK with its instrumentations
- * costs about half a second of start-up and @sentry/node as much again, which a service that uses
- * neither should not pay. `require()` of these ES modules is synchronous (Node.js >= 22.12), so
- * createTillwatch() stays synchronous.
- */
-const lazy = createRequire(import.meta.url);
+import { loadOtel, type ErrorReporterControl, type TracingControl } from './telemetry/otel-module.ts';
 
 export type ManagementHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
@@ -52,6 +41,8 @@ export interface Tillwatch {
   readonly handleManagement: ManagementHandler;
   /** True when /metrics and /health are served by the application's own server. */
   readonly managementOnMainPort: boolean;
+  /** Where /metrics and the health probes are served (from `metrics.path` and `health.basePath`). */
+  readonly managementPaths: ManagementPaths;
   /**
    * Hands a listening (or about to listen) server to tillwatch: it is drained on SIGTERM, process
    * handlers are installed (once), and the management server starts when `management.port` is set.
@@ -61,10 +52,10 @@ export interface Tillwatch {
   markStarted(): void;
   /** Registers a shutdown hook; hooks run once each, in reverse registration order. */
   onShutdown(name: string, fn: () => unknown | Promise<unknown>): void;
-  /** The process's tracing when this instance set it up (trace.enabled or sentry.dsn), else undefined. */
-  readonly tracing: Tracing | undefined;
-  /** The Sentry reporter when sentry.dsn is set and @sentry/node loaded, else undefined. */
-  readonly sentry: SentryReporter | undefined;
+  /** The process's tracing when this instance set it up (trace.enabled or sentry.dsn, through @tillwatch/otel), else undefined. */
+  readonly tracing: TracingControl | undefined;
+  /** The Sentry reporter when sentry.dsn is set and @sentry/node loaded (through @tillwatch/otel), else undefined. */
+  readonly sentry: ErrorReporterControl | undefined;
   /** In-process SLO budget and burn rate (also in the /health summary) when `slos` are configured. */
   readonly slo: SloTracker | undefined;
   /** Address of the management server, once started. */
@@ -90,13 +81,17 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
   const context = new ContextStore();
   let metrics: Metrics | undefined;
   // Sentry needs a tracer provider too (trace ids on reports, its context manager): it shares ours.
-  const tracingWanted = opts.trace.enabled || opts.sentry.dsn !== undefined;
+  const otelWantedBy = [
+    ...(opts.trace.enabled ? ['trace.enabled (or OTEL_EXPORTER_OTLP_ENDPOINT)'] : []),
+    ...(opts.sentry.dsn !== undefined ? ['sentry.dsn (or SENTRY_DSN)'] : []),
+  ];
+  const otel = otelWantedBy.length > 0 ? loadOtel(otelWantedBy) : undefined;
   const logger = createLogger({
     options: opts,
     context,
     redactor,
     onSinkError: () => metrics?.sinkErrors.inc({ sink: 'log' }),
-    activeSpan: tracingWanted ? activeSpanContext : undefined,
+    activeSpan: otel?.activeSpanContext,
   });
   for (const w of envWarnings) {
     logger.warn({ code: 'TWWRN002', variable: w.variable, expected: w.expected, got: w.got }, `ignoring ${w.variable}: expected ${w.expected}, got ${w.got}; using the default`);
@@ -108,54 +103,19 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
     scrub: (s) => redactor.string(s),
     service: { name: opts.service.name, version: opts.service.version },
   });
-  let lastSentryWarning = -Infinity;
-  const sentry = opts.sentry.dsn === undefined ? undefined : (lazy('./report/sentry-reporter.ts') as typeof import('./report/sentry-reporter.ts')).startSentryReporter({
+  const paths = managementPaths(opts.health.basePath, opts.metrics.path);
+  const telemetry = otel?.startTelemetry({
     options: opts,
     redactor,
     logger,
     context,
-    onDrop: (reason) => {
-      metrics?.sinkErrors.inc({ sink: 'sentry' });
-      // An ingest outage loses every report; one line a minute says so without flooding the log.
-      const now = Date.now();
-      if (now - lastSentryWarning < 60_000) return;
-      lastSentryWarning = now;
-      logger.warn({ code: 'TW_ERR_SINK_WRITE_FAILED', sink: 'sentry', reason }, 'error report dropped');
-    },
+    metrics,
+    ignoredPaths: paths.all,
     // Leave the lifecycle's report timer a margin, so a slow upload ends as "timed out", not as a cut.
     crashFlushLimitMs: REPORT_TIMEOUT_MS - 200,
   });
-  let tracing: Tracing | undefined;
-  if (tracingWanted) {
-    const dropped = opts.trace.enabled
-      ? metrics.counter({
-          name: opts.metrics.prefix + TRACE_METRIC_NAMES.spansDroppedTotal,
-          help: 'Spans that never reached the OTLP collector, by reason (queue_full, export_failed).',
-          labelNames: ['reason'],
-        })
-      : undefined;
-    const hb = opts.health.basePath;
-    let lastExportWarning = -Infinity;
-    const { startTracing } = lazy('./trace/tracing.ts') as typeof import('./trace/tracing.ts');
-    tracing = startTracing({
-      options: opts,
-      redactor,
-      logger,
-      exportOtlp: opts.trace.enabled,
-      extensions: sentry?.tracing,
-      ignoredPaths: [hb, `${hb}/live`, `${hb}/ready`, `${hb}/startup`, opts.metrics.path],
-      onDrop: (reason, count, error) => {
-        dropped?.inc({ reason }, count);
-        if (reason !== 'export_failed') return;
-        metrics?.sinkErrors.inc({ sink: 'otlp' });
-        // A collector outage fails every export; one line a minute says so without flooding the log.
-        const now = Date.now();
-        if (now - lastExportWarning < 60_000) return;
-        lastExportWarning = now;
-        logger.warn({ code: 'TW_ERR_TRACE_EXPORT_FAILED', sink: 'otlp', spans: count, err: error }, 'span export failed; spans dropped');
-      },
-    });
-  }
+  const tracing = telemetry?.tracing;
+  const sentry = telemetry?.sentry;
   const report = opts.errorReporter ?? sentry?.report;
   // The error reporter is a sink like any other: a throw or a rejection is counted, never propagated
   // (a rejected promise left unhandled would otherwise trip our own unhandledRejection policy).
@@ -183,7 +143,7 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
     metrics: opts.metrics.enabled ? metrics.http : undefined,
     accessLog: opts.log.access.enabled ? createAccessLog({ logger, options: opts.log.access, scrub: (v) => redactor.string(v) }) : undefined,
     report: safeReport,
-    traceRequest: tracingWanted ? traceRequest : undefined,
+    traceRequest: otel?.traceRequest,
   });
 
   const slo = opts.slos && opts.slos.length > 0 ? createSloTracker({ slos: opts.slos, metrics, prefix: opts.metrics.prefix }).start() : undefined;
@@ -191,7 +151,7 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
 
   const metricsHandler = createMetricsHandler(metrics, { token: opts.metrics.token });
   const healthHandler = health.handler();
-  const metricsPath = opts.metrics.path;
+  const metricsPath = paths.metrics;
   const metricsEnabled = opts.metrics.enabled;
   const serveManagement: ManagementHandler = (req, res) => {
     const url = req.url ?? '/';
@@ -219,7 +179,7 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
       }
     });
     managementServer = server;
-    // Probes and scrapes on the management port are not traced (src/trace/instrumentations.ts).
+    // Probes and scrapes on the management port are not traced (@tillwatch/otel's instrumentations).
     (server as unknown as Record<symbol, unknown>)[UNTRACED_SERVER] = true;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -272,6 +232,7 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
     slo,
     handleManagement: serveManagement,
     managementOnMainPort,
+    managementPaths: paths,
     async attach(server) {
       lifecycle.addServer(server);
       uninstall ??= lifecycle.install();

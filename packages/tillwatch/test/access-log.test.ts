@@ -4,7 +4,7 @@ import { resolveOptions, type TillwatchOptions } from '../src/config/options.ts'
 import { ContextStore } from '../src/context/request-context.ts';
 import { createAccessLog, type AccessEntry } from '../src/log/access-log.ts';
 import { createLogger } from '../src/log/logger.ts';
-import { createRedactor } from '../src/redact/redactor.ts';
+import { createRedactor } from '@tillwatch/redact';
 import { logSink } from '../src/testing/log-sink.ts';
 
 function setup(access: NonNullable<NonNullable<TillwatchOptions['log']>['access']> = {}, random?: () => number) {

@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import express from 'express';
-import { tillwatchErrors, tillwatchExpress } from '../src/adapters/express.ts';
+import { tillwatchExpressErrors, tillwatchExpress } from '../src/adapters/express.ts';
 import { createTillwatch, type Tillwatch } from '../src/tillwatch.ts';
 import { logSink, type LogSink } from '../src/testing/log-sink.ts';
 import { UUIDV7, expectSample } from './helpers/exposition.ts';
@@ -71,7 +71,7 @@ async function start(t: TestContext): Promise<{ tw: Tillwatch; sink: LogSink; ba
   app.get('/teapot', () => {
     throw Object.assign(new Error('short and stout'), { status: 418, expose: true });
   });
-  app.use(tillwatchErrors(tw));
+  app.use(tillwatchExpressErrors(tw));
 
   const server: Server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -5,7 +5,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { fastifyTillwatch } from '../src/adapters/fastify.ts';
+import { tillwatchFastify } from '../src/adapters/fastify.ts';
 import { createTillwatch, type Tillwatch } from '../src/tillwatch.ts';
 import { logSink, type LogSink } from '../src/testing/log-sink.ts';
 import { UUIDV7, expectSample } from './helpers/exposition.ts';
@@ -19,7 +19,7 @@ async function start(t: TestContext): Promise<{ tw: Tillwatch; sink: LogSink; ba
   });
   const log = tw.logger.child({ module: 'orders' });
   const app = Fastify();
-  await app.register(fastifyTillwatch, { tw });
+  await app.register(tillwatchFastify, { tw });
   await app.register(
     async (api) => {
       api.get<{ Params: { storeId: string; id: string } }>('/stores/:storeId/orders/:id', async (request) => {
@@ -148,7 +148,7 @@ test("with Fastify's logger set to tw.logger and request logging off, a failed r
     lifecycle: { handleSignals: false, handleCrashes: false, exit: false },
   });
   const app = Fastify({ loggerInstance: tw.logger, disableRequestLogging: true });
-  await app.register(fastifyTillwatch, { tw });
+  await app.register(tillwatchFastify, { tw });
   app.get('/boom', async () => {
     throw new Error('kaboom');
   });

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Controller, Get, Module, NotFoundException, Param, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { TillwatchModule, TillwatchNestLogger } from '../src/adapters/nestjs.ts';
+import { TillwatchNestModule, TillwatchNestLogger } from '../src/adapters/nestjs.ts';
 import { createTillwatch, type Tillwatch } from '../src/tillwatch.ts';
 import { logSink, type LogSink } from '../src/testing/log-sink.ts';
 import { UUIDV7, expectSample } from './helpers/exposition.ts';
@@ -61,7 +61,7 @@ async function start(t: TestContext): Promise<{ tw: Tillwatch; sink: LogSink; ba
   decorate(BoomController.prototype, 'async', Get('async'));
 
   class AppModule {}
-  Module({ imports: [TillwatchModule.forRoot(tw)], controllers: [OrdersController, BoomController] })(AppModule);
+  Module({ imports: [TillwatchNestModule.forRoot(tw)], controllers: [OrdersController, BoomController] })(AppModule);
 
   const app = await NestFactory.create(AppModule, { logger: new TillwatchNestLogger(tw) });
   app.setGlobalPrefix('api');

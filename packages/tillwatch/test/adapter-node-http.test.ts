@@ -7,7 +7,7 @@ import http, { type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { instrument } from '../src/adapters/node-http.ts';
+import { tillwatchNodeHttp } from '../src/adapters/node-http.ts';
 import { createTillwatch, type Tillwatch } from '../src/tillwatch.ts';
 import { logSink, type LogSink } from '../src/testing/log-sink.ts';
 import { UUIDV7, expectSample } from './helpers/exposition.ts';
@@ -21,7 +21,7 @@ async function start(t: TestContext): Promise<{ tw: Tillwatch; sink: LogSink; ba
   });
   const log = tw.logger.child({ module: 'orders' });
   const server: Server = http.createServer(
-    instrument(
+    tillwatchNodeHttp(
       tw,
       async (req, res) => {
         const path = (req.url ?? '/').split('?')[0];

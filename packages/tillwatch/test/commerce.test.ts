@@ -5,7 +5,7 @@ import { resolveOptions } from '../src/config/options.ts';
 import { Metrics } from '../src/metrics/metrics.ts';
 import { createCommerceMetrics, type CommerceMetrics } from '../src/commerce/commerce-metrics.ts';
 import { minorToMajor } from '../src/commerce/money.ts';
-import { listMetrics } from '../src/spec/catalogue.ts';
+import { listMetrics } from '@tillwatch/spec';
 
 interface Setup {
   readonly metrics: Metrics;

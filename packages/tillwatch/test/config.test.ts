@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveOptions } from '../src/config/options.ts';
-import { isTillwatchConfigError } from '../src/errors/config-error.ts';
-import { isTillwatchError } from '../src/errors/tillwatch-error.ts';
+import { isTillwatchConfigError, isTillwatchError } from '@tillwatch/spec';
 
 test('defaults resolve without any options or env', () => {
   const { options } = resolveOptions(undefined, {});

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { resolveOptions, type TillwatchOptions } from '../src/config/options.ts';
 import { ContextStore } from '../src/context/request-context.ts';
 import { createLogger } from '../src/log/logger.ts';
-import { createRedactor } from '../src/redact/redactor.ts';
+import { createRedactor } from '@tillwatch/redact';
 import { logSink, type LogSink } from '../src/testing/log-sink.ts';
 
 const PAN = '4111111111111111';

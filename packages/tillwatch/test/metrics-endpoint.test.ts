@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { Gauge } from 'prom-client';
 import { resolveOptions } from '../src/config/options.ts';
-import { isTillwatchConfigError } from '../src/errors/config-error.ts';
+import { isTillwatchConfigError } from '@tillwatch/spec';
 import { Metrics } from '../src/metrics/metrics.ts';
 import { createMetricsHandler, type MetricsHandlerOptions } from '../src/metrics/metrics-endpoint.ts';
-import { createRedactor } from '../src/redact/redactor.ts';
+import { createRedactor } from '@tillwatch/redact';
 import { logSink, type LogSink } from '../src/testing/log-sink.ts';
 
 const TOKEN = 'scrape-token-0123456789abcdef';

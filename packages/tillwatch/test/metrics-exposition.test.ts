@@ -4,12 +4,13 @@ import { spawnSync } from 'node:child_process';
 import pino from 'pino';
 import { resolveOptions } from '../src/config/options.ts';
 import { Metrics } from '../src/metrics/metrics.ts';
-import { UNMATCHED_ROUTE } from '../src/metrics/http-metrics.ts';
+import { UNMATCHED_ROUTE } from '@tillwatch/spec';
 import { negotiateExpositionFormat, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from '../src/metrics/exposition-format.ts';
 import { LINT_FAILING_RUNTIME_METRICS } from '../src/metrics/runtime-metrics.ts';
-import { createRedactor } from '../src/redact/redactor.ts';
+import { createRedactor } from '@tillwatch/redact';
 import { logSink } from '../src/testing/log-sink.ts';
 import { hasCommand, requireReal } from './helpers/real-parts.ts';
+import { counter, gauge, histogram } from './helpers/handles.ts';
 
 const PROMETHEUS_SCRAPE_ACCEPT =
   'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
@@ -27,12 +28,12 @@ function realisticMetrics(): Metrics {
     }
   }
   m.http.start(); // one still in flight
-  const lookups = m.counter({ name: 'pos_sku_lookups_total', help: 'SKU lookups (badly labelled by SKU).', labelNames: ['sku'] });
+  const lookups = counter(m, { name: 'pos_sku_lookups_total', help: 'SKU lookups (badly labelled by SKU).', labelNames: ['sku'] });
   for (let i = 0; i < 50; i++) lookups.inc({ sku: `SKU-${i}` });
   lookups.inc({ sku: 'evil"\n} 1\n# TYPE x counter\\' });
-  const drawers = m.gauge({ name: 'pos_drawer_cash', help: 'Cash in each drawer.', labelNames: ['drawer'] });
+  const drawers = gauge(m, { name: 'pos_drawer_cash', help: 'Cash in each drawer.', labelNames: ['drawer'] });
   drawers.set({ drawer: 'card 4111 1111 1111 1111' }, 120.5);
-  m.histogram({ name: 'pos_receipt_print_seconds', help: 'Receipt printing time.', buckets: [0.1, 0.5, 1] }).observe({}, 0.3);
+  histogram(m, { name: 'pos_receipt_print_seconds', help: 'Receipt printing time.', buckets: [0.1, 0.5, 1] }).observe({}, 0.3);
   m.sinkErrors.inc({ sink: 'log' });
   return m;
 }

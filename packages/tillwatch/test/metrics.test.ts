@@ -2,14 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { resolveOptions, type TillwatchOptions } from '../src/config/options.ts';
-import { isTillwatchConfigError } from '../src/errors/config-error.ts';
-import { isTillwatchError } from '../src/errors/tillwatch-error.ts';
+import { closedLabel, defineMetric, isTillwatchConfigError, isTillwatchError } from '@tillwatch/spec';
 import { Metrics } from '../src/metrics/metrics.ts';
 import type { GuardedGauge } from '../src/metrics/guarded-gauge.ts';
-import { UNMATCHED_ROUTE } from '../src/metrics/http-metrics.ts';
+import { UNMATCHED_ROUTE } from '@tillwatch/spec';
 import { sanitizeLabelValue } from '../src/metrics/label-value.ts';
-import { createRedactor } from '../src/redact/redactor.ts';
+import { createRedactor } from '@tillwatch/redact';
 import { logSink, type LogSink } from '../src/testing/log-sink.ts';
+import { counter, gauge, histogram } from './helpers/handles.ts';
 
 const redactor = createRedactor({});
 
@@ -36,49 +36,48 @@ const throwsCode = (code: string) => (e: unknown) => {
 test('registering the same definition twice returns the same handle', () => {
   const { m } = setup();
   const def = { name: 'pos_orders_total', help: 'Orders placed.', labelNames: ['channel'] } as const;
-  assert.equal(m.counter(def), m.counter({ ...def, labelNames: ['channel'] }));
+  assert.equal(counter(m, def), counter(m, { ...def, labelNames: ['channel'] }));
   const buckets = [0.1, 1];
-  assert.equal(m.histogram({ name: 'pos_payment_seconds', help: 'h', buckets }), m.histogram({ name: 'pos_payment_seconds', help: 'h', buckets: [0.1, 1] }));
+  assert.equal(histogram(m, { name: 'pos_payment_seconds', help: 'h', buckets }), histogram(m, { name: 'pos_payment_seconds', help: 'h', buckets: [0.1, 1] }));
 });
 
 test('registering a name again with a different definition throws TW_ERR_METRICS_DUPLICATE', () => {
   const { m } = setup();
-  m.counter({ name: 'pos_orders_total', help: 'Orders placed.', labelNames: ['channel'] });
-  assert.throws(() => m.counter({ name: 'pos_orders_total', help: 'Orders placed.', labelNames: ['store'] }), throwsCode('TW_ERR_METRICS_DUPLICATE'));
-  assert.throws(() => m.counter({ name: 'pos_orders_total', help: 'Other help.', labelNames: ['channel'] }), throwsCode('TW_ERR_METRICS_DUPLICATE'));
-  assert.throws(() => m.gauge({ name: 'pos_orders', help: 'Clashes with the OpenMetrics family of pos_orders_total.' }), throwsCode('TW_ERR_METRICS_DUPLICATE'));
-  m.histogram({ name: 'pos_basket_items', help: 'Items per basket.', buckets: [1, 5, 10] });
-  assert.throws(() => m.histogram({ name: 'pos_basket_items_bucket', help: 'Clashes with a histogram series.', buckets: [1] }), throwsCode('TW_ERR_METRICS_DUPLICATE'));
-  assert.throws(() => m.counter({ name: 'http_requests_total', help: 'Taken by the RED metrics.' }), throwsCode('TW_ERR_METRICS_DUPLICATE'));
+  counter(m, { name: 'pos_orders_total', help: 'Orders placed.', labelNames: ['channel'] });
+  assert.throws(() => counter(m, { name: 'pos_orders_total', help: 'Orders placed.', labelNames: ['store'] }), throwsCode('TW_ERR_METRICS_DUPLICATE'));
+  assert.throws(() => counter(m, { name: 'pos_orders_total', help: 'Other help.', labelNames: ['channel'] }), throwsCode('TW_ERR_METRICS_DUPLICATE'));
+  assert.throws(() => gauge(m, { name: 'pos_orders', help: 'Clashes with the OpenMetrics family of pos_orders_total.' }), throwsCode('TW_ERR_METRICS_DUPLICATE'));
+  histogram(m, { name: 'pos_basket_items', help: 'Items per basket.', buckets: [1, 5, 10] });
+  assert.throws(() => histogram(m, { name: 'pos_basket_items_bucket', help: 'Clashes with a histogram series.', buckets: [1] }), throwsCode('TW_ERR_METRICS_DUPLICATE'));
+  assert.throws(() => counter(m, { name: 'http_requests_total', help: 'Taken by the RED metrics.' }), throwsCode('TW_ERR_METRICS_DUPLICATE'));
 });
 
 test('invalid metric and label names throw TW_ERR_METRICS_INVALID_NAME', () => {
   const { m } = setup();
   const invalid = throwsCode('TW_ERR_METRICS_INVALID_NAME');
-  assert.throws(() => m.counter({ name: 'pos-orders_total', help: 'h' }), invalid);
-  assert.throws(() => m.counter({ name: 'pos_orders', help: 'counters end in _total' }), invalid);
-  assert.throws(() => m.gauge({ name: 'pos_queue_total', help: '_total is for counters' }), invalid);
-  assert.throws(() => m.gauge({ name: 'pos:queue', help: 'colons are for recording rules' }), invalid);
-  assert.throws(() => m.gauge({ name: 'posQueue', help: 'camelCase' }), invalid);
-  assert.throws(() => m.gauge({ name: 'pos_queue_count', help: 'reserved suffix' }), invalid);
-  assert.throws(() => m.gauge({ name: 'pos_queue', help: 'h', labelNames: ['__internal'] }), invalid);
-  assert.throws(() => m.histogram({ name: 'pos_wait_seconds', help: 'h', labelNames: ['le'], buckets: [1] }), invalid);
-  assert.throws(() => m.gauge({ name: 'pos_queue', help: 'h', labelNames: ['a', 'a'] }), invalid);
-  assert.throws(() => m.gauge({ name: 'pos_queue', help: 'h', labelNames: ['bad-label'] }), invalid);
+  assert.throws(() => counter(m, { name: 'pos-orders_total', help: 'h' }), invalid);
+  assert.throws(() => counter(m, { name: 'pos_orders', help: 'counters end in _total' }), invalid);
+  assert.throws(() => gauge(m, { name: 'pos_queue_total', help: '_total is for counters' }), invalid);
+  assert.throws(() => gauge(m, { name: 'pos:queue', help: 'colons are for recording rules' }), invalid);
+  assert.throws(() => gauge(m, { name: 'posQueue', help: 'camelCase' }), invalid);
+  assert.throws(() => gauge(m, { name: 'pos_queue_count', help: 'reserved suffix' }), invalid);
+  assert.throws(() => gauge(m, { name: 'pos_queue', help: 'h', labelNames: ['__internal'] }), invalid);
+  assert.throws(() => histogram(m, { name: 'pos_wait_seconds', help: 'h', labelNames: ['le'], buckets: [1] }), invalid);
+  assert.throws(() => gauge(m, { name: 'pos_queue', help: 'h', labelNames: ['bad-label'] }), invalid);
 });
 
 test('an invalid help, maxSeries or bucket list throws a config error naming the metric', () => {
   const { m } = setup();
   const configError = (e: unknown) => isTillwatchConfigError(e) && e.code === 'TW_ERR_METRICS_INVALID_DEFINITION' && /pos_wait_seconds/.test(e.message);
-  assert.throws(() => m.histogram({ name: 'pos_wait_seconds', help: 'h', buckets: [1, 0.5] }), configError);
-  assert.throws(() => m.histogram({ name: 'pos_wait_seconds', help: 'h', buckets: [] }), configError);
-  assert.throws(() => m.histogram({ name: 'pos_wait_seconds', help: '', buckets: [1] }), configError);
-  assert.throws(() => m.histogram({ name: 'pos_wait_seconds', help: 'h', buckets: [1], maxSeries: 0 }), configError);
+  assert.throws(() => histogram(m, { name: 'pos_wait_seconds', help: 'h', buckets: [1, 0.5] }), configError);
+  assert.throws(() => histogram(m, { name: 'pos_wait_seconds', help: 'h', buckets: [] }), configError);
+  assert.throws(() => histogram(m, { name: 'pos_wait_seconds', help: '', buckets: [1] }), configError);
+  assert.throws(() => histogram(m, { name: 'pos_wait_seconds', help: 'h', buckets: [1], maxSeries: 0 }), configError);
 });
 
 test('past its budget a metric folds new label sets into one overflow series and counts the drops', async () => {
   const { m, sink } = setup({ maxSeriesPerMetric: 3 });
-  const c = m.counter({ name: 'pos_orders_total', help: 'Orders.', labelNames: ['store', 'channel'] });
+  const c = counter(m, { name: 'pos_orders_total', help: 'Orders.', labelNames: ['store', 'channel'] });
   for (const store of ['s1', 's2', 's3', 's4', 's5', 's6']) c.inc({ store, channel: 'kiosk' });
   c.inc({ store: 's1', channel: 'kiosk' }, 2); // an existing series keeps counting
   c.inc({ store: 's9', channel: 'web' }, 5);
@@ -94,7 +93,7 @@ test('past its budget a metric folds new label sets into one overflow series and
 
 test('maxSeries on a definition overrides the default budget', async () => {
   const { m } = setup({ maxSeriesPerMetric: 100 });
-  const g = m.gauge({ name: 'pos_drawer_cash', help: 'Cash per drawer.', labelNames: ['drawer'], maxSeries: 1 });
+  const g = gauge(m, { name: 'pos_drawer_cash', help: 'Cash per drawer.', labelNames: ['drawer'], maxSeries: 1 });
   g.set({ drawer: '1' }, 10);
   g.set({ drawer: '2' }, 20);
   assert.equal(await sample(m, 'pos_drawer_cash{drawer="1"}'), 10);
@@ -103,7 +102,7 @@ test('maxSeries on a definition overrides the default budget', async () => {
 
 test('the overflow series folds histograms too', async () => {
   const { m } = setup({ maxSeriesPerMetric: 1 });
-  const h = m.histogram({ name: 'pos_print_seconds', help: 'Receipt printing time.', labelNames: ['printer'], buckets: [0.5, 1] });
+  const h = histogram(m, { name: 'pos_print_seconds', help: 'Receipt printing time.', labelNames: ['printer'], buckets: [0.5, 1] });
   h.observe({ printer: 'front' }, 0.2);
   h.observe({ printer: 'back' }, 0.7);
   h.observe({ printer: 'bar' }, 2);
@@ -114,9 +113,9 @@ test('the overflow series folds histograms too', async () => {
 
 test('recording never throws: invalid values and labels are ignored and counted by reason', async () => {
   const { m, sink } = setup();
-  const c = m.counter({ name: 'pos_orders_total', help: 'Orders.', labelNames: ['channel'] });
-  const g = m.gauge({ name: 'pos_queue_length', help: 'Queue.', labelNames: ['lane'] });
-  const h = m.histogram({ name: 'pos_wait_seconds', help: 'Wait.', labelNames: ['lane'], buckets: [1] });
+  const c = counter(m, { name: 'pos_orders_total', help: 'Orders.', labelNames: ['channel'] });
+  const g = gauge(m, { name: 'pos_queue_length', help: 'Queue.', labelNames: ['lane'] });
+  const h = histogram(m, { name: 'pos_wait_seconds', help: 'Wait.', labelNames: ['lane'], buckets: [1] });
   const hostile = Object.defineProperty({}, 'channel', { enumerable: true, get: () => { throw new Error('boom'); } });
   assert.doesNotThrow(() => {
     c.inc({ channel: 'web' }, -1);
@@ -143,12 +142,37 @@ test('recording never throws: invalid values and labels are ignored and counted 
   assert.equal(sink.lines.filter((l) => l.metric === 'pos_orders_total' && l.reason === 'value').length, 1);
 });
 
-test('a label left out is exported as the empty label value, like an absent label', async () => {
+test('an open label left out or empty records unknown', async () => {
   const { m } = setup();
-  const c = m.counter({ name: 'pos_refunds_total', help: 'Refunds.', labelNames: ['reason', 'channel'] });
+  const c = counter(m, { name: 'pos_refunds_total', help: 'Refunds.', labelNames: ['reason', 'channel'] });
   c.inc({ reason: 'damaged' });
   c.inc({ reason: 'damaged', channel: '' });
-  assert.equal(await sample(m, 'pos_refunds_total{reason="damaged",channel=""}'), 2);
+  assert.equal(await sample(m, 'pos_refunds_total{reason="damaged",channel="unknown"}'), 2);
+});
+
+test('a closed label keeps its declared values and folds anything else into other, as the catalogue declares', async () => {
+  const { m } = setup();
+  const refunds = defineMetric({
+    name: 'pos_refunds_total',
+    type: 'counter',
+    unit: 'count',
+    group: 'test',
+    owner: 'service',
+    help: 'Refunds by reason.',
+    question: 'Why do customers bring things back?',
+    labels: { reason: closedLabel('Why.', ['damaged', 'wrong_size']) },
+  });
+  const c = m.register(refunds);
+  c.inc({ reason: 'damaged' });
+  c.inc({ reason: 'Wrong Size' });
+  c.inc({ reason: 'order 1234 was cold' });
+  c.inc({});
+  assert.equal(await sample(m, 'pos_refunds_total{reason="damaged"}'), 1);
+  assert.equal(await sample(m, 'pos_refunds_total{reason="wrong_size"}'), 1);
+  assert.equal(await sample(m, 'pos_refunds_total{reason="other"}'), 2);
+  assert.equal(m.register(refunds), c, 'the same handle registered again gives the same recorder');
+  const narrower = defineMetric({ ...refunds, labels: { reason: closedLabel('Why.', ['damaged']) } });
+  assert.throws(() => m.register(narrower), throwsCode('TW_ERR_METRICS_DUPLICATE'), 'the same name with other label values is another metric');
 });
 
 test('label values are sanitised and redacted once per label set, not per observation', async () => {
@@ -157,7 +181,7 @@ test('label values are sanitised and redacted once per label set, not per observ
     calls++;
     return redactor.string(v);
   });
-  const c = m.counter({ name: 'pos_orders_total', help: 'Orders.', labelNames: ['channel', 'store'] });
+  const c = counter(m, { name: 'pos_orders_total', help: 'Orders.', labelNames: ['channel', 'store'] });
   for (let i = 0; i < 1000; i++) c.inc({ channel: 'web', store: 42 });
   assert.equal(calls, 2, 'one redactor call per label value, on first sight only');
   c.inc({ channel: 'web', store: '42' }); // same series once converted to a string
@@ -166,9 +190,9 @@ test('label values are sanitised and redacted once per label set, not per observ
 
 test('cached series keep counting after registry.resetMetrics()', async () => {
   const { m } = setup();
-  const c = m.counter({ name: 'pos_orders_total', help: 'Orders.', labelNames: ['channel'] });
-  const h = m.histogram({ name: 'pos_wait_seconds', help: 'Wait.', labelNames: ['lane'], buckets: [1] });
-  const g = m.gauge({ name: 'pos_queue_length', help: 'Queue.', labelNames: ['lane'] });
+  const c = counter(m, { name: 'pos_orders_total', help: 'Orders.', labelNames: ['channel'] });
+  const h = histogram(m, { name: 'pos_wait_seconds', help: 'Wait.', labelNames: ['lane'], buckets: [1] });
+  const g = gauge(m, { name: 'pos_queue_length', help: 'Queue.', labelNames: ['lane'] });
   c.inc({ channel: 'web' }, 5);
   h.observe({ lane: '1' }, 0.5);
   g.set({ lane: '1' }, 7);
@@ -184,7 +208,7 @@ test('cached series keep counting after registry.resetMetrics()', async () => {
 
 test('hostile label values are made safe: control characters, surrogates, 10 KB strings, card numbers', async () => {
   const { m } = setup({ maxLabelValueLength: 64 });
-  const c = m.counter({ name: 'pos_hostile_total', help: 'Hostile input.', labelNames: ['v'] });
+  const c = counter(m, { name: 'pos_hostile_total', help: 'Hostile input.', labelNames: ['v'] });
   const hostile = [
     'line1\nline2\r\n# HELP fake',
     'quote " and \\ backslash',
@@ -221,12 +245,12 @@ test('sanitizeLabelValue converts, scrubs, truncates without splitting a surroga
 test('gauges with a collect callback are set at scrape time, and a failing callback does not fail the scrape', async () => {
   const { m, sink } = setup();
   let open = 3;
-  const g: GuardedGauge<never> = m.gauge({ name: 'pos_open_tills', help: 'Open tills.', collect: () => g.set({}, open) });
+  const g: GuardedGauge<never> = gauge(m, { name: 'pos_open_tills', help: 'Open tills.', collect: () => g.set({}, open) });
   assert.equal(await sample(m, 'pos_open_tills'), 3);
   open = 4;
   assert.equal(await sample(m, 'pos_open_tills'), 4);
-  m.gauge({ name: 'pos_broken', help: 'Fails.', collect: () => { throw new Error('db down at 4111111111111111'); } });
-  m.gauge({ name: 'pos_broken_async', help: 'Rejects.', collect: async () => { throw new Error('timeout'); } });
+  gauge(m, { name: 'pos_broken', help: 'Fails.', collect: () => { throw new Error('db down at 4111111111111111'); } });
+  gauge(m, { name: 'pos_broken_async', help: 'Rejects.', collect: async () => { throw new Error('timeout'); } });
   await m.render(undefined); // failures are counted during a scrape; the count is exported by the next one at the latest
   for (const metric of ['pos_broken', 'pos_broken_async']) {
     const failures = await sample(m, `tillwatch_metrics_collect_errors_total{metric="${metric}"}`);
@@ -238,7 +262,7 @@ test('gauges with a collect callback are set at scrape time, and a failing callb
 
 test('exemplars are validated: an invalid one is dropped and counted, the observation kept', async () => {
   const { m } = setup();
-  const h = m.histogram({ name: 'pos_pay_seconds', help: 'Payment time.', buckets: [1], exemplars: true });
+  const h = histogram(m, { name: 'pos_pay_seconds', help: 'Payment time.', buckets: [1], exemplars: true });
   h.observe({}, 0.5, { trace_id: 'a'.repeat(200) });
   h.observe({}, 0.5, { 'bad-name': 'x' });
   h.observe({}, 0.5, { trace_id: 'line\nbreak' });
@@ -279,8 +303,8 @@ test('two Metrics instances do not share series', async () => {
   const a = setup().m;
   const b = setup().m;
   assert.notEqual(a.registry, b.registry);
-  a.counter({ name: 'pos_orders_total', help: 'Orders.' }).inc();
-  b.counter({ name: 'pos_orders_total', help: 'Orders, with other help.' }).inc(undefined, 5);
+  counter(a, { name: 'pos_orders_total', help: 'Orders.' }).inc();
+  counter(b, { name: 'pos_orders_total', help: 'Orders, with other help.' }).inc(undefined, 5);
   a.http.end('GET', '/a', 200, 0.1);
   assert.equal(await sample(a, 'pos_orders_total'), 1);
   assert.equal(await sample(b, 'pos_orders_total'), 5);

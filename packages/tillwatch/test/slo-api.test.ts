@@ -5,7 +5,7 @@ import pino from 'pino';
 import { resolveOptions } from '../src/config/options.ts';
 import { Metrics } from '../src/metrics/metrics.ts';
 import { computeSloStatus, createSloTracker, sumSeries, type SloSample } from '../src/slo/index.ts';
-import { availabilitySlo, latencySlo, paymentSuccessSlo, syncFreshnessSlo } from '../src/spec/slo/index.ts';
+import { availabilitySlo, catalogue, latencySlo, paymentSuccessSlo, syncFreshnessSlo } from '@tillwatch/spec';
 
 const MIN = 60_000;
 
@@ -61,7 +61,7 @@ test('sumSeries reads counters and histogram buckets from a registry snapshot wi
 test('the tracker samples a real Metrics registry and reports availability, latency and freshness', async () => {
   const { options } = resolveOptions({ metrics: { runtime: false } }, {});
   const metrics = new Metrics({ options, logger: pino({ level: 'silent' }) });
-  const last = metrics.gauge({ name: 'sync_last_success_timestamp_seconds', help: 'Last sync.', labelNames: ['pipeline'] });
+  const last = metrics.register(catalogue.metrics.sync.lastSuccess);
   let now = 1_000_000 * 1000;
   const tracker = createSloTracker({
     metrics,

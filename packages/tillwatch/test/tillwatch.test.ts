@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTillwatch, isTillwatchConfigError, type TillwatchOptions } from '../src/index.ts';
-import { instrument } from '../src/adapters/node-http.ts';
+import { tillwatchNodeHttp } from '../src/adapters/node-http.ts';
 import { logSink } from '../src/testing/index.ts';
 
 const quiet = { handleSignals: false, handleCrashes: false, exit: false } as const;
@@ -16,7 +16,7 @@ async function listen(server: http.Server): Promise<number> {
 async function start(options: TillwatchOptions) {
   const sink = logSink();
   const tw = createTillwatch({ ...options, log: { ...options.log, destination: sink }, lifecycle: quiet });
-  const server = http.createServer(instrument(tw, (_req, res) => res.end('ok'), { route: () => '/thing' }));
+  const server = http.createServer(tillwatchNodeHttp(tw, (_req, res) => res.end('ok'), { route: () => '/thing' }));
   const port = await listen(server);
   await tw.attach(server);
   return {
@@ -104,7 +104,7 @@ test('an error reporter that throws is counted as a sink error and never reaches
     },
   });
   const server = http.createServer(
-    instrument(tw, () => {
+    tillwatchNodeHttp(tw, () => {
       throw new Error('handler bug');
     }),
   );
@@ -127,7 +127,7 @@ test('an error reporter whose promise rejects is counted and does not become an 
   process.on('unhandledRejection', onUnhandled);
   const tw = createTillwatch({ log: { destination: logSink() }, lifecycle: quiet, errorReporter: async () => Promise.reject(new Error('ingest down')) });
   const server = http.createServer(
-    instrument(tw, () => {
+    tillwatchNodeHttp(tw, () => {
       throw new Error('handler bug');
     }),
   );
@@ -145,7 +145,7 @@ test('an error reporter whose promise rejects is counted and does not become an 
 });
 
 test('configured SLOs appear in the /health summary with their burn rate and remaining budget from the service\'s own counters', async (t) => {
-  const { availabilitySlo } = await import('../src/spec/slo/index.ts');
+  const { availabilitySlo } = await import('@tillwatch/spec');
   const sink = logSink();
   let fail = false;
   const tw = createTillwatch({
@@ -154,7 +154,7 @@ test('configured SLOs appear in the /health summary with their burn rate and rem
     slos: [availabilitySlo({ name: 'availability', target: 0.99, period: '30d', team: 'pos' })],
   });
   const server = http.createServer(
-    instrument(tw, (_req, res) => {
+    tillwatchNodeHttp(tw, (_req, res) => {
       res.statusCode = fail ? 500 : 200;
       res.end();
     }, { route: () => '/orders' }),

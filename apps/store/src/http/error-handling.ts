@@ -9,6 +9,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { StoreDeps } from '../deps.ts';
+import { storeMetrics } from '../store-metrics.ts';
 import { STORE_ERROR_CODES } from './store-error-codes.ts';
 import { isStoreError, StoreError } from './store-error.ts';
 
@@ -16,8 +17,6 @@ import { isStoreError, StoreError } from './store-error.ts';
 export interface ErrorBody {
   error: { code: string; message: string; correlation_id: string | undefined; details?: Record<string, unknown> };
 }
-
-const REJECTIONS_METRIC = 'store_request_rejections_total';
 
 /** Maps anything a handler or Fastify threw to a StoreError. */
 function toStoreError(err: unknown): StoreError {
@@ -55,13 +54,7 @@ function correlationIdOf(reply: FastifyReply): string | undefined {
  * @param onRejection called with the code of every 4xx answer (after it is counted); must not throw.
  */
 export function installErrorHandling(app: FastifyInstance, deps: StoreDeps, onRejection?: (code: string) => void): void {
-  const rejections = deps.tw.metrics.counter({
-    name: REJECTIONS_METRIC,
-    help: 'Requests the store refused with a 4xx, by stable error code (STORE_...).',
-    labelNames: ['code'],
-    // Codes are constants in the store's code tables: bounded well below this.
-    maxSeries: 200,
-  });
+  const rejections = deps.tw.metrics.register(storeMetrics.metrics.store.rejections);
 
   const send = (reply: FastifyReply, se: StoreError): FastifyReply => {
     if (se.statusCode < 500) {

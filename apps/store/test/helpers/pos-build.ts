@@ -16,8 +16,7 @@ const SOURCES = [
   'apps/store/pos/vite.config.ts',
   'apps/store/pos/src',
   'packages/browser/src',
-  'packages/tillwatch/src/redact',
-  'packages/tillwatch/src/report/scrub-event.ts',
+  'packages/redact/src',
 ];
 
 function newestMtimeMs(path: string): number {

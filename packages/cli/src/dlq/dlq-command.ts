@@ -16,7 +16,7 @@
  */
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createRedactor } from 'tillwatch';
+import { createRedactor } from '@tillwatch/redact';
 import {
   bullmqBackend,
   deadLetterAdmin,

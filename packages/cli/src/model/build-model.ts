@@ -3,10 +3,11 @@ import {
   DEFAULT_STORE_THRESHOLDS,
   formatProblems,
   storeAlertPack,
-  validateDeployConfig,
   type TillwatchDeployConfig,
-} from 'tillwatch/spec/alerts';
+} from '@tillwatch/spec';
 import { CliError } from '../cli-error.ts';
+import { serviceCatalogue } from './service-catalogue.ts';
+import { validateDeployConfig } from './validate-deploy-config.ts';
 import type { Model } from './model.ts';
 
 /** Names of the default pack's alerts, for validating `disable` and `overrides`. */
@@ -25,6 +26,7 @@ export function buildModel(raw: unknown, source: string): Model {
   const config = raw as TillwatchDeployConfig;
   return {
     config,
+    catalogue: serviceCatalogue(config.catalogue).catalogue,
     thresholds: { ...DEFAULT_STORE_THRESHOLDS, ...config.alerts?.thresholds },
     slos: config.slos,
     groups: [],

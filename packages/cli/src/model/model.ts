@@ -1,8 +1,7 @@
 /**
  * The generator's model: what the pipeline steps fill in and the writers render. Plain data, no YAML.
  */
-import type { AlertSeverity, AlertTestSpec, TillwatchDeployConfig, StoreThresholds } from 'tillwatch/spec/alerts';
-import type { SloSpec } from 'tillwatch/spec/slo';
+import type { AlertSeverity, AlertTestSpec, Catalogue, TillwatchDeployConfig, StoreThresholds, SloSpec } from '@tillwatch/spec';
 
 export interface RecordingRule {
   readonly record: string;
@@ -44,6 +43,8 @@ export interface RuleGroup {
 
 export interface Model {
   readonly config: TillwatchDeployConfig;
+  /** The built-in catalogue plus the service's own: what rules, SLOs and docs may read. */
+  readonly catalogue: Catalogue;
   readonly thresholds: StoreThresholds;
   readonly slos: readonly SloSpec[];
   /** Groups in output order; files hold one or more groups. */

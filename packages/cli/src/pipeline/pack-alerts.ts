@@ -2,8 +2,7 @@
  * Step: the default store pack (thresholds merged, disabled alerts left out, overrides applied) and the
  * config's extra alerts, one rules file per alert group.
  */
-import { metricsRead, storeAlertPack, type AlertSpec } from 'tillwatch/spec/alerts';
-import { GROUP_PREFIX } from '../model/conventions.ts';
+import { metricsRead, storeAlertPack, type AlertSpec, GROUP_PREFIX } from '@tillwatch/spec';
 import { groupOf, type Model } from '../model/model.ts';
 
 function add(model: Model, a: AlertSpec, origin: 'pack' | 'extra'): void {
@@ -24,7 +23,7 @@ function add(model: Model, a: AlertSpec, origin: 'pack' | 'extra'): void {
     group: group.name,
     test: a.test,
     selector: {},
-    waitsFor: metricsRead(a.expr)
+    waitsFor: metricsRead(a.expr, model.catalogue)
       .filter((h) => h.status === 'planned')
       .map((h) => h.name),
     origin,

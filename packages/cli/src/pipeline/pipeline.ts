@@ -9,7 +9,7 @@ import { sloRecordings } from './slo-recordings.ts';
 
 export type Step = (model: Model) => void;
 
-export const STEPS: readonly { readonly name: string; readonly run: Step }[] = [
+const STEPS: readonly { readonly name: string; readonly run: Step }[] = [
   { name: 'slo-recordings', run: sloRecordings },
   { name: 'slo-alerts', run: sloAlerts },
   { name: 'pack-alerts', run: packAlerts },

@@ -3,10 +3,7 @@
  * can be tested and silenced on its own. Event SLIs carry the minimum-traffic guard: the long window must hold
  * at least `minEvents` events.
  */
-import { pascalCase } from 'tillwatch/spec/alerts';
-import { BURN_WINDOWS, DEFAULT_MIN_EVENTS, burnFactor, type BurnWindow, type SloSpec } from 'tillwatch/spec/slo';
-import { durationSeconds } from 'tillwatch/spec/alerts';
-import { BURN_LABEL, LONG_WINDOW_LABEL, SLO_RECORD } from '../model/conventions.ts';
+import { pascalCase, BURN_WINDOWS, DEFAULT_MIN_EVENTS, burnFactor, type BurnWindow, type SloSpec, durationSeconds, BURN_LABEL, LONG_WINDOW_LABEL, SLO_RECORD } from '@tillwatch/spec';
 import { groupOf, type Model } from '../model/model.ts';
 import { sloSelector } from './slo-selector.ts';
 
@@ -16,7 +13,7 @@ function pct(x: number): string {
   return `${Math.round(x * 100_000) / 1000}%`;
 }
 
-export function burnAlertName(slo: SloSpec, w: BurnWindow): string {
+function burnAlertName(slo: SloSpec, w: BurnWindow): string {
   return `${pascalCase(slo.name)}ErrorBudgetBurn${w.kind === 'page' ? 'Page' : 'Ticket'}`;
 }
 

@@ -3,14 +3,12 @@
  * (for the minimum-traffic guard), and the SLO's meta rules: objective, error budget, burn rate and the error
  * budget remaining over the period.
  */
-import type { Duration } from 'tillwatch/spec/alerts';
-import { BURN_WINDOWS, SLI_WINDOWS, WINDOW_PLACEHOLDER, type SloSpec } from 'tillwatch/spec/slo';
-import { CURRENT_BURN_WINDOW, GROUP_PREFIX, SLO_LABELS, SLO_RECORD } from '../model/conventions.ts';
+import { type Duration, BURN_WINDOWS, SLI_WINDOWS, WINDOW_PLACEHOLDER, type SloSpec, CURRENT_BURN_WINDOW, GROUP_PREFIX, SLO_LABELS, SLO_RECORD } from '@tillwatch/spec';
 import { groupOf, type Model } from '../model/model.ts';
 import { sloSelector } from './slo-selector.ts';
 
 /** Error ratio of an SLI over a window. Event SLIs divide rates; time SLIs average a 0/1 signal sampled each minute. */
-export function errorRatioExpr(slo: SloSpec, window: Duration): string {
+function errorRatioExpr(slo: SloSpec, window: Duration): string {
   const sli = slo.sli;
   const fill = (s: string) => s.replaceAll(WINDOW_PLACEHOLDER, window);
   if (sli.kind === 'events') return `${fill(sli.bad)}\n/\n${fill(sli.total)}`;

@@ -3,14 +3,13 @@
  * groups by alertname, service and location, inhibits tickets while the page of the same SLO fires and
  * everything of a service while it is down. Secrets are `*_file` fields (or `${ENV}` placeholders), never values.
  */
-import type { AlertSeverity, SecretRef } from 'tillwatch/spec/alerts';
-import { BURN_LABEL, SLO_LABELS } from '../model/conventions.ts';
+import { type AlertSeverity, type SecretRef, BURN_LABEL, SLO_LABELS } from '@tillwatch/spec';
 import type { Model } from '../model/model.ts';
 import { yamlFile } from './yaml-file.ts';
 
 /** Receiver per severity; `amtool config routes test` in `tillwatch check` asserts this mapping. */
 export const RECEIVERS: Record<AlertSeverity, string> = { critical: 'pagerduty-critical', warning: 'slack-warning', info: 'email-info' };
-export const STORE_HOURS_INTERVAL = 'store-hours';
+const STORE_HOURS_INTERVAL = 'store-hours';
 
 const DEFAULT_REPEAT: Record<AlertSeverity, string> = { critical: '1h', warning: '4h', info: '24h' };
 

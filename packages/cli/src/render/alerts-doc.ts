@@ -1,6 +1,5 @@
 /** Writer: docs/alerts.md, the alert catalogue with runbooks, rendered from the model. */
-import type { SecretRef } from 'tillwatch/spec/alerts';
-import { BURN_WINDOWS, burnFactor } from 'tillwatch/spec/slo';
+import { type SecretRef, BURN_WINDOWS, burnFactor } from '@tillwatch/spec';
 import { allAlerts, type Model, type ModelAlert } from '../model/model.ts';
 import { CLI_VERSION } from '../version.ts';
 import { RECEIVERS } from './alertmanager-config.ts';
@@ -32,7 +31,7 @@ function secretLines(model: Model): string[] {
   return out;
 }
 
-export function renderAlertsDoc(model: Model): string {
+function renderAlertsDoc(model: Model): string {
   const c = model.config;
   const alerts = allAlerts(model);
   const lines: string[] = [

@@ -5,7 +5,7 @@
  * series (just under the threshold) it never fires. Firing is read from the ALERTS series, so the test pins the
  * alert's routing labels (severity, team) without depending on annotation values.
  */
-import { durationMinutes } from 'tillwatch/spec/alerts';
+import { durationMinutes } from '@tillwatch/spec';
 import type { Model, ModelAlert } from '../model/model.ts';
 import { yamlFile } from './yaml-file.ts';
 
@@ -14,7 +14,7 @@ function alertsSelector(a: ModelAlert): string {
   return `count(ALERTS{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',')}})`;
 }
 
-export function alertTests(a: ModelAlert): unknown[] {
+function alertTests(a: ModelAlert): unknown[] {
   const forMin = durationMinutes(a.for);
   const trueAfter = a.test.trueAfterMinutes ?? 1;
   const fireAt = trueAfter + forMin + 1;

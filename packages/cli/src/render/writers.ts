@@ -2,16 +2,18 @@
 import type { Model } from '../model/model.ts';
 import { renderAlertmanagerConfig } from './alertmanager-config.ts';
 import { renderAlertsDocFile } from './alerts-doc.ts';
+import { renderMetricsDocFile } from './metrics-doc.ts';
 import { renderPrometheusConfig } from './prometheus-config.ts';
 import { renderRulesFiles } from './rules-files.ts';
 import { renderTestsFiles } from './tests-files.ts';
 
-export const WRITERS: readonly ((model: Model) => Map<string, string>)[] = [
+const WRITERS: readonly ((model: Model) => Map<string, string>)[] = [
   renderPrometheusConfig,
   renderRulesFiles,
   renderTestsFiles,
   renderAlertmanagerConfig,
   renderAlertsDocFile,
+  renderMetricsDocFile,
 ];
 
 /** Every generated file of a model. */

@@ -1,11 +1,11 @@
 /**
  * `tillwatch/express`: Express 5 middleware.
  *
- * Mount {@link tillwatchExpress} first and {@link tillwatchErrors} last:
+ * Mount {@link tillwatchExpress} first and {@link tillwatchExpressErrors} last:
  * ```ts
  * app.use(tillwatchExpress(tw));
  * app.use('/stores/:storeId', storeRouter);
- * app.use(tillwatchErrors(tw));
+ * app.use(tillwatchExpressErrors(tw));
  * ```
  *
  * Route templates. Metrics need `/stores/:storeId/orders/:id`, never the concrete path (one series
@@ -93,7 +93,7 @@ function isMountedRouter(fn: Handle): boolean {
  * Installs the two routing patches once per process. Idempotent; called on import and by
  * {@link tillwatchExpress}.
  */
-export function patchExpressRouting(): void {
+function patchExpressRouting(): void {
   const routerProto = express.Router.prototype as RouterLike & { [kPatched]?: true };
   const Route = (express as unknown as { Route?: { prototype: RouteLike & { [kPatched]?: true } } }).Route;
   if (!routerProto[kPatched]) {
@@ -156,12 +156,12 @@ patchExpressRouting();
  * ```ts
  * import express from 'express';
  * import { createTillwatch } from 'tillwatch';
- * import { tillwatchErrors, tillwatchExpress } from 'tillwatch/express';
+ * import { tillwatchExpressErrors, tillwatchExpress } from 'tillwatch/express';
  * const tw = createTillwatch({ service: { name: 'pos-api' } });
  * const app = express();
  * app.use(tillwatchExpress(tw));
  * app.get('/orders/:id', (req, res) => { res.json({ id: req.params.id }); });
- * app.use(tillwatchErrors(tw));
+ * app.use(tillwatchExpressErrors(tw));
  * ```
  */
 export function tillwatchExpress(tw: Tillwatch): RequestHandler {
@@ -182,7 +182,7 @@ export function tillwatchExpress(tw: Tillwatch): RequestHandler {
  * `{ error: 'internal_error', correlation_id }`; the error's message never reaches the client.
  * @param tw the tillwatch instance.
  */
-export function tillwatchErrors(tw: Tillwatch): ErrorRequestHandler {
+export function tillwatchExpressErrors(tw: Tillwatch): ErrorRequestHandler {
   // Four parameters: Express recognises error middleware by its arity.
   return function tillwatchErrorHandler(err: unknown, req, res, _next) {
     const scope = tw.http.scopeOf(req);

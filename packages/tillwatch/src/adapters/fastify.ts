@@ -3,7 +3,7 @@
  *
  * ```ts
  * const app = Fastify();                      // logger off: tillwatch writes the request logs
- * await app.register(fastifyTillwatch, { tw }); // first, before the routes
+ * await app.register(tillwatchFastify, { tw }); // first, before the routes
  * ```
  *
  * Fastify's own logger should stay off (the default). If you want Fastify's internal lines too, give
@@ -21,23 +21,21 @@
  */
 import type { Server } from 'node:http';
 import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
-import { UNMATCHED_ROUTE } from '../metrics/http-metrics.ts';
+import { UNMATCHED_ROUTE } from '@tillwatch/spec';
 import type { Tillwatch } from '../tillwatch.ts';
 import { clientErrorStatus, setRoute } from './shared.ts';
 
-export interface FastifyTillwatchOptions {
+export interface TillwatchFastifyOptions {
   tw: Tillwatch;
 }
 
-/** The management paths served on the main port: the metrics endpoint and the health probes. */
+/** The management paths served on the main port: the metrics endpoint (when enabled) and the health probes. */
 function managementPaths(tw: Tillwatch): string[] {
-  const base = tw.options.health.basePath;
-  const paths = [base, `${base}/live`, `${base}/ready`, `${base}/startup`];
-  if (tw.options.metrics.enabled) paths.unshift(tw.options.metrics.path);
-  return paths;
+  const { metrics, healthSummary, probes } = tw.managementPaths;
+  return [...(tw.options.metrics.enabled ? [metrics] : []), healthSummary, probes.live, probes.ready, probes.startup];
 }
 
-function plugin(fastify: FastifyInstance, opts: FastifyTillwatchOptions, done: (err?: Error) => void): void {
+function plugin(fastify: FastifyInstance, opts: TillwatchFastifyOptions, done: (err?: Error) => void): void {
   const tw = opts.tw;
   const management = new Set<string>();
 
@@ -94,14 +92,14 @@ function plugin(fastify: FastifyInstance, opts: FastifyTillwatchOptions, done: (
  * ```ts
  * import Fastify from 'fastify';
  * import { createTillwatch } from 'tillwatch';
- * import { fastifyTillwatch } from 'tillwatch/fastify';
+ * import { tillwatchFastify } from 'tillwatch/fastify';
  * const tw = createTillwatch({ service: { name: 'pos-api' } });
  * const app = Fastify();
- * await app.register(fastifyTillwatch, { tw });
+ * await app.register(tillwatchFastify, { tw });
  * app.get('/orders/:id', async (request) => ({ id: (request.params as { id: string }).id }));
  * ```
  */
-export const fastifyTillwatch: FastifyPluginCallback<FastifyTillwatchOptions> = Object.assign(plugin, {
+export const tillwatchFastify: FastifyPluginCallback<TillwatchFastifyOptions> = Object.assign(plugin, {
   // What fastify-plugin sets: skip encapsulation, name the plugin, declare the supported major.
   [Symbol.for('skip-override')]: true,
   [Symbol.for('fastify.display-name')]: 'tillwatch',

@@ -3,7 +3,7 @@
  *
  * ```ts
  * const tw = createTillwatch({ service: { name: 'pos-api' } });
- * Module({ imports: [TillwatchModule.forRoot(tw)], controllers: [OrdersController] })(AppModule);
+ * Module({ imports: [TillwatchNestModule.forRoot(tw)], controllers: [OrdersController] })(AppModule);
  * const app = await NestFactory.create(AppModule, { logger: new TillwatchNestLogger(tw) });
  * ```
  *
@@ -36,14 +36,14 @@ export const TILLWATCH = Symbol.for('tillwatch.nestjs.instance');
 const MIDDLEWARE_INSTALLED = Symbol('tillwatch.nestjs.middleware');
 
 /**
- * Catch-all exception filter, installed globally by {@link TillwatchModule.forRoot}. Replaces Nest's
+ * Catch-all exception filter, installed globally by {@link TillwatchNestModule.forRoot}. Replaces Nest's
  * built-in handler, which would log a non-HTTP error's stack itself: here the error is logged once
  * (`request failed`, with the correlation id) and reported, and the response keeps Nest's usual
  * shape: an HttpException answers with its status and body; anything else with
  * 500 `{ statusCode: 500, message: 'Internal server error' }`. HttpExceptions below 500 are the
  * client's mistake and are not logged as failures.
  */
-export class TillwatchExceptionFilter implements ExceptionFilter {
+export class TillwatchNestExceptionFilter implements ExceptionFilter {
   readonly #tw: Tillwatch;
   readonly #adapterHost: HttpAdapterHost;
 
@@ -78,28 +78,28 @@ export class TillwatchExceptionFilter implements ExceptionFilter {
     adapter.reply(res, body, status);
   }
 }
-Catch()(TillwatchExceptionFilter);
+Catch()(TillwatchNestExceptionFilter);
 
-/** Global module wiring tillwatch into a Nest app. Use {@link TillwatchModule.forRoot}. */
-export class TillwatchModule {
+/** Global module wiring tillwatch into a Nest app. Use {@link TillwatchNestModule.forRoot}. */
+export class TillwatchNestModule {
   /**
    * Makes tillwatch the first Express middleware (management endpoints on the main port, request
-   * scope, correlation id, RED metrics), installs {@link TillwatchExceptionFilter} as a global filter
+   * scope, correlation id, RED metrics), installs {@link TillwatchNestExceptionFilter} as a global filter
    * and provides the instance under {@link TILLWATCH}. Global: import it once, in the root module.
    * @param tw the tillwatch instance.
    * @example
    * ```ts
    * import { Module } from '@nestjs/common';
    * import { createTillwatch } from 'tillwatch';
-   * import { TillwatchModule } from 'tillwatch/nestjs';
+   * import { TillwatchNestModule } from 'tillwatch/nestjs';
    * const tw = createTillwatch({ service: { name: 'pos-api' } });
    * class AppModule {}
-   * Module({ imports: [TillwatchModule.forRoot(tw)] })(AppModule);
+   * Module({ imports: [TillwatchNestModule.forRoot(tw)] })(AppModule);
    * ```
    */
   static forRoot(tw: Tillwatch): DynamicModule {
     return {
-      module: TillwatchModule,
+      module: TillwatchNestModule,
       global: true,
       providers: [
         { provide: TILLWATCH, useValue: tw },
@@ -120,14 +120,14 @@ export class TillwatchModule {
         {
           provide: APP_FILTER,
           inject: [HttpAdapterHost],
-          useFactory: (adapterHost: HttpAdapterHost) => new TillwatchExceptionFilter(tw, adapterHost),
+          useFactory: (adapterHost: HttpAdapterHost) => new TillwatchNestExceptionFilter(tw, adapterHost),
         },
       ],
       exports: [TILLWATCH],
     };
   }
 }
-Module({})(TillwatchModule);
+Module({})(TillwatchNestModule);
 
 type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 

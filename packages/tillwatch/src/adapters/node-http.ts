@@ -7,11 +7,11 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { RequestScope } from '../http/http-instrumentation.ts';
-import { UNMATCHED_ROUTE } from '../metrics/http-metrics.ts';
+import { UNMATCHED_ROUTE } from '@tillwatch/spec';
 import type { Tillwatch } from '../tillwatch.ts';
 import { setRoute, writeErrorResponse } from './shared.ts';
 
-export interface InstrumentOptions {
+export interface TillwatchNodeHttpOptions {
   /**
    * Names the route template of a request (`/orders/:id`), or returns undefined when the app does not
    * handle it. Called once per request, before the handler. Must not throw; if it does, the request
@@ -34,14 +34,14 @@ export type AsyncRequestListener = (req: IncomingMessage, res: ServerResponse) =
  * ```ts
  * import http from 'node:http';
  * import { createTillwatch } from 'tillwatch';
- * import { instrument } from 'tillwatch/node-http';
+ * import { tillwatchNodeHttp } from 'tillwatch/node-http';
  * const tw = createTillwatch({ service: { name: 'pos-api' } });
- * const server = http.createServer(instrument(tw, (req, res) => res.end('ok'), {
+ * const server = http.createServer(tillwatchNodeHttp(tw, (req, res) => res.end('ok'), {
  *   route: (req) => (req.url === '/' ? '/' : undefined),
  * }));
  * ```
  */
-export function instrument(tw: Tillwatch, handler: AsyncRequestListener, options: InstrumentOptions = {}): RequestListener {
+export function tillwatchNodeHttp(tw: Tillwatch, handler: AsyncRequestListener, options: TillwatchNodeHttpOptions = {}): RequestListener {
   const routeOf = options.route;
   const fail = (scope: RequestScope, res: ServerResponse, error: unknown): void => {
     tw.http.recordError(scope, error);

@@ -1,6 +1,6 @@
 /**
  * The commerce recorders: one intention-revealing call per business event, bound to the catalogue
- * (src/spec) and registered with a tillwatch `Metrics` instance. Business code never touches a metric
+ * (@tillwatch/spec) and registered with a tillwatch `Metrics` instance. Business code never touches a metric
  * name, a label key or a currency exponent; recording never throws; closed-set labels fold unknown values
  * into `other`, and open ones are bounded by the runtime's per-metric series budget.
  *
@@ -10,7 +10,7 @@
 import { createComplianceRecorder, type ComplianceRecorder } from './compliance-recorder.ts';
 import { createCustomersRecorder, type CustomersRecorder } from './customers-recorder.ts';
 import { createInventoryRecorder, type InventoryRecorder } from './inventory-recorder.ts';
-import { currencyCode } from './label-normalizer.ts';
+import { currencyCode } from '../metrics/label-normalizer.ts';
 import { createOfflineQueueRecorder, type OfflineQueueRecorder } from './offline-queue-recorder.ts';
 import { createOrdersRecorder, type OrdersRecorder } from './orders-recorder.ts';
 import { createOutboundRecorder, type OutboundRecorder } from './outbound-recorder.ts';
@@ -18,7 +18,7 @@ import { createPaymentsRecorder, type PaymentsRecorder } from './payments-record
 import { createPrintingRecorder, type PrintingRecorder } from './printing-recorder.ts';
 import { createProductAnalyticsRecorder, type ProductAnalyticsRecorder } from './product-analytics-recorder.ts';
 import { systemClock, type CommerceClock } from './recorder-context.ts';
-import type { MetricFactoryLike } from './register-metric.ts';
+import type { MetricRegistrar } from '../metrics/metric-registrar.ts';
 import { createRevenueRecorder, type RevenueRecorder } from './revenue-recorder.ts';
 import { createSyncRecorder, type SyncRecorder } from './sync-recorder.ts';
 
@@ -47,8 +47,7 @@ export interface CommerceMetrics {
  * Registers the commerce metrics with `metrics` and returns their recorders. Call it once at start-up;
  * calling it again on the same instance returns recorders bound to the same series.
  *
- * @param metrics the tillwatch instance's `Metrics` (`tw.metrics`), or anything with its
- *   `counter`/`gauge`/`histogram` registration methods.
+ * @param metrics the tillwatch instance's `Metrics` (`tw.metrics`), or anything with its `register` method.
  * @throws TillwatchError TW_ERR_METRICS_DUPLICATE when the application already registered one of these names
  *   with a different definition (start-up only; recording never throws).
  * @example
@@ -57,8 +56,8 @@ export interface CommerceMetrics {
  * const attempt = commerce.payments.start({ method: 'card' });
  * attempt.succeeded();
  */
-export function createCommerceMetrics(metrics: MetricFactoryLike, options: CommerceMetricsOptions = {}): CommerceMetrics {
-  const ctx = { factory: metrics, currency: currencyCode(options.currency ?? 'USD'), clock: options.clock ?? systemClock };
+export function createCommerceMetrics(metrics: MetricRegistrar, options: CommerceMetricsOptions = {}): CommerceMetrics {
+  const ctx = { metrics, currency: currencyCode(options.currency ?? 'USD'), clock: options.clock ?? systemClock };
   return Object.freeze({
     orders: createOrdersRecorder(ctx),
     payments: createPaymentsRecorder(ctx),

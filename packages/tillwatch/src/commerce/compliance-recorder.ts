@@ -1,10 +1,8 @@
 /** `commerce.compliance`: age verifications. Only the outcome and method: never a date of birth or an ID number. */
-import type { AgeVerificationMethod, AgeVerificationResult } from '../spec/conventions.ts';
-import { catalogue } from '../spec/catalogue.ts';
-import { closedNormalizer, openValue, type LabelInput } from './label-normalizer.ts';
+import { type AgeVerificationMethod, type AgeVerificationResult, catalogue } from '@tillwatch/spec';
+import { closedNormalizer, openValue, type LabelInput } from '../metrics/label-normalizer.ts';
 import { neverThrow } from './never-throw.ts';
 import type { RecorderContext } from './recorder-context.ts';
-import { registerCounter } from './register-metric.ts';
 
 export interface AgeVerification {
   readonly location: string;
@@ -19,7 +17,7 @@ export interface ComplianceRecorder {
 
 export function createComplianceRecorder(ctx: RecorderContext): ComplianceRecorder {
   const spec = catalogue.metrics.compliance.ageVerifications;
-  const counter = registerCounter(ctx.factory, spec);
+  const counter = ctx.metrics.register(spec);
   const resultOf = closedNormalizer(spec.labels.result);
   const methodOf = closedNormalizer(spec.labels.method);
   return {

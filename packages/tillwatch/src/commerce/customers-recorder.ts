@@ -1,10 +1,8 @@
 /** `commerce.customers`: customers identified on orders, and loyalty points. */
-import type { Channel } from '../spec/conventions.ts';
-import { catalogue } from '../spec/catalogue.ts';
-import { closedNormalizer, openValue, type LabelInput } from './label-normalizer.ts';
+import { type Channel, catalogue } from '@tillwatch/spec';
+import { closedNormalizer, openValue, type LabelInput } from '../metrics/label-normalizer.ts';
 import { neverThrow } from './never-throw.ts';
 import type { RecorderContext } from './recorder-context.ts';
-import { registerCounter } from './register-metric.ts';
 
 export interface CustomerSeen {
   readonly location: string;
@@ -29,10 +27,10 @@ export interface CustomersRecorder {
 
 export function createCustomersRecorder(ctx: RecorderContext): CustomersRecorder {
   const m = catalogue.metrics.customers;
-  const created = registerCounter(ctx.factory, m.new);
-  const returning = registerCounter(ctx.factory, m.returning);
-  const earned = registerCounter(ctx.factory, m.pointsEarned);
-  const redeemed = registerCounter(ctx.factory, m.pointsRedeemed);
+  const created = ctx.metrics.register(m.new);
+  const returning = ctx.metrics.register(m.returning);
+  const earned = ctx.metrics.register(m.pointsEarned);
+  const redeemed = ctx.metrics.register(m.pointsRedeemed);
   const channelOf = closedNormalizer(m.new.labels.channel);
   return {
     identified: neverThrow((e: CustomerSeen) => {

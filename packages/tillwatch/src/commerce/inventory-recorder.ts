@@ -1,10 +1,8 @@
 /** `commerce.inventory`: stock movements and stock health per location, never per SKU. */
-import type { StockReleaseReason } from '../spec/conventions.ts';
-import { catalogue } from '../spec/catalogue.ts';
-import { closedNormalizer, openValue, type LabelInput } from './label-normalizer.ts';
+import { type StockReleaseReason, catalogue } from '@tillwatch/spec';
+import { closedNormalizer, openValue, type LabelInput } from '../metrics/label-normalizer.ts';
 import { neverThrow } from './never-throw.ts';
 import type { RecorderContext } from './recorder-context.ts';
-import { registerCounter, registerGauge } from './register-metric.ts';
 
 export interface StockReserved {
   readonly location: string;
@@ -35,10 +33,10 @@ export interface InventoryRecorder {
 
 export function createInventoryRecorder(ctx: RecorderContext): InventoryRecorder {
   const m = catalogue.metrics.inventory;
-  const reserved = registerCounter(ctx.factory, m.reserved);
-  const released = registerCounter(ctx.factory, m.released);
-  const lowStock = registerGauge(ctx.factory, m.lowStock);
-  const outOfStock = registerGauge(ctx.factory, m.outOfStock);
+  const reserved = ctx.metrics.register(m.reserved);
+  const released = ctx.metrics.register(m.released);
+  const lowStock = ctx.metrics.register(m.lowStock);
+  const outOfStock = ctx.metrics.register(m.outOfStock);
   const reasonOf = closedNormalizer(m.released.labels.reason);
   return {
     reserved: neverThrow((e: StockReserved) => reserved.inc({ location: openValue(e.location) }, e.quantity)),

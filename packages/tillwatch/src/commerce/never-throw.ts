@@ -1,5 +1,5 @@
 /**
- * Telemetry never breaks checkout (STYLE.md section 3): a recorder that hits a bug in itself or in the
+ * Telemetry never breaks checkout: a recorder that hits a bug in itself or in the
  * runtime swallows it. The runtime already counts invalid values in
  * `tillwatch_metrics_invalid_observations_total`, so nothing is hidden from operators.
  */

@@ -1,10 +1,8 @@
 /** `commerce.offlineQueue`: batches of sales posted by terminals that were offline. */
-import type { OfflineSyncOutcome } from '../spec/conventions.ts';
-import { catalogue } from '../spec/catalogue.ts';
-import { closedNormalizer, openValue, type LabelInput } from './label-normalizer.ts';
+import { type OfflineSyncOutcome, catalogue } from '@tillwatch/spec';
+import { closedNormalizer, openValue, type LabelInput } from '../metrics/label-normalizer.ts';
 import { neverThrow } from './never-throw.ts';
 import type { RecorderContext } from './recorder-context.ts';
-import { registerCounter, registerGauge } from './register-metric.ts';
 
 export interface OfflineQueueState {
   readonly location: string;
@@ -34,10 +32,10 @@ export interface OfflineQueueRecorder {
 
 export function createOfflineQueueRecorder(ctx: RecorderContext): OfflineQueueRecorder {
   const m = catalogue.metrics.offlineQueue;
-  const depth = registerGauge(ctx.factory, m.depth);
-  const oldestAge = registerGauge(ctx.factory, m.oldestAge);
-  const attempts = registerCounter(ctx.factory, m.syncAttempts);
-  const operations = registerCounter(ctx.factory, m.operations);
+  const depth = ctx.metrics.register(m.depth);
+  const oldestAge = ctx.metrics.register(m.oldestAge);
+  const attempts = ctx.metrics.register(m.syncAttempts);
+  const operations = ctx.metrics.register(m.operations);
   const outcomeOf = closedNormalizer(m.syncAttempts.labels.outcome);
   return {
     queueState: neverThrow((s: OfflineQueueState) => {

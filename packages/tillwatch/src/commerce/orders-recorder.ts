@@ -1,11 +1,9 @@
 /** `commerce.orders`: one call per order outcome. */
-import type { Channel, OrderFailureReason, VoidReason } from '../spec/conventions.ts';
-import { catalogue } from '../spec/catalogue.ts';
-import { closedNormalizer, currencyCode, openValue, type LabelInput } from './label-normalizer.ts';
+import { type Channel, type OrderFailureReason, type VoidReason, catalogue } from '@tillwatch/spec';
+import { closedNormalizer, currencyCode, openValue, type LabelInput } from '../metrics/label-normalizer.ts';
 import { minorToMajor } from './money.ts';
 import { neverThrow } from './never-throw.ts';
 import type { RecorderContext } from './recorder-context.ts';
-import { registerCounter, registerHistogram } from './register-metric.ts';
 
 export interface OrderCompleted {
   readonly location: string;
@@ -46,12 +44,12 @@ export interface OrdersRecorder {
 
 export function createOrdersRecorder(ctx: RecorderContext): OrdersRecorder {
   const m = catalogue.metrics;
-  const completed = registerCounter(ctx.factory, m.orders.completed);
-  const failed = registerCounter(ctx.factory, m.orders.failed);
-  const voided = registerCounter(ctx.factory, m.orders.voided);
-  const value = registerHistogram(ctx.factory, m.orders.value);
-  const items = registerHistogram(ctx.factory, m.orders.items);
-  const revenue = registerCounter(ctx.factory, m.revenue.revenue);
+  const completed = ctx.metrics.register(m.orders.completed);
+  const failed = ctx.metrics.register(m.orders.failed);
+  const voided = ctx.metrics.register(m.orders.voided);
+  const value = ctx.metrics.register(m.orders.value);
+  const items = ctx.metrics.register(m.orders.items);
+  const revenue = ctx.metrics.register(m.revenue.revenue);
   const channelOf = closedNormalizer(m.orders.completed.labels.channel);
   const failureReasonOf = closedNormalizer(m.orders.failed.labels.reason);
   const voidReasonOf = closedNormalizer(m.orders.voided.labels.reason);

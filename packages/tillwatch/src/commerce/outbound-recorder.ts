@@ -1,10 +1,8 @@
 /** `commerce.outbound`: outbound messages (receipt SMS, WhatsApp, e-mail) by channel and final outcome. */
-import type { LABEL_VALUES } from '../spec/conventions.ts';
-import { catalogue } from '../spec/catalogue.ts';
-import { closedNormalizer, type LabelInput } from './label-normalizer.ts';
+import { catalogue, type LABEL_VALUES } from '@tillwatch/spec';
+import { closedNormalizer, type LabelInput } from '../metrics/label-normalizer.ts';
 import { neverThrow } from './never-throw.ts';
 import type { RecorderContext } from './recorder-context.ts';
-import { registerCounter } from './register-metric.ts';
 
 export interface OutboundMessageFinished {
   readonly channel: LabelInput<(typeof LABEL_VALUES.messageChannel)[number]>;
@@ -19,7 +17,7 @@ export interface OutboundRecorder {
 
 export function createOutboundRecorder(ctx: RecorderContext): OutboundRecorder {
   const m = catalogue.metrics.outbound.messages;
-  const messages = registerCounter(ctx.factory, m);
+  const messages = ctx.metrics.register(m);
   const channelOf = closedNormalizer(m.labels.channel);
   const outcomeOf = closedNormalizer(m.labels.outcome);
   return {

@@ -1,10 +1,8 @@
 /** `commerce.payments`: every call to a payment provider, with its duration. */
-import type { PaymentFailureReason, PaymentMethod, PaymentOperation } from '../spec/conventions.ts';
-import { catalogue } from '../spec/catalogue.ts';
-import { closedNormalizer, type LabelInput } from './label-normalizer.ts';
+import { type PaymentFailureReason, type PaymentMethod, type PaymentOperation, catalogue } from '@tillwatch/spec';
+import { closedNormalizer, type LabelInput } from '../metrics/label-normalizer.ts';
 import { neverThrow } from './never-throw.ts';
 import type { RecorderContext } from './recorder-context.ts';
-import { registerCounter, registerHistogram } from './register-metric.ts';
 
 export interface PaymentCall {
   readonly method: LabelInput<PaymentMethod>;
@@ -44,10 +42,10 @@ export interface PaymentsRecorder {
 
 export function createPaymentsRecorder(ctx: RecorderContext): PaymentsRecorder {
   const m = catalogue.metrics.payments;
-  const attempts = registerCounter(ctx.factory, m.attempts);
-  const successes = registerCounter(ctx.factory, m.successes);
-  const failures = registerCounter(ctx.factory, m.failures);
-  const duration = registerHistogram(ctx.factory, m.duration);
+  const attempts = ctx.metrics.register(m.attempts);
+  const successes = ctx.metrics.register(m.successes);
+  const failures = ctx.metrics.register(m.failures);
+  const duration = ctx.metrics.register(m.duration);
   const methodOf = closedNormalizer(m.attempts.labels.method);
   const operationOf = closedNormalizer(m.attempts.labels.operation);
   const reasonOf = closedNormalizer(m.failures.labels.reason);

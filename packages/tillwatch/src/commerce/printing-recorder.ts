@@ -1,11 +1,8 @@
 /** `commerce.printing`: print jobs and the WebSocket agents that print them, per location. */
-import type { AgentType, ConnectionQuality, DisconnectReason, PrintJobType, PrintOutcome } from '../spec/conventions.ts';
-import { LABEL_VALUES } from '../spec/conventions.ts';
-import { catalogue } from '../spec/catalogue.ts';
-import { closedNormalizer, openValue, type LabelInput } from './label-normalizer.ts';
+import { type AgentType, type ConnectionQuality, type DisconnectReason, type PrintJobType, type PrintOutcome, LABEL_VALUES, catalogue } from '@tillwatch/spec';
+import { closedNormalizer, openValue, type LabelInput } from '../metrics/label-normalizer.ts';
 import { neverThrow } from './never-throw.ts';
 import type { RecorderContext } from './recorder-context.ts';
-import { registerCounter, registerGauge, registerHistogram } from './register-metric.ts';
 
 export interface PrintJob {
   readonly location: string;
@@ -49,11 +46,11 @@ export interface PrintingRecorder {
 
 export function createPrintingRecorder(ctx: RecorderContext): PrintingRecorder {
   const m = catalogue.metrics.printing;
-  const jobs = registerCounter(ctx.factory, m.jobs);
-  const duration = registerHistogram(ctx.factory, m.duration);
-  const connected = registerGauge(ctx.factory, m.agentsConnected);
-  const disconnects = registerCounter(ctx.factory, m.disconnects);
-  const quality = registerGauge(ctx.factory, m.connectionQuality);
+  const jobs = ctx.metrics.register(m.jobs);
+  const duration = ctx.metrics.register(m.duration);
+  const connected = ctx.metrics.register(m.agentsConnected);
+  const disconnects = ctx.metrics.register(m.disconnects);
+  const quality = ctx.metrics.register(m.connectionQuality);
   const outcomeOf = closedNormalizer(m.jobs.labels.outcome);
   const jobTypeOf = closedNormalizer(m.duration.labels.job_type);
   const agentTypeOf = closedNormalizer(m.agentsConnected.labels.agent_type);

@@ -1,10 +1,8 @@
 /** `commerce.analytics`: feature flags, experiments and who calls the API. */
-import type { DeviceClass } from '../spec/conventions.ts';
-import { catalogue } from '../spec/catalogue.ts';
-import { closedNormalizer, openValue, type LabelInput } from './label-normalizer.ts';
+import { type DeviceClass, catalogue } from '@tillwatch/spec';
+import { closedNormalizer, openValue, type LabelInput } from '../metrics/label-normalizer.ts';
 import { neverThrow } from './never-throw.ts';
 import type { RecorderContext } from './recorder-context.ts';
-import { registerCounter } from './register-metric.ts';
 
 export interface FlagEvaluation {
   readonly flag: string;
@@ -39,12 +37,12 @@ export interface ProductAnalyticsRecorder {
 
 export function createProductAnalyticsRecorder(ctx: RecorderContext): ProductAnalyticsRecorder {
   const m = catalogue.metrics.productAnalytics;
-  const flags = registerCounter(ctx.factory, m.flagEvaluations);
-  const assignments = registerCounter(ctx.factory, m.experimentAssignments);
-  const conversions = registerCounter(ctx.factory, m.experimentConversions);
-  const versions = registerCounter(ctx.factory, m.apiVersionRequests);
-  const devices = registerCounter(ctx.factory, m.deviceClassRequests);
-  const regions = registerCounter(ctx.factory, m.regionRequests);
+  const flags = ctx.metrics.register(m.flagEvaluations);
+  const assignments = ctx.metrics.register(m.experimentAssignments);
+  const conversions = ctx.metrics.register(m.experimentConversions);
+  const versions = ctx.metrics.register(m.apiVersionRequests);
+  const devices = ctx.metrics.register(m.deviceClassRequests);
+  const regions = ctx.metrics.register(m.regionRequests);
   const deviceOf = closedNormalizer(m.deviceClassRequests.labels.device_class);
   return {
     flagEvaluated: neverThrow((e: FlagEvaluation) => flags.inc({ flag: openValue(e.flag), variant: openValue(e.variant) })),

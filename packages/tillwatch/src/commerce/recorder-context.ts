@@ -1,5 +1,5 @@
-/** What every commerce recorder shares: the runtime factory, the default currency and the clocks. */
-import type { MetricFactoryLike } from './register-metric.ts';
+/** What every commerce recorder shares: the metrics it registers with, the default currency and the clocks. */
+import type { MetricRegistrar } from '../metrics/metric-registrar.ts';
 
 export interface CommerceClock {
   /** Monotonic milliseconds, for durations (default `performance.now()`). */
@@ -9,7 +9,7 @@ export interface CommerceClock {
 }
 
 export interface RecorderContext {
-  readonly factory: MetricFactoryLike;
+  readonly metrics: MetricRegistrar;
   /** ISO 4217 code used when a money event does not name its currency. */
   readonly currency: string;
   readonly clock: CommerceClock;

@@ -1,10 +1,9 @@
 /** `commerce.revenue`: money leaving again. Revenue itself is added by `commerce.orders.completed`. */
-import { catalogue } from '../spec/catalogue.ts';
-import { currencyCode, openValue } from './label-normalizer.ts';
+import { catalogue } from '@tillwatch/spec';
+import { currencyCode, openValue } from '../metrics/label-normalizer.ts';
 import { minorToMajor } from './money.ts';
 import { neverThrow } from './never-throw.ts';
 import type { RecorderContext } from './recorder-context.ts';
-import { registerCounter } from './register-metric.ts';
 
 export interface Refund {
   readonly location: string;
@@ -23,7 +22,7 @@ export interface RevenueRecorder {
 }
 
 export function createRevenueRecorder(ctx: RecorderContext): RevenueRecorder {
-  const refunded = registerCounter(ctx.factory, catalogue.metrics.revenue.refunded);
+  const refunded = ctx.metrics.register(catalogue.metrics.revenue.refunded);
   return {
     refunded: neverThrow((e: Refund) => {
       const currency = currencyCode(e.currency ?? ctx.currency);

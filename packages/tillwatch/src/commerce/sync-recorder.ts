@@ -1,10 +1,8 @@
 /** `commerce.sync`: batches pushed downstream (the sales sync to the warehouse). */
-import type { SyncErrorType } from '../spec/conventions.ts';
-import { catalogue } from '../spec/catalogue.ts';
-import { closedNormalizer, openValue, type LabelInput } from './label-normalizer.ts';
+import { type SyncErrorType, catalogue } from '@tillwatch/spec';
+import { closedNormalizer, openValue, type LabelInput } from '../metrics/label-normalizer.ts';
 import { neverThrow } from './never-throw.ts';
 import type { RecorderContext } from './recorder-context.ts';
-import { registerCounter, registerGauge, registerHistogram } from './register-metric.ts';
 
 export interface SyncBatchSucceeded {
   readonly pipeline: string;
@@ -28,10 +26,10 @@ export interface SyncRecorder {
 
 export function createSyncRecorder(ctx: RecorderContext): SyncRecorder {
   const m = catalogue.metrics.sync;
-  const records = registerCounter(ctx.factory, m.records);
-  const duration = registerHistogram(ctx.factory, m.batchDuration);
-  const errors = registerCounter(ctx.factory, m.errors);
-  const lastSuccess = registerGauge(ctx.factory, m.lastSuccess);
+  const records = ctx.metrics.register(m.records);
+  const duration = ctx.metrics.register(m.batchDuration);
+  const errors = ctx.metrics.register(m.errors);
+  const lastSuccess = ctx.metrics.register(m.lastSuccess);
   const errorTypeOf = closedNormalizer(m.errors.labels.error_type);
   return {
     batchSucceeded: neverThrow((e: SyncBatchSucceeded) => {

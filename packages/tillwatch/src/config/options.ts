@@ -7,9 +7,16 @@
  * options object throws TillwatchConfigError at start-up.
  */
 import * as s from './schema.ts';
-import { BUCKETS } from '../spec/conventions.ts';
-import type { SloSpec } from '../spec/slo/slo-spec.ts';
-import { TillwatchConfigError, type ConfigIssue } from '../errors/config-error.ts';
+import {
+  BUCKETS,
+  DEFAULT_HEALTH_BASE_PATH,
+  DEFAULT_METRICS_PATH,
+  DEFAULT_SERIES_BUDGET,
+  managementPaths,
+  TillwatchConfigError,
+  type ConfigIssue,
+  type SloSpec,
+} from '@tillwatch/spec';
 
 const isFunction = (v: unknown): v is (...args: never[]) => unknown => typeof v === 'function';
 const isSloList = (v: unknown): v is readonly SloSpec[] =>
@@ -17,8 +24,6 @@ const isSloList = (v: unknown): v is readonly SloSpec[] =>
 const isWritable = (v: unknown): v is NodeJS.WritableStream =>
   typeof v === 'object' && v !== null && typeof (v as NodeJS.WritableStream).write === 'function';
 
-/** Default HTTP latency buckets, in seconds, declared once in the spec (5 ms to 10 s, with the seeds' thresholds). */
-export const DEFAULT_HTTP_BUCKETS: number[] = [...BUCKETS.httpSeconds];
 
 export const optionsSchema = s.object({
   service: s.object({
@@ -33,7 +38,7 @@ export const optionsSchema = s.object({
     redactKeys: s.stringList({ default: [], doc: 'Extra keys (case-insensitive, any depth) removed by the redactor, in addition to the built-in list.' }),
     access: s.object({
       enabled: s.boolean({ env: 'TILLWATCH_ACCESS_LOG', default: true, doc: 'One access-log line per request.' }),
-      skipPaths: s.stringList({ default: ['/health', '/health/live', '/health/ready', '/health/startup', '/metrics'], doc: 'Exact paths never access-logged unless the response is a 5xx. Default: the health probes under health.basePath and metrics.path.' }),
+      skipPaths: s.stringList({ default: [...managementPaths().all], doc: 'Exact paths never access-logged unless the response is a 5xx. Default: the health probes under health.basePath and metrics.path.' }),
       sampleRates: s.numberRecord({ default: {}, min: 0, max: 1, doc: 'Per-route sample rate, keyed "METHOD /route/template" or "/route/template" (0..1). Unlisted routes: 1.' }),
       slowMs: s.number({ env: 'TILLWATCH_SLOW_REQUEST_MS', default: 3000, min: 0, doc: 'Requests at least this slow are always logged, at warn.' }),
       alwaysLogStatuses: s.numberList({ default: [401, 403, 429], doc: 'Security-relevant statuses always logged (5xx always are).' }),
@@ -41,16 +46,16 @@ export const optionsSchema = s.object({
   }),
   metrics: s.object({
     enabled: s.boolean({ env: 'TILLWATCH_METRICS', default: true, doc: 'Serve /metrics and record HTTP RED metrics.' }),
-    path: s.string({ default: '/metrics', pattern: /^\/[A-Za-z0-9/_.-]*$/, doc: 'Path of the exposition endpoint.' }),
+    path: s.string({ default: DEFAULT_METRICS_PATH, pattern: /^\/[A-Za-z0-9/_.-]*$/, doc: 'Path of the exposition endpoint.' }),
     token: s.optional(s.string({ env: 'METRICS_TOKEN', secret: true, minLength: 16, maxLength: 512, doc: 'When set, /metrics requires "Authorization: Bearer <token>".' })),
     prefix: s.string({ default: '', pattern: /^([a-zA-Z_][a-zA-Z0-9_]*_)?$/, doc: 'Prefix for tillwatch-created metric names (empty by default so dashboards and rules match).' }),
-    maxSeriesPerMetric: s.number({ env: 'TILLWATCH_MAX_SERIES_PER_METRIC', default: 2000, integer: true, min: 1, max: 1_000_000, doc: 'Label-set budget per metric; past it, new label sets fold into one overflow series.' }),
+    maxSeriesPerMetric: s.number({ env: 'TILLWATCH_MAX_SERIES_PER_METRIC', default: DEFAULT_SERIES_BUDGET, integer: true, min: 1, max: 1_000_000, doc: 'Label-set budget per metric; past it, new label sets fold into one overflow series.' }),
     maxLabelValueLength: s.number({ default: 100, integer: true, min: 8, max: 1024, doc: 'Label values are truncated to this many characters.' }),
-    httpBuckets: s.numberList({ default: DEFAULT_HTTP_BUCKETS, increasing: true, min: 0, doc: 'Buckets of http_request_duration_seconds, in seconds.' }),
+    httpBuckets: s.numberList({ default: [...BUCKETS.httpSeconds], increasing: true, min: 0, doc: 'Buckets of http_request_duration_seconds, in seconds.' }),
     runtime: s.boolean({ default: true, doc: 'Collect Node.js runtime metrics (event-loop lag, GC, heap, CPU).' }),
   }),
   health: s.object({
-    basePath: s.string({ default: '/health', pattern: /^\/[A-Za-z0-9/_.-]*$/, doc: 'Base path of the probes (/live, /ready, /startup below it).' }),
+    basePath: s.string({ default: DEFAULT_HEALTH_BASE_PATH, pattern: /^\/[A-Za-z0-9/_.-]*$/, doc: 'Base path of the probes (/live, /ready, /startup below it).' }),
     checkTimeoutMs: s.number({ env: 'TILLWATCH_HEALTH_TIMEOUT_MS', default: 1000, integer: true, min: 1, max: 60_000, doc: 'Default per-check timeout.' }),
     cacheTtlMs: s.number({ default: 1000, integer: true, min: 0, max: 60_000, doc: 'Check results are reused for this long so a probe storm does not hit dependencies.' }),
     maxEventLoopLagMs: s.number({ default: 1000, min: 1, doc: 'Liveness fails when event-loop lag (p99 over the last window) exceeds this.' }),
@@ -135,9 +140,7 @@ export function resolveOptions(input: TillwatchOptions | undefined, env: s.Env =
   }
   if (issues.length > 0) throw new TillwatchConfigError(issues);
   // The default skip list follows the management paths actually configured.
-  const hb = parsed.health.basePath;
-  const skipPaths =
-    input?.log?.access?.skipPaths ?? [hb, `${hb}/live`, `${hb}/ready`, `${hb}/startup`, parsed.metrics.path];
+  const skipPaths = input?.log?.access?.skipPaths ?? [...managementPaths(parsed.health.basePath, parsed.metrics.path).all];
   // Tracing is opt-in: turning it on by setting the collector's address is the OpenTelemetry convention.
   const trace = { ...parsed.trace, enabled: parsed.trace.enabled ?? parsed.trace.endpoint !== undefined };
   const options = s.deepFreeze({

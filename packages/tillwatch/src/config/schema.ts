@@ -6,7 +6,7 @@
  * Why not zod or ajv: options are validated once at start-up, the schema must also carry
  * documentation and env bindings, and the runtime package keeps its dependency list to pino and prom-client.
  */
-import type { ConfigIssue } from '../errors/config-error.ts';
+import type { ConfigIssue } from '@tillwatch/spec';
 
 /** Read-only view of process.env (or a test double). */
 export type Env = Readonly<Record<string, string | undefined>>;

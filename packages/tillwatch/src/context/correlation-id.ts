@@ -1,11 +1,5 @@
 import { randomFillSync } from 'node:crypto';
-
-/** An incoming id is reused only when it is 1..128 chars of [A-Za-z0-9._:-]: nothing that could forge a log line or a header. */
-const VALID_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-export function isValidCorrelationId(v: unknown): v is string {
-  return typeof v === 'string' && VALID_ID.test(v);
-}
+import { isValidCorrelationId } from '@tillwatch/redact';
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const pool = Buffer.allocUnsafe(16 * 256);

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
  * What every log line inside a request carries, without plumbing. Adapters create one per request
- * and run the handler inside it; tracing (issue 4) fills traceId/spanId.
+ * and run the handler inside it; tracing (@tillwatch/otel) fills traceId/spanId.
  */
 export interface RequestContext {
   readonly correlationId: string;

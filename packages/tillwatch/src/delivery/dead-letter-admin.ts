@@ -10,8 +10,8 @@
  * - Replay and purge are audited: every call produces one audit record per queue with the actor, the action,
  *   the selection and the ids (in chunks of at most 1000 ids per record).
  */
-import { TillwatchError } from '../errors/tillwatch-error.ts';
-import type { Redactor } from '../redact/redactor.ts';
+import { TillwatchError } from '@tillwatch/spec';
+import type { Redactor } from '@tillwatch/redact';
 import type { BackendDeadLetters, DeadLetterSelection, StoredDeadLetter } from './delivery-backend.ts';
 import type { EventFailureQuery, EventFailureRow, EventFailureStore } from './event-failures.ts';
 

@@ -10,7 +10,7 @@
  * | {@link bullmqBackend} (delivery/backends/bullmq-backend.ts) | Redis | no (Redis and the database cannot share a transaction) | BullMQ's failed set of the queue, `job.retry()` for replay |
  */
 import type { DeliveryFailure } from './delivery-error.ts';
-import type { DeadLetterReason } from '../spec/conventions.ts';
+import type { DeadLetterReason } from '@tillwatch/spec';
 
 /** Something SQL runs on: a pool, an embedded database, or an open transaction. Rows come back as objects. */
 export interface SqlExecutor {

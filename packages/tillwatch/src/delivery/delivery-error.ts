@@ -8,7 +8,7 @@
  * will be refused again) except 408 Request Timeout, 425 Too Early and 429 Too Many Requests, which RFC 9110
  * section 15.5 and RFC 6585 section 4 describe as worth repeating later.
  */
-import type { DeliveryFailureReason } from '../spec/conventions.ts';
+import type { DeliveryFailureReason } from '@tillwatch/spec';
 
 /** A classified failure, as the retry policy, the metrics and the event-failure table see it. */
 export interface DeliveryFailure {

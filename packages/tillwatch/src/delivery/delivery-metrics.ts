@@ -3,11 +3,10 @@
  * (docs/metrics.md). One call per thing that happened; recording never throws (the runtime counts bad
  * values in tillwatch_metrics_invalid_observations_total), so a metrics problem never stops a delivery.
  */
-import { closedNormalizer, openValue } from '../commerce/label-normalizer.ts';
+import { closedNormalizer, openValue } from '../metrics/label-normalizer.ts';
 import { neverThrow } from '../commerce/never-throw.ts';
-import { registerCounter, registerGauge, type MetricFactoryLike } from '../commerce/register-metric.ts';
-import { catalogue } from '../spec/catalogue.ts';
-import { LABEL_VALUES, type DeadLetterReason, type DeliveryAttemptResult, type DeliveryFailureReason } from '../spec/conventions.ts';
+import type { MetricRegistrar } from '../metrics/metric-registrar.ts';
+import { catalogue, LABEL_VALUES, type DeadLetterReason, type DeliveryAttemptResult, type DeliveryFailureReason } from '@tillwatch/spec';
 
 /** The state of one queue, as a stats poll read it. */
 export interface QueueState {
@@ -46,17 +45,17 @@ export interface DeliveryMetrics {
  * @throws TillwatchError TW_ERR_METRICS_DUPLICATE when the application already registered one of these names
  *   with a different definition (start-up only).
  */
-export function createDeliveryMetrics(factory: MetricFactoryLike): DeliveryMetrics {
+export function createDeliveryMetrics(metrics: MetricRegistrar): DeliveryMetrics {
   const d = catalogue.metrics.delivery;
   const dl = catalogue.metrics.deadLetter;
-  const depth = registerGauge(factory, d.queueDepth);
-  const oldestAge = registerGauge(factory, d.oldestAge);
-  const attempts = registerCounter(factory, d.attempts);
-  const outcomes = registerCounter(factory, d.outcomes);
-  const deadLettered = registerCounter(factory, dl.deadLettered);
-  const dlqDepth = registerGauge(factory, dl.depth);
-  const retries = registerCounter(factory, dl.retries);
-  const eventFailures = registerCounter(factory, catalogue.metrics.outbound.eventFailures);
+  const depth = metrics.register(d.queueDepth);
+  const oldestAge = metrics.register(d.oldestAge);
+  const attempts = metrics.register(d.attempts);
+  const outcomes = metrics.register(d.outcomes);
+  const deadLettered = metrics.register(dl.deadLettered);
+  const dlqDepth = metrics.register(dl.depth);
+  const retries = metrics.register(dl.retries);
+  const eventFailures = metrics.register(catalogue.metrics.outbound.eventFailures);
   const resultOf = closedNormalizer(d.attempts.labels.result);
   const reasonOf = closedNormalizer(dl.deadLettered.labels.reason);
   const failureReasonOf = closedNormalizer(catalogue.metrics.outbound.eventFailures.labels.reason);

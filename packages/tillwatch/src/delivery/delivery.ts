@@ -13,9 +13,7 @@
  * every replay so the provider can recognise the repeat (the pattern of Stripe's `Idempotency-Key`).
  */
 import type { Tillwatch } from '../tillwatch.ts';
-import { TillwatchConfigError } from '../errors/config-error.ts';
-import { TillwatchError } from '../errors/tillwatch-error.ts';
-import type { DeadLetterReason } from '../spec/conventions.ts';
+import { TillwatchConfigError, TillwatchError, type DeadLetterReason } from '@tillwatch/spec';
 import { deadLetterAdmin, type DeadLetterAdmin, type DeadLetterAuditSink } from './dead-letter-admin.ts';
 import type { BackendJob, DeliveryBackend, Envelope, Settlement, SqlExecutor } from './delivery-backend.ts';
 import { classifyError, type DeliveryFailure } from './delivery-error.ts';

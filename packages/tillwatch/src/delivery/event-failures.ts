@@ -11,8 +11,8 @@
  * `dead_lettered`, `replayed` (moved back from the dead-letter queue, not yet delivered), `resolved`
  * (delivered after failing) and `discarded` (purged from the dead-letter queue).
  */
-import { TillwatchConfigError } from '../errors/config-error.ts';
-import type { Redactor } from '../redact/redactor.ts';
+import { TillwatchConfigError } from '@tillwatch/spec';
+import type { Redactor } from '@tillwatch/redact';
 import type { DeliveryFailure } from './delivery-error.ts';
 import type { SqlExecutor } from './delivery-backend.ts';
 

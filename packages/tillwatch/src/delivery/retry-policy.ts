@@ -12,9 +12,8 @@
  * The policy decides; it stores nothing. The queue backend (pg-boss, BullMQ) keeps the attempt count and
  * the schedule durably, so a crash does not reset either.
  */
-import { TillwatchConfigError, type ConfigIssue } from '../errors/config-error.ts';
+import { TillwatchConfigError, type ConfigIssue, type DeadLetterReason } from '@tillwatch/spec';
 import { describeValue } from '../config/schema.ts';
-import type { DeadLetterReason } from '../spec/conventions.ts';
 import type { DeliveryFailure } from './delivery-error.ts';
 
 /** Options of {@link retryPolicy}; see docs/delivery.md for the maths and the defaults. */

@@ -1,4 +1,4 @@
-import { TillwatchError } from '../errors/tillwatch-error.ts';
+import { brandGuard, TillwatchError } from '@tillwatch/spec';
 
 /**
  * Thrown by `Health.add` (start-up only) when a check name is already registered. Two checks with one
@@ -14,3 +14,6 @@ export class DuplicateHealthCheckError extends TillwatchError {
     this.checkName = checkName;
   }
 }
+
+/** True for a {@link DuplicateHealthCheckError} from any copy of tillwatch. */
+export const isDuplicateHealthCheckError = brandGuard<DuplicateHealthCheckError>('DuplicateHealthCheckError');

@@ -1,10 +1,9 @@
 /** Public exports of the health feature, listed by name. */
-export { Health, SLOW_CHECK_WARNING_INTERVAL_MS } from './health.ts';
-export type { HealthCheck, CheckResult, ProbeResponse, ReadyStatus, HealthDeps } from './health.ts';
-export { DuplicateHealthCheckError } from './duplicate-check-error.ts';
-export { createProbeHandler } from './probe-handler.ts';
-export type { ProbeSource } from './probe-handler.ts';
-export { scrubCredentials } from './safe-error-message.ts';
+export { Health } from './health.ts';
+export type { HealthDeps } from './health.ts';
+export type { HealthCheck, CheckResult } from './health-check.ts';
+export type { ProbeResponse, ReadyStatus } from './probe-response.ts';
+export { DuplicateHealthCheckError, isDuplicateHealthCheckError } from './duplicate-check-error.ts';
 export type { CommonCheckOptions } from './checks/check-options.ts';
 export { postgresCheck } from './checks/postgres-check.ts';
 export type { PostgresCheckOptions, PostgresQueryable } from './checks/postgres-check.ts';

@@ -6,7 +6,8 @@
  * would hide an outage from whoever is probing.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ProbeResponse } from './health.ts';
+import { managementPaths } from '@tillwatch/spec';
+import type { ProbeResponse } from './probe-response.ts';
 
 /** The probes the handler serves; {@link Health} is one. */
 export interface ProbeSource {
@@ -26,12 +27,12 @@ const METHOD_NOT_ALLOWED = JSON.stringify({ status: 'fail', error: 'method not a
  * `res` alone for any other path.
  */
 export function createProbeHandler(probes: ProbeSource, basePath: string): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const base = basePath.endsWith('/') ? basePath.slice(0, -1) : basePath;
+  const paths = managementPaths(basePath);
   const routes = new Map<string, () => ProbeResponse | Promise<ProbeResponse>>([
-    [base === '' ? '/' : base, () => probes.summary()],
-    [`${base}/live`, () => probes.live()],
-    [`${base}/ready`, () => probes.ready()],
-    [`${base}/startup`, () => probes.startup()],
+    [paths.healthSummary, () => probes.summary()],
+    [paths.probes.live, () => probes.live()],
+    [paths.probes.ready, () => probes.ready()],
+    [paths.probes.startup, () => probes.startup()],
   ]);
   // Frozen responses are shared between probes (cached readiness, startup): serialise each once.
   const serialised = new WeakMap<ProbeResponse, string>();

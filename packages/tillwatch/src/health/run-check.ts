@@ -6,8 +6,8 @@
  * never waits for a check that ignores its signal. A check that throws (even synchronously) becomes a
  * failing result: probes report failures as values, they never throw into the server.
  */
-import { TillwatchError } from '../errors/tillwatch-error.ts';
-import type { CheckResult, HealthCheck } from './health.ts';
+import { TillwatchError } from '@tillwatch/spec';
+import type { CheckResult, HealthCheck } from './health-check.ts';
 import { safeErrorMessage } from './safe-error-message.ts';
 
 /** One started run of a check. */

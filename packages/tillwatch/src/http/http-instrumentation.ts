@@ -10,8 +10,8 @@ import { correlationIdFrom } from '../context/correlation-id.ts';
 import type { ContextStore, RequestContext } from '../context/request-context.ts';
 import type { AccessLog } from '../log/access-log.ts';
 import type { HttpMetrics } from '../metrics/http-metrics.ts';
-import { UNMATCHED_ROUTE } from '../metrics/http-metrics.ts';
-import type { TracedRequest } from '../trace/active-span.ts';
+import { UNMATCHED_ROUTE } from '@tillwatch/spec';
+import type { TracedRequest } from '../telemetry/otel-module.ts';
 
 /** nginx's convention for "client closed the connection before the response was complete". */
 export const CLIENT_CLOSED_REQUEST = 499;
@@ -38,7 +38,7 @@ export interface HttpInstrumentationDeps {
   report: ((error: unknown, context: Record<string, unknown>) => void) | undefined;
   /**
    * When tracing is on: called at the start of each request, inside the request's span, with its
-   * correlation id; returns that span's ids (src/trace/active-span.ts). Never throws.
+   * correlation id; returns that span's ids (@tillwatch/otel). Never throws.
    */
   traceRequest?: (correlationId: string) => TracedRequest | undefined;
 }

@@ -14,14 +14,22 @@
  * Steps 3-4 are bounded by `shutdownTimeoutMs`; past it the process force-closes connections and
  * exits 1. A second signal exits 1 at once. Each step logs one line with `shutdown_phase` and
  * `elapsed_ms`: operators debug a slow or failed shutdown from those lines alone.
+ *
+ * This class owns the sequence and the signal and crash policies; the hooks (shutdown-hooks.ts), the
+ * bounded error report (bounded-report.ts), the draining of one server (tracked-server.ts), the process
+ * handlers and the grace-period warning have modules of their own.
  */
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { ResolvedTillwatchOptions } from '../config/options.ts';
+import { BoundedReporter, REPORT_TIMEOUT_MS, type ReportHook } from './bounded-report.ts';
+import { deferred, sleepUnref, STALLED, type Deferred } from './deferred.ts';
+import { warnIfOverGracePeriod } from './grace-period.ts';
+import { installProcessHandlers } from './process-handlers.ts';
+import { ShutdownHooks } from './shutdown-hooks.ts';
 import { TrackedServer } from './tracked-server.ts';
 
-/** How long a crash waits for the error-report hook before shutting down anyway. */
-export const REPORT_TIMEOUT_MS = 2000;
+export { REPORT_TIMEOUT_MS };
 
 /**
  * A repeat of the same signal within this window is the same request, not an impatient operator.
@@ -48,44 +56,19 @@ export interface LifecycleDeps {
    * Error-report hook (crashes and unhandled rejections). Called at most once per crash, awaited for
    * at most {@link REPORT_TIMEOUT_MS}; a throw or rejection is logged as TW_ERR_SINK_WRITE_FAILED.
    */
-  report?: (error: unknown, context: Record<string, unknown>) => void | Promise<void>;
+  report?: ReportHook;
   /** Synchronous flush of the log destination, called before the process exits. */
   flushLogs?: () => void;
   /** Ends the process. Default: `process.exit`. Never called when `options.exit` is false. */
   exit?: (code: number) => void;
 }
 
-interface ShutdownHook {
-  readonly name: string;
-  readonly fn: () => unknown;
-}
-
 type CrashKind = 'uncaughtException' | 'unhandledRejection';
-
-const STALLED: unique symbol = Symbol('stalled');
 
 const CRASH_CODES = {
   uncaughtException: 'TW_ERR_LIFECYCLE_UNCAUGHT_EXCEPTION',
   unhandledRejection: 'TW_ERR_LIFECYCLE_UNHANDLED_REJECTION',
 } as const;
-
-interface Deferred<T> {
-  readonly promise: Promise<T>;
-  readonly resolve: (value: T) => void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
-
-/** Resolves after `ms` without holding the process open. */
-function sleepUnref(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
 
 /**
  * Runs graceful shutdown: drains HTTP servers, runs shutdown hooks, and turns crashes into a
@@ -104,7 +87,8 @@ export class Lifecycle {
   readonly #options: LifecycleDeps['options'];
   readonly #logger: Logger;
   readonly #deps: LifecycleDeps;
-  readonly #hooks: ShutdownHook[] = [];
+  readonly #hooks = new ShutdownHooks();
+  readonly #reporter: BoundedReporter;
   readonly #servers = new Map<Server, TrackedServer>();
 
   #uninstall: (() => void) | undefined;
@@ -116,10 +100,7 @@ export class Lifecycle {
   #finished = false;
   #startedAt = 0;
   #phase: ShutdownPhase | undefined;
-  #currentHook: string | undefined;
-  #pendingHooks: string[] = [];
   #stall: Deferred<typeof STALLED> | undefined;
-  readonly #reports = new Set<Promise<void>>();
 
   #signalShutdown = false;
   #lastSignal: { readonly signal: NodeJS.Signals; readonly at: number } | undefined;
@@ -131,6 +112,7 @@ export class Lifecycle {
     this.#deps = deps;
     this.#options = deps.options;
     this.#logger = deps.logger;
+    this.#reporter = new BoundedReporter(deps.report, deps.logger);
   }
 
   /** True from the first moment of shutdown (signal, crash or a `shutdown()` call). Readiness reads this. */
@@ -153,7 +135,7 @@ export class Lifecycle {
       this.#logger.warn({ code: 'TWWRN005', hook: name, shutdown_phase: this.#phase }, `shutdown hook "${name}" registered after hooks started; it will not run`);
       return;
     }
-    this.#hooks.push({ name, fn });
+    this.#hooks.add(name, fn);
   }
 
   /**
@@ -183,27 +165,17 @@ export class Lifecycle {
    */
   install(): () => void {
     if (this.#uninstall !== undefined) return this.#uninstall;
-    this.#warnGracePeriod();
-    const removers: (() => void)[] = [];
-    if (this.#options.handleSignals) {
-      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-        process.on(signal, this.#onSignal);
-        removers.push(() => process.removeListener(signal, this.#onSignal));
-      }
+    if (!this.#warnedGracePeriod) {
+      this.#warnedGracePeriod = true;
+      warnIfOverGracePeriod(this.#options, this.#logger);
     }
-    if (this.#options.handleCrashes) {
-      // With a listener present Node no longer prints the error and exits; from here on we own
-      // the crash path (Node docs: "Warning: Using 'uncaughtException' correctly").
-      process.on('uncaughtException', this.#onUncaughtException);
-      process.on('unhandledRejection', this.#onUnhandledRejection);
-      removers.push(
-        () => process.removeListener('uncaughtException', this.#onUncaughtException),
-        () => process.removeListener('unhandledRejection', this.#onUnhandledRejection),
-      );
-    }
+    const remove = installProcessHandlers({
+      ...(this.#options.handleSignals ? { onSignal: this.#onSignal } : {}),
+      ...(this.#options.handleCrashes ? { onUncaughtException: this.#onUncaughtException, onUnhandledRejection: this.#onUnhandledRejection } : {}),
+    });
     const uninstall = (): void => {
       if (this.#uninstall !== uninstall) return;
-      for (const remove of removers) remove();
+      remove();
       this.#uninstall = undefined;
     };
     this.#uninstall = uninstall;
@@ -267,7 +239,7 @@ export class Lifecycle {
       shutdown_timeout_ms: shutdownTimeoutMs,
       servers: this.#servers.size,
       in_flight: this.#inFlight(),
-      hooks: this.#hooks.length,
+      hooks: this.#hooks.size,
     });
 
     // 'beforeExit' fires when the event loop has nothing left that could ever settle what we are
@@ -320,40 +292,16 @@ export class Lifecycle {
     });
     await this.#unlessStalled(Promise.all(stopped));
 
-    // Reverse registration order: what was registered last depends on what was registered first.
-    const hooks = this.#hooks.splice(0).reverse();
-    this.#pendingHooks = hooks.map((h) => h.name);
-    this.#step('hooks', `servers closed; running ${hooks.length} shutdown hook(s)`, { hooks: this.#pendingHooks });
-    for (const hook of hooks) {
-      if (this.#finished) break; // timed out or forced: do not start more work
-      this.#currentHook = hook.name;
-      const started = performance.now();
-      try {
-        const outcome = await this.#unlessStalled(Promise.resolve().then(hook.fn));
-        const hookMs = Math.round(performance.now() - started);
-        if (outcome === STALLED) {
-          // Awaiting something nothing can settle any more (a forgotten promise, an unref'd timer).
-          this.#logger.error(
-            { code: 'TW_ERR_LIFECYCLE_HOOK_FAILED', hook: hook.name, stalled: true, hook_ms: hookMs, shutdown_phase: 'hooks', elapsed_ms: this.#elapsed() },
-            `shutdown hook "${hook.name}" can never finish: it waits on a promise nothing will settle; continuing`,
-          );
-        } else if (!this.#finished) {
-          this.#logger.info({ hook: hook.name, hook_ms: hookMs, shutdown_phase: 'hooks', elapsed_ms: this.#elapsed() }, `shutdown hook "${hook.name}" done`);
-        }
-      } catch (error) {
-        if (!this.#finished) {
-          this.#logger.error(
-            { code: 'TW_ERR_LIFECYCLE_HOOK_FAILED', hook: hook.name, err: error, hook_ms: Math.round(performance.now() - started), shutdown_phase: 'hooks', elapsed_ms: this.#elapsed() },
-            `shutdown hook "${hook.name}" failed; continuing with the next hook`,
-          );
-        }
-      }
-      this.#pendingHooks.shift();
-    }
-    this.#currentHook = undefined;
+    await this.#hooks.run({
+      logger: this.#logger,
+      starting: (names) => this.#step('hooks', `servers closed; running ${names.length} shutdown hook(s)`, { hooks: names }),
+      finished: () => this.#finished,
+      unlessStalled: (p) => this.#unlessStalled(p),
+      elapsed: () => this.#elapsed(),
+    });
     // A crash during a clean shutdown (a hook throwing asynchronously, say) started a report that
     // nobody awaited; give it its bounded time before the process exits.
-    if (this.#reports.size > 0) await this.#unlessStalled(Promise.all(this.#reports));
+    if (this.#reporter.pending > 0) await this.#unlessStalled(this.#reporter.settled());
     return this.#exitCode;
   }
 
@@ -447,7 +395,7 @@ export class Lifecycle {
         { err: reason, code: CRASH_CODES.unhandledRejection },
         'unhandled promise rejection; the process keeps running (lifecycle.unhandledRejection is "log")',
       );
-      void this.#report(reason, { kind: 'unhandledRejection', policy: 'log' });
+      void this.#reporter.report(reason, { kind: 'unhandledRejection', policy: 'log' });
     } catch (internal) {
       this.#lastResort('unhandledRejection', reason, internal);
     }
@@ -476,7 +424,7 @@ export class Lifecycle {
     const message = kind === 'uncaughtException' ? 'uncaught exception' : 'unhandled promise rejection (lifecycle.unhandledRejection is "crash")';
     this.#logger.fatal({ err: error, code: CRASH_CODES[kind] }, `${message}; shutting down with exit code 1`);
     this.#call('flushLogs', this.#deps.flushLogs);
-    const reported = this.#report(error, { kind, policy: 'crash' });
+    const reported = this.#reporter.report(error, { kind, policy: 'crash' });
     void this.#begin(kind, 1, { drain: false, before: reported });
   }
 
@@ -492,62 +440,11 @@ export class Lifecycle {
 
   // --- helpers -----------------------------------------------------------------------------
 
-  /** Calls the report hook; resolves when it settles or after REPORT_TIMEOUT_MS. Never rejects. */
-  #report(error: unknown, context: Record<string, unknown>): Promise<void> {
-    const report = this.#deps.report;
-    if (report === undefined) return Promise.resolve();
-    const failed = (cause: unknown, timeout: boolean): void => {
-      this.#logger.error(
-        { code: 'TW_ERR_SINK_WRITE_FAILED', sink: 'errorReporter', timeout, err: cause },
-        timeout ? `error reporter did not finish within ${REPORT_TIMEOUT_MS} ms; going on without it` : 'error reporter failed',
-      );
-    };
-    let result: unknown;
-    try {
-      result = report(error, context);
-    } catch (cause) {
-      failed(cause, false);
-      return Promise.resolve();
-    }
-    const settled = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        failed(undefined, true);
-        resolve();
-      }, REPORT_TIMEOUT_MS).unref();
-      Promise.resolve(result).then(
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        (cause: unknown) => {
-          clearTimeout(timer);
-          failed(cause, false);
-          resolve();
-        },
-      );
-    });
-    this.#reports.add(settled);
-    void settled.then(() => this.#reports.delete(settled));
-    return settled;
-  }
-
   /** Waits for `p`, or returns STALLED if the event loop empties first. */
   #unlessStalled<T>(p: Promise<T>): Promise<T | typeof STALLED> {
     const stall = deferred<typeof STALLED>();
     this.#stall = stall;
     return Promise.race([p, stall.promise]);
-  }
-
-  #warnGracePeriod(): void {
-    if (this.#warnedGracePeriod) return;
-    this.#warnedGracePeriod = true;
-    const { drainDelayMs, shutdownTimeoutMs, terminationGracePeriodSeconds } = this.#options;
-    const graceMs = terminationGracePeriodSeconds * 1000;
-    if (drainDelayMs + shutdownTimeoutMs <= graceMs) return;
-    this.#logger.warn(
-      { code: 'TWWRN001', drain_delay_ms: drainDelayMs, shutdown_timeout_ms: shutdownTimeoutMs, termination_grace_period_seconds: terminationGracePeriodSeconds },
-      `drainDelayMs (${drainDelayMs}) + shutdownTimeoutMs (${shutdownTimeoutMs}) = ${drainDelayMs + shutdownTimeoutMs} ms is longer than terminationGracePeriodSeconds (${terminationGracePeriodSeconds} s): Kubernetes will SIGKILL the pod before shutdown can finish`,
-    );
   }
 
   /** Calls an injected callback; a throw is logged, never propagated into the shutdown sequence. */
@@ -572,8 +469,8 @@ export class Lifecycle {
     return {
       in_flight: this.#inFlight(),
       servers_open: this.#phase === 'close' || this.#phase === 'hooks' ? serversOpen : 0,
-      hook: this.#currentHook,
-      hooks_not_run: this.#phase === 'hooks' ? this.#pendingHooks.slice(1) : this.#hooks.map((h) => h.name).reverse(),
+      hook: this.#hooks.current,
+      hooks_not_run: this.#hooks.notRun(),
     };
   }
 

@@ -9,7 +9,7 @@ import { types } from 'node:util';
 import { pino, type Bindings, type ChildLoggerOptions, type Logger, type LoggerOptions } from 'pino';
 import type { ResolvedTillwatchOptions } from '../config/options.ts';
 import type { ContextStore } from '../context/request-context.ts';
-import type { Redactor } from '../redact/redactor.ts';
+import type { Redactor } from '@tillwatch/redact';
 import { safeDestination, type LogDestination } from './safe-destination.ts';
 import { BatchedFdDestination } from './batched-fd-destination.ts';
 
@@ -26,7 +26,7 @@ export interface CreateLoggerOptions {
   onSinkError?: (err: Error) => void;
   /**
    * The active OpenTelemetry span's ids, when tracing is on. Called once per line: it must be cheap
-   * and must not allocate (src/trace/active-span.ts `activeSpanContext`). Its ids win over the ones the
+   * and must not allocate (`activeSpanContext` of @tillwatch/otel). Its ids win over the ones the
    * request context captured at the start of the request, so a line logged inside a database span
    * names that span.
    */

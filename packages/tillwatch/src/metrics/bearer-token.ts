@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { TillwatchConfigError } from '../errors/config-error.ts';
+import { TillwatchConfigError } from '@tillwatch/spec';
 
 /**
  * Checks `Authorization: Bearer <token>` headers (RFC 6750) against a configured token in constant time.

@@ -1,11 +1,15 @@
 /**
  * tillwatch's metrics about its own metrics: folded observations, ignored observations and failing collect
- * callbacks. Recording must never throw into request code (STYLE.md section 3), so every problem ends here:
- * counted, and logged once per metric so a bug is visible without flooding the log.
+ * callbacks. Recording must never throw into request code, so every problem ends here: counted, and logged
+ * once per metric so a bug is visible without flooding the log.
+ *
+ * These three counters are declared in the catalogue like every other metric, but are prom-client counters
+ * without a guard of their own: they are what the guard reports to, and a guard reporting to itself could
+ * loop. Their labels are bounded by construction (metric names of this process, a closed reason set).
  */
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import { LABEL_NAMES, METRIC_NAMES, type InvalidObservationReason } from './conventions.ts';
+import { catalogue, type AnyMetricHandle, type InvalidObservationReason } from '@tillwatch/spec';
 import { redactError, type RedactedError } from './redact-error.ts';
 
 /** Per-metric reporting functions handed to a guarded metric; bound once, so the hot path does no lookups. */
@@ -33,25 +37,12 @@ export class GuardTelemetry {
   constructor(registry: Registry, prefix: string, logger: Logger, redact: ((v: string) => string) | undefined) {
     this.#logger = logger;
     this.#redact = redact;
-    const registers = [registry];
-    this.#dropped = new Counter({
-      name: prefix + METRIC_NAMES.seriesDroppedTotal,
-      help: 'Observations folded into the overflow series because the metric reached its label-set budget (TWWRN003).',
-      labelNames: [LABEL_NAMES.metric],
-      registers,
-    });
-    this.#invalid = new Counter({
-      name: prefix + METRIC_NAMES.invalidObservationsTotal,
-      help: 'Observations ignored because of undeclared labels, unusable label values, invalid numbers or invalid exemplars.',
-      labelNames: [LABEL_NAMES.metric, LABEL_NAMES.reason],
-      registers,
-    });
-    this.#collectErrors = new Counter({
-      name: prefix + METRIC_NAMES.collectErrorsTotal,
-      help: 'Gauge collect callbacks that threw or rejected during a scrape; the gauge kept its previous values.',
-      labelNames: [LABEL_NAMES.metric],
-      registers,
-    });
+    const m = catalogue.metrics.tillwatch;
+    const counter = <L extends string>(h: AnyMetricHandle): Counter<L> =>
+      new Counter<L>({ name: prefix + h.name, help: h.help, labelNames: h.labelNames as readonly L[], registers: [registry] });
+    this.#dropped = counter<'metric'>(m.seriesDropped);
+    this.#invalid = counter<'metric' | 'reason'>(m.invalidObservations);
+    this.#collectErrors = counter<'metric'>(m.collectErrors);
     this.metricNames = [this.#dropped, this.#invalid, this.#collectErrors].map((c) => (c as unknown as { name: string }).name);
   }
 

@@ -2,7 +2,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { NormalizedDefinition } from './metric-definition.ts';
 import { SeriesGuard, type GuardSettings, type LabelValues } from './series-guard.ts';
 
-/** A counter whose recording never throws and whose label sets are budgeted. Create with `Metrics.counter()`. */
+/** A counter whose recording never throws and whose label sets are budgeted. Create with `Metrics.register(handle)`. */
 export interface GuardedCounter<L extends string> {
   /**
    * Adds `value` (default 1) to the series of `labels`.
@@ -28,6 +28,7 @@ export class GuardedCounterHandle<L extends string> implements GuardedCounter<L>
     this.#guard = new SeriesGuard<CounterChild>({
       ...settings,
       labelNames: definition.labelNames,
+      normalizers: definition.normalizers,
       maxSeries: definition.maxSeries,
       // labels() binds the sanitised label object once. prom-client 15.1 still hashes and validates it on every
       // inc (lib/counter.js: labels() returns inc.bind(this, labels)); the guard saves the sanitising and redacting.

@@ -2,7 +2,7 @@ import { Gauge, type Registry } from 'prom-client';
 import type { NormalizedDefinition } from './metric-definition.ts';
 import { SeriesGuard, type GuardSettings, type LabelValues } from './series-guard.ts';
 
-/** A gauge whose recording never throws and whose label sets are budgeted. Create with `Metrics.gauge()`. */
+/** A gauge whose recording never throws and whose label sets are budgeted. Create with `Metrics.register(handle)`. */
 export interface GuardedGauge<L extends string> {
   /** Sets the series of `labels` to `value`. NaN, ±Infinity or an undeclared label is ignored and counted. */
   set(labels: LabelValues<L>, value: number): void;
@@ -47,6 +47,7 @@ export class GuardedGaugeHandle<L extends string> implements GuardedGauge<L> {
     this.#guard = new SeriesGuard<GaugeChild>({
       ...settings,
       labelNames: definition.labelNames,
+      normalizers: definition.normalizers,
       maxSeries: definition.maxSeries,
       createSeries: (labels) => metric.labels(labels),
     });

@@ -2,7 +2,7 @@ import { Histogram, type Registry } from 'prom-client';
 import type { NormalizedDefinition } from './metric-definition.ts';
 import { SeriesGuard, type GuardSettings, type LabelValues } from './series-guard.ts';
 
-/** A histogram whose recording never throws and whose label sets are budgeted. Create with `Metrics.histogram()`. */
+/** A histogram whose recording never throws and whose label sets are budgeted. Create with `Metrics.register(handle)`. */
 export interface GuardedHistogram<L extends string> {
   /**
    * Records one observation of `seconds` (or whatever base unit the histogram measures).
@@ -66,6 +66,7 @@ export class GuardedHistogramHandle<L extends string> implements GuardedHistogra
     this.#guard = new SeriesGuard<HistogramSeries>({
       ...settings,
       labelNames: definition.labelNames,
+      normalizers: definition.normalizers,
       maxSeries: definition.maxSeries,
       createSeries: (labels) => ({ observe: metric.labels(labels).observe, labels }),
     });

@@ -1,25 +1,16 @@
 /**
  * HTTP RED metrics (rate, errors, duration) recorded by the framework adapters, one call pair per request.
- * Names and labels follow the Prometheus naming conventions that common dashboards expect:
+ * Declared in the catalogue's `http` group with the names and labels common dashboards expect:
  * `http_requests_total`, `http_request_duration_seconds` and `http_requests_in_flight`.
  */
-import { LABEL_NAMES, METRIC_NAMES, UNMATCHED_ROUTE } from './conventions.ts';
-import type { CounterDefinition, GaugeDefinition, HistogramDefinition } from './metric-definition.ts';
+import { catalogue, UNMATCHED_ROUTE } from '@tillwatch/spec';
 import type { GuardedCounter } from './guarded-counter.ts';
 import type { GuardedGauge } from './guarded-gauge.ts';
 import type { GuardedHistogram } from './guarded-histogram.ts';
 import { normalizeHttpMethod } from './http-method.ts';
-
-export { UNMATCHED_ROUTE } from './conventions.ts';
+import type { MetricRegistrar } from './metric-registrar.ts';
 
 type HttpLabel = 'method' | 'route' | 'status_code';
-
-/** What HttpMetrics needs from `Metrics` (an interface, so this module does not import the class that imports it). */
-export interface MetricFactory {
-  counter<L extends string>(def: CounterDefinition<L>): GuardedCounter<L>;
-  gauge<L extends string>(def: GaugeDefinition<L>): GuardedGauge<L>;
-  histogram<L extends string>(def: HistogramDefinition<L>): GuardedHistogram<L>;
-}
 
 export interface HttpMetricsOptions {
   /** `metrics.prefix`. */
@@ -27,8 +18,6 @@ export interface HttpMetricsOptions {
   /** `metrics.httpBuckets`, in seconds. */
   readonly buckets: readonly number[];
 }
-
-const HTTP_LABELS: readonly HttpLabel[] = [LABEL_NAMES.method, LABEL_NAMES.route, LABEL_NAMES.statusCode];
 
 /**
  * The RED metrics of one tillwatch instance. Adapters call {@link HttpMetrics.start} when a request arrives and
@@ -45,24 +34,14 @@ export class HttpMetrics {
   readonly #duration: GuardedHistogram<HttpLabel>;
   #inFlight = 0;
 
-  constructor(factory: MetricFactory, options: HttpMetricsOptions) {
-    this.#requests = factory.counter({
-      name: options.prefix + METRIC_NAMES.httpRequestsTotal,
-      help: 'HTTP requests served, by method, route template and status code.',
-      labelNames: HTTP_LABELS,
-    });
-    this.#duration = factory.histogram({
-      name: options.prefix + METRIC_NAMES.httpRequestDurationSeconds,
-      help: 'Time from request arrival to the end of the response, in seconds, by method, route template and status code.',
-      labelNames: HTTP_LABELS,
-      buckets: options.buckets,
-      // trace_id exemplars link a latency bucket to a trace (OpenMetrics scrapes only).
-      exemplars: true,
-    });
+  constructor(metrics: MetricRegistrar, options: HttpMetricsOptions) {
+    const m = catalogue.metrics.http;
+    this.#requests = metrics.register(m.requests, { prefix: options.prefix });
+    // trace_id exemplars link a latency bucket to a trace (OpenMetrics scrapes only).
+    this.#duration = metrics.register(m.requestDuration, { prefix: options.prefix, buckets: options.buckets, exemplars: true });
     // The count lives in a plain number: start()/end() cost an increment, and the gauge is set at scrape time.
-    const inFlight: GuardedGauge<never> = factory.gauge({
-      name: options.prefix + METRIC_NAMES.httpRequestsInFlight,
-      help: 'HTTP requests received whose response has not finished yet.',
+    const inFlight: GuardedGauge<never> = metrics.register(m.requestsInFlight, {
+      prefix: options.prefix,
       collect: () => inFlight.set({}, this.#inFlight),
     });
   }

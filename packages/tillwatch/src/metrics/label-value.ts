@@ -2,7 +2,7 @@
  * Turning whatever request code passes as a label value into something safe to export.
  * Runs once per new label set (the result is cached by the series guard), never per observation.
  */
-import { REDACTION_FAILED_LABEL_VALUE } from './conventions.ts';
+import { REDACTION_FAILED_LABEL_VALUE } from '@tillwatch/spec';
 
 // C0 and C1 control characters, DEL, and the Unicode line/paragraph separators: none belongs in a label,
 // and several break line-oriented tools downstream even when the exposition escapes them.

@@ -1,17 +1,19 @@
 /**
- * Validation of metric definitions. Runs at registration (start-up), so it throws; recording never does.
+ * Validation of metric definitions, read from catalogue handles. Runs at registration (start-up), so it
+ * throws; recording never does.
  *
  * Besides the Prometheus data model (https://prometheus.io/docs/concepts/data_model/#metric-names-and-labels),
  * the checks reject what `promtool check metrics` would flag (its promlint rules: `_total` only on counters,
  * reserved suffixes and labels, colons, camelCase), so a tillwatch exposition lints clean by construction.
  */
-import { TillwatchError } from '../errors/tillwatch-error.ts';
-import { TillwatchConfigError } from '../errors/config-error.ts';
+import { TillwatchConfigError, TillwatchError, isClosedLabel, type AnyMetricHandle, type LabelSpec } from '@tillwatch/spec';
+import { labelNormalizer } from './label-normalizer.ts';
+import type { RegisterOptions } from './metric-registrar.ts';
 
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
 
 /** What every metric definition has in common. */
-export interface BaseMetricDefinition<L extends string> {
+interface BaseMetricDefinition<L extends string> {
   /** Prometheus metric name, snake_case with its base unit (`_seconds`, `_bytes`); counters end in `_total`. */
   readonly name: string;
   /** One sentence for `# HELP`. */
@@ -22,9 +24,8 @@ export interface BaseMetricDefinition<L extends string> {
   readonly maxSeries?: number;
 }
 
-export type CounterDefinition<L extends string> = BaseMetricDefinition<L>;
 
-export interface GaugeDefinition<L extends string> extends BaseMetricDefinition<L> {
+interface GaugeDefinition<L extends string> extends BaseMetricDefinition<L> {
   /**
    * Called at every scrape, before the gauge is read; set current values here. May return a promise.
    * A callback that throws or rejects does not fail the scrape: the gauge keeps its last values and the
@@ -33,7 +34,7 @@ export interface GaugeDefinition<L extends string> extends BaseMetricDefinition<
   readonly collect?: () => void | Promise<void>;
 }
 
-export interface HistogramDefinition<L extends string> extends BaseMetricDefinition<L> {
+interface HistogramDefinition<L extends string> extends BaseMetricDefinition<L> {
   /** Upper bounds, strictly increasing, finite; `+Inf` is implicit. */
   readonly buckets: readonly number[];
   /** Keep one exemplar per bucket (e.g. `trace_id`), rendered in OpenMetrics only. */
@@ -50,6 +51,10 @@ export interface NormalizedDefinition {
   readonly buckets: readonly number[] | undefined;
   readonly exemplars: boolean;
   readonly collect: (() => void | Promise<void>) | undefined;
+  /** Per label, in `labelNames` order: what the guard applies to a value when a label set is first seen. */
+  readonly normalizers: readonly ((sanitised: string) => string)[];
+  /** The label declarations, as compared between two registrations of one name. */
+  readonly labelsKey: string;
 }
 
 const METRIC_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -70,7 +75,7 @@ function describe(v: unknown): string {
  * Throws TW_ERR_METRICS_INVALID_NAME when `name` cannot be a metric name of this kind.
  * Colons are legal in the data model but reserved for recording rules, so they are rejected.
  */
-export function assertMetricName(kind: MetricKind, name: unknown): asserts name is string {
+function assertMetricName(kind: MetricKind, name: unknown): asserts name is string {
   if (typeof name !== 'string' || !METRIC_NAME.test(name)) {
     throw invalidName(`metric name ${describe(name)} must match [a-zA-Z_][a-zA-Z0-9_]* (colons are reserved for recording rules)`);
   }
@@ -88,7 +93,7 @@ export function assertMetricName(kind: MetricKind, name: unknown): asserts name 
 }
 
 /** Throws TW_ERR_METRICS_INVALID_NAME when a label name is invalid, reserved or repeated. */
-export function assertLabelNames(metric: string, labelNames: unknown): asserts labelNames is readonly string[] {
+function assertLabelNames(metric: string, labelNames: unknown): asserts labelNames is readonly string[] {
   if (!Array.isArray(labelNames)) throw invalidName(`labelNames of "${metric}" must be an array of strings, got ${describe(labelNames)}`);
   const seen = new Set<string>();
   for (const label of labelNames as unknown[]) {
@@ -113,7 +118,7 @@ function configIssue(metric: string, field: string, expected: string, got: unkno
  * @throws TillwatchError TW_ERR_METRICS_INVALID_NAME for bad metric or label names.
  * @throws TillwatchConfigError TW_ERR_METRICS_INVALID_DEFINITION for a missing help, bad buckets or a bad maxSeries.
  */
-export function normalizeDefinition(
+function normalizeDefinition(
   kind: MetricKind,
   def: BaseMetricDefinition<string> & Partial<HistogramDefinition<string>> & Partial<GaugeDefinition<string>>,
   defaultMaxSeries: number,
@@ -143,6 +148,44 @@ export function normalizeDefinition(
     buckets,
     exemplars: kind === 'histogram' && def.exemplars === true,
     collect: kind === 'gauge' ? def.collect : undefined,
+    normalizers: [],
+    labelsKey: '',
+  };
+}
+
+function labelKey(label: LabelSpec): string {
+  return isClosedLabel(label) ? `closed:${label.values.join(',')}` : `open:${label.maxValues}`;
+}
+
+/**
+ * The definition a catalogue handle declares, with what registration adds (prefix, bucket override,
+ * exemplars, collect), validated and with defaults filled in.
+ * @throws as {@link normalizeDefinition}; also TW_ERR_METRICS_INVALID_DEFINITION when `handle` is not a handle.
+ */
+export function definitionOfHandle(handle: AnyMetricHandle, options: RegisterOptions, defaultMaxSeries: number): NormalizedDefinition {
+  if (typeof handle !== 'object' || handle === null || typeof handle.name !== 'string' || typeof handle.labels !== 'object' || handle.labels === null) {
+    throw configIssue('?', 'handle', 'a catalogue handle (defineMetric)', handle);
+  }
+  const kind = handle.type;
+  if (kind !== 'counter' && kind !== 'gauge' && kind !== 'histogram') throw configIssue(handle.name, 'type', 'counter, gauge or histogram', kind);
+  const labels = handle.labels as Readonly<Record<string, LabelSpec>>;
+  const labelNames = Object.keys(labels);
+  const def = normalizeDefinition(
+    kind,
+    {
+      name: (options.prefix ?? '') + handle.name,
+      help: handle.help,
+      labelNames,
+      ...(handle.maxSeries === undefined ? {} : { maxSeries: handle.maxSeries }),
+      ...(kind === 'histogram' ? { buckets: options.buckets ?? handle.buckets ?? [], exemplars: options.exemplars === true } : {}),
+      ...(kind === 'gauge' && options.collect !== undefined ? { collect: options.collect } : {}),
+    },
+    defaultMaxSeries,
+  );
+  return {
+    ...def,
+    normalizers: labelNames.map((k) => labelNormalizer(labels[k] as LabelSpec)),
+    labelsKey: labelNames.map((k) => `${k}=${labelKey(labels[k] as LabelSpec)}`).join(';'),
   };
 }
 
@@ -157,6 +200,7 @@ export function sameDefinition(a: NormalizedDefinition, b: NormalizedDefinition)
     a.maxSeries === b.maxSeries &&
     a.exemplars === b.exemplars &&
     a.collect === b.collect &&
+    a.labelsKey === b.labelsKey &&
     sameList(a.labelNames, b.labelNames) &&
     sameList(a.buckets, b.buckets)
   );

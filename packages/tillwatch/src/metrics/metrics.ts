@@ -2,30 +2,22 @@
  * The metrics of one tillwatch instance: a private prom-client registry, guarded metric handles, HTTP RED
  * metrics, Node.js runtime metrics, and rendering in both exposition formats.
  *
- * Two rules shape it (STYLE.md section 3): registration happens at start-up and throws on mistakes;
- * recording happens in request code and never throws. Nothing touches prom-client's global registry, so two
- * instances (two apps in one process, or parallel tests) never share series.
+ * Two rules shape it: registration happens at start-up and throws on mistakes; recording happens in request
+ * code and never throws (telemetry never breaks checkout). Every metric is registered one way, from its
+ * catalogue handle ({@link Metrics.register}). Nothing touches prom-client's global registry, so two instances
+ * (two apps in one process, or parallel tests) never share series.
  */
 import type { Logger } from 'pino';
 import type { ResolvedTillwatchOptions } from '../config/options.ts';
-import { TillwatchError } from '../errors/tillwatch-error.ts';
-import { LABEL_NAMES, METRIC_NAMES } from './conventions.ts';
+import { catalogue, TillwatchError, type AnyMetricHandle, type MetricHandle } from '@tillwatch/spec';
 import { contentTypeOf, negotiateExpositionFormat } from './exposition-format.ts';
 import { GuardTelemetry } from './guard-telemetry.ts';
 import { GuardedCounterHandle, type GuardedCounter } from './guarded-counter.ts';
 import { GuardedGaugeHandle, type GuardedGauge } from './guarded-gauge.ts';
 import { GuardedHistogramHandle, type GuardedHistogram } from './guarded-histogram.ts';
-import { HttpMetrics, type MetricFactory } from './http-metrics.ts';
-import {
-  exposedNames,
-  normalizeDefinition,
-  sameDefinition,
-  type CounterDefinition,
-  type GaugeDefinition,
-  type HistogramDefinition,
-  type MetricKind,
-  type NormalizedDefinition,
-} from './metric-definition.ts';
+import { HttpMetrics } from './http-metrics.ts';
+import { definitionOfHandle, exposedNames, sameDefinition, type NormalizedDefinition } from './metric-definition.ts';
+import type { MetricRegistrar, RegisterOptions } from './metric-registrar.ts';
 import { MetricsRegistry } from './metrics-registry.ts';
 import { redactError } from './redact-error.ts';
 import { registerRuntimeMetrics } from './runtime-metrics.ts';
@@ -53,18 +45,20 @@ type Handle = GuardedCounterHandle<string> | GuardedGaugeHandle<string> | Guarde
  * @example
  * ```ts
  * const metrics = new Metrics({ options, logger });
- * const orders = metrics.counter({ name: 'pos_orders_total', help: 'Orders placed, by channel.', labelNames: ['channel'] });
- * orders.inc({ channel: 'kiosk' });
+ * const served = metrics.register(retail.metrics.recommendations.served); // a handle from defineMetric()
+ * served.inc({ placement: 'checkout' });
  * const { contentType, body } = await metrics.render(req.headers.accept);
  * ```
  */
-export class Metrics implements MetricFactory {
+export class Metrics implements MetricRegistrar {
   /** This instance's registry (Prometheus text format); never prom-client's global default registry. */
   readonly registry: MetricsRegistry;
   /** HTTP RED metrics, recorded by the framework adapters. */
   readonly http: HttpMetrics;
   /** `tillwatch_sink_errors_total{sink}`: telemetry writes that failed and were dropped (TW_ERR_SINK_WRITE_FAILED). */
   readonly sinkErrors: GuardedCounter<'sink'>;
+  /** `metrics.prefix`, which tillwatch's own metrics carry. */
+  readonly prefix: string;
 
   readonly #logger: Logger;
   readonly #redact: ((v: string) => string) | undefined;
@@ -87,6 +81,7 @@ export class Metrics implements MetricFactory {
     this.#redact = deps.redactLabel;
     this.#maxSeries = m.maxSeriesPerMetric;
     this.#maxLabelValueLength = m.maxLabelValueLength;
+    this.prefix = m.prefix;
     this.registry = new MetricsRegistry();
     this.#telemetry = new GuardTelemetry(this.registry, m.prefix, deps.logger, deps.redactLabel);
     for (const name of this.#telemetry.metricNames) this.#claim('counter', name);
@@ -94,38 +89,24 @@ export class Metrics implements MetricFactory {
       this.#runtime = registerRuntimeMetrics(this.registry, m.prefix);
       for (const { type, name } of this.#runtime) this.#claim(type, name);
     }
-    this.sinkErrors = this.counter({
-      name: m.prefix + METRIC_NAMES.sinkErrorsTotal,
-      help: 'Telemetry writes (logs, error reports, exports) that failed and were dropped, by sink.',
-      labelNames: [LABEL_NAMES.sink],
-    });
+    this.sinkErrors = this.register(catalogue.metrics.tillwatch.sinkErrors, { prefix: m.prefix });
     this.http = new HttpMetrics(this, { prefix: m.prefix, buckets: m.httpBuckets });
   }
 
-  /**
-   * Defines a counter, or returns the existing handle when the same definition was registered before.
-   * @throws TillwatchError TW_ERR_METRICS_INVALID_NAME for an invalid metric or label name (counters end in `_total`).
-   * @throws TillwatchError TW_ERR_METRICS_DUPLICATE when the name is taken by a different definition.
-   * @throws TillwatchConfigError TW_ERR_METRICS_INVALID_DEFINITION for a missing help or an invalid maxSeries.
-   */
-  counter<L extends string>(def: CounterDefinition<L>): GuardedCounter<L> {
-    return this.#register('counter', def, (d, s) => new GuardedCounterHandle<L>(d, this.registry, s)) as GuardedCounter<L>;
-  }
-
-  /**
-   * Defines a gauge, or returns the existing handle for the same definition (`collect` is compared by identity).
-   * @throws as {@link Metrics.counter}.
-   */
-  gauge<L extends string>(def: GaugeDefinition<L>): GuardedGauge<L> {
-    return this.#register('gauge', def, (d, s) => new GuardedGaugeHandle<L>(d, this.registry, s)) as GuardedGauge<L>;
-  }
-
-  /**
-   * Defines a histogram, or returns the existing handle for the same definition.
-   * @throws as {@link Metrics.counter}; also TW_ERR_METRICS_INVALID_DEFINITION for empty or non-increasing buckets.
-   */
-  histogram<L extends string>(def: HistogramDefinition<L>): GuardedHistogram<L> {
-    return this.#register('histogram', def, (d, s) => new GuardedHistogramHandle<L>(d, this.registry, s)) as GuardedHistogram<L>;
+  register<L extends string>(handle: MetricHandle<string, L, 'counter'>, options?: RegisterOptions): GuardedCounter<L>;
+  register<L extends string>(handle: MetricHandle<string, L, 'gauge'>, options?: RegisterOptions): GuardedGauge<L>;
+  register<L extends string>(handle: MetricHandle<string, L, 'histogram'>, options?: RegisterOptions): GuardedHistogram<L>;
+  /** See {@link MetricRegistrar.register}: the one way to register a metric, from its catalogue handle. */
+  register(handle: AnyMetricHandle, options: RegisterOptions = {}): unknown {
+    const def = definitionOfHandle(handle, options, this.#maxSeries);
+    switch (def.kind) {
+      case 'counter':
+        return this.#register(def, (d, st) => new GuardedCounterHandle<string>(d, this.registry, st));
+      case 'gauge':
+        return this.#register(def, (d, st) => new GuardedGaugeHandle<string>(d, this.registry, st));
+      case 'histogram':
+        return this.#register(def, (d, st) => new GuardedHistogramHandle<string>(d, this.registry, st));
+    }
   }
 
   /**
@@ -159,14 +140,14 @@ export class Metrics implements MetricFactory {
     this.#runtime = [];
   }
 
-  #register(kind: MetricKind, def: object, create: (d: NormalizedDefinition, s: GuardSettings) => Handle): Handle {
-    const norm = normalizeDefinition(kind, def as CounterDefinition<string>, this.#maxSeries);
+  #register(norm: NormalizedDefinition, create: (d: NormalizedDefinition, s: GuardSettings) => Handle): Handle {
+    const kind = norm.kind;
     const existing = this.#handles.get(norm.name);
     if (existing !== undefined) {
       if (sameDefinition(existing.definition, norm)) return existing;
       throw new TillwatchError(
         'TW_ERR_METRICS_DUPLICATE',
-        `TW_ERR_METRICS_DUPLICATE: metric "${norm.name}" is already registered with a different definition (type, help, labels, maxSeries, buckets, exemplars or collect differ)`,
+        `TW_ERR_METRICS_DUPLICATE: metric "${norm.name}" is already registered with a different definition (type, help, labels, label values, maxSeries, buckets, exemplars or collect differ)`,
       );
     }
     const names = exposedNames(kind, norm.name);

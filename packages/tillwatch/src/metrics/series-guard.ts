@@ -12,7 +12,7 @@
  * themselves: no string building, and route templates and literals hash once (V8 caches a string's hash).
  * Sanitising and redacting happen only on a miss, when a label set is first seen.
  */
-import { OVERFLOW_LABEL_VALUE } from './conventions.ts';
+import { OVERFLOW_LABEL_VALUE } from '@tillwatch/spec';
 import type { MetricReporter } from './guard-telemetry.ts';
 import { sanitizeLabelValue } from './label-value.ts';
 
@@ -29,6 +29,11 @@ export interface GuardSettings {
 
 export interface SeriesGuardOptions<S> extends GuardSettings {
   readonly labelNames: readonly string[];
+  /**
+   * Per label, in `labelNames` order: applied to the sanitised value when a label set is first seen (closed
+   * labels fold unknown values into `other`, open ones record `unknown` when empty). Default: none.
+   */
+  readonly normalizers?: readonly ((sanitised: string) => string)[];
   readonly maxSeries: number;
   /** Creates the series for a sanitised label set (called once per distinct set, plus once for the overflow series). */
   readonly createSeries: (labels: Readonly<Record<string, string>>) => S;
@@ -47,6 +52,7 @@ export class SeriesGuard<S> {
   readonly #redact: ((v: string) => string) | undefined;
   readonly #reporter: MetricReporter;
   readonly #create: (labels: Readonly<Record<string, string>>) => S;
+  readonly #normalizers: readonly ((sanitised: string) => string)[] | undefined;
   /**
    * Raw values -> series, one Map level per label. Bounded (#rawCacheLimit entries): a flood of distinct raw
    * values that sanitise alike, or that fold into the overflow series, cannot grow it without limit.
@@ -69,6 +75,7 @@ export class SeriesGuard<S> {
     this.#redact = opts.redact;
     this.#reporter = opts.reporter;
     this.#create = opts.createSeries;
+    this.#normalizers = opts.normalizers !== undefined && opts.normalizers.length > 0 ? opts.normalizers : undefined;
     this.#rawCacheLimit = opts.maxSeries * 2 + 64;
     // Raw values much longer than the limit are junk that gets truncated anyway: they take the slow path instead of pinning memory.
     this.#rawValueMaxLength = 4 * opts.maxLabelValueLength;
@@ -142,12 +149,16 @@ export class SeriesGuard<S> {
   #miss(labels: Readonly<Record<string, unknown>>, cacheable: boolean): S | undefined {
     const clean: Record<string, string> = {};
     let key = '';
-    for (const name of this.#names) {
-      const v = sanitizeLabelValue(labels[name], this.#maxLength, this.#redact);
+    const names = this.#names;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      let v = sanitizeLabelValue(labels[name], this.#maxLength, this.#redact);
       if (v === undefined) {
         this.#reporter.invalid('label_value');
         return undefined;
       }
+      const normalize = this.#normalizers?.[i];
+      if (normalize !== undefined) v = normalize(v);
       clean[name] = v;
       key += v + '\u0000'; // sanitised values hold no control characters, so the separator cannot occur inside them
     }

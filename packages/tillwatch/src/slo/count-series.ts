@@ -2,7 +2,7 @@
  * Reads SLI counts from a prom-client registry snapshot (`registry.getMetricsAsJSON()`), the runtime twin of
  * the SLI's PromQL. Pure: takes the snapshot, returns numbers.
  */
-import type { CountMatcher, CounterQuery } from '../spec/slo/slo-spec.ts';
+import type { CountMatcher, CounterQuery } from '@tillwatch/spec';
 
 /** The parts of prom-client's `getMetricsAsJSON()` output that are read. */
 export interface MetricSnapshot {

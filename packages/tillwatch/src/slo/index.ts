@@ -1,4 +1,4 @@
-/** In-process SLO status for the health summary: `tillwatch/slo`. */
+/** In-process SLO status for the health summary (`createTillwatch({ slos })`). */
 export { createSloTracker, SloTracker } from './slo-tracker.ts';
 export type { SloTrackerOptions, SloReport, SnapshotSource } from './slo-tracker.ts';
 export { computeSloStatus } from './slo-status.ts';

@@ -2,10 +2,10 @@
  * The in-process SLO API: samples each SLO's counts from the service's own registry into a small ring buffer
  * on an unref'd timer, and reports error budget remaining and burn rate for the health summary.
  *
- * Telemetry never breaks checkout (STYLE.md section 3): sampling failures are kept as `lastError` and reported,
+ * Telemetry never breaks checkout: sampling failures are kept as `lastError` and reported,
  * never thrown; `report()` is synchronous and cheap.
  */
-import type { SloSpec } from '../spec/slo/slo-spec.ts';
+import type { SloSpec } from '@tillwatch/spec';
 import { maxSeries, sumSeries, type MetricSnapshot } from './count-series.ts';
 import { computeSloStatus, type SloSample, type SloStatus } from './slo-status.ts';
 

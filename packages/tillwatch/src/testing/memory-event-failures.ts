@@ -3,7 +3,7 @@
  * for tests, and for services that run `tillwatch/delivery` without a SQL database (BullMQ on Redis) and
  * still want `tillwatch dlq failures`-style answers from their admin API while the process lives.
  */
-import type { Redactor } from '../redact/redactor.ts';
+import type { Redactor } from '@tillwatch/redact';
 import type { EventFailureRow, EventFailureStore } from '../delivery/event-failures.ts';
 
 /** Creates the store. Rows pass `redactor` before they are kept, as in the SQL store. */

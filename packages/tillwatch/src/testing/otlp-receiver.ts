@@ -9,6 +9,7 @@
  * ways a collector outage looks from the service.
  */
 import http from 'node:http';
+import { UNTRACED_SERVER } from '@tillwatch/spec';
 import { gunzipSync } from 'node:zlib';
 import { LocalReceiver, type ReceiverMode } from './local-receiver.ts';
 
@@ -198,7 +199,7 @@ export async function otlpReceiver(options: OtlpReceiverOptions = {}): Promise<O
   });
   receiver = new OtlpReceiver(server, options.mode ?? 'ok');
   // Its own requests are never traced, or an in-process receiver would receive a span per export.
-  (server as unknown as Record<symbol, unknown>)[Symbol.for('tillwatch.trace.untraced-server')] = true;
+  (server as unknown as Record<symbol, unknown>)[UNTRACED_SERVER] = true;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return receiver;
 }

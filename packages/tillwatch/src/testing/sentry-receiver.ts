@@ -10,6 +10,7 @@
  * accepts and never answers.
  */
 import http from 'node:http';
+import { UNTRACED_SERVER } from '@tillwatch/spec';
 import { gunzipSync } from 'node:zlib';
 import { LocalReceiver, type ReceiverMode } from './local-receiver.ts';
 
@@ -169,7 +170,7 @@ export async function sentryReceiver(options: { mode?: ReceiverMode } = {}): Pro
   });
   receiver = new SentryReceiver(server, options.mode ?? 'ok');
   // Its own requests are never traced, or an in-process receiver would receive a span per export.
-  (server as unknown as Record<symbol, unknown>)[Symbol.for('tillwatch.trace.untraced-server')] = true;
+  (server as unknown as Record<symbol, unknown>)[UNTRACED_SERVER] = true;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return receiver;
 }

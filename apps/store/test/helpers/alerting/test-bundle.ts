@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { TillwatchDeployConfig } from 'tillwatch/spec/alerts';
+import type { TillwatchDeployConfig } from '@tillwatch/spec';
 
 const CLI = fileURLToPath(new URL('../../../../../packages/cli/src/main.ts', import.meta.url));
 export const STORE_DEPLOY_CONFIG = fileURLToPath(new URL('../../../../../deploy/tillwatch.config.ts', import.meta.url));

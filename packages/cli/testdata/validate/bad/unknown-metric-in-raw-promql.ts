@@ -1,5 +1,5 @@
 // expect: TW_ERR_ALERTS_UNKNOWN_METRIC "payment_failures_total"
-import { defineAlert } from 'tillwatch/spec/alerts';
+import { defineAlert } from '@tillwatch/spec';
 import { baseConfig } from '../../base-config.ts';
 
 export default {

@@ -1,5 +1,4 @@
-import { availabilitySlo, latencySlo, orderSuccessSlo, paymentSuccessSlo, printSuccessSlo, syncFreshnessSlo } from 'tillwatch/spec/slo';
-import { catalogue } from 'tillwatch';
+import { availabilitySlo, latencySlo, orderSuccessSlo, paymentSuccessSlo, printSuccessSlo, syncFreshnessSlo, catalogue } from '@tillwatch/spec';
 import { baseConfig } from '../../base-config.ts';
 
 const team = 'kiosk-team';

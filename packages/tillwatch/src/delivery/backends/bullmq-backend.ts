@@ -19,8 +19,7 @@
  * `wait` and `active` and approximate for retries scheduled far ahead.
  */
 import { createHash } from 'node:crypto';
-import { TillwatchError } from '../../errors/tillwatch-error.ts';
-import { LABEL_VALUES, type DeadLetterReason } from '../../spec/conventions.ts';
+import { LABEL_VALUES, TillwatchError, type DeadLetterReason } from '@tillwatch/spec';
 import type { DeliveryFailure } from '../delivery-error.ts';
 import {
   asEnvelope,

@@ -16,10 +16,7 @@
  * - **Gauges.** One count per queue over pg-boss's job table (state before `completed`), because pg-boss's own
  *   queue statistics are refreshed at most once a minute.
  */
-import { TillwatchConfigError } from '../../errors/config-error.ts';
-import { TillwatchError } from '../../errors/tillwatch-error.ts';
-import type { DeadLetterReason } from '../../spec/conventions.ts';
-import { LABEL_VALUES } from '../../spec/conventions.ts';
+import { LABEL_VALUES, TillwatchConfigError, TillwatchError, type DeadLetterReason } from '@tillwatch/spec';
 import type { DeliveryFailure } from '../delivery-error.ts';
 import {
   asEnvelope,

@@ -1,7 +1,6 @@
 import { statfs } from 'node:fs/promises';
-import { TillwatchConfigError } from '../../errors/config-error.ts';
-import type { ConfigIssue } from '../../errors/config-error.ts';
-import type { HealthCheck } from '../health.ts';
+import { TillwatchConfigError, type ConfigIssue } from '@tillwatch/spec';
+import type { HealthCheck } from '../health-check.ts';
 import { commonFields, type CommonCheckOptions } from './check-options.ts';
 
 export interface DiskSpaceCheckOptions extends CommonCheckOptions {

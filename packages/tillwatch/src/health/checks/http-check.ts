@@ -1,5 +1,5 @@
-import { TillwatchConfigError } from '../../errors/config-error.ts';
-import type { HealthCheck } from '../health.ts';
+import { TillwatchConfigError } from '@tillwatch/spec';
+import type { HealthCheck } from '../health-check.ts';
 import { commonFields, type CommonCheckOptions } from './check-options.ts';
 
 export interface HttpCheckOptions extends CommonCheckOptions {

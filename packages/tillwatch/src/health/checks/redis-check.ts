@@ -1,4 +1,4 @@
-import type { HealthCheck } from '../health.ts';
+import type { HealthCheck } from '../health-check.ts';
 import { commonFields, type CommonCheckOptions } from './check-options.ts';
 
 /** What the check needs from an ioredis client (structural: no runtime dependency on ioredis). */

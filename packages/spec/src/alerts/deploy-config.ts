@@ -1,0 +1,147 @@
+/**
+ * The deploy config (tillwatch/v1): one TypeScript file per service that the CLI turns into a Prometheus and
+ * Alertmanager bundle (`tillwatch generate --config <file> --out <dir>`). Unknown keys are errors. Secrets are
+ * references to files (or environment variables) and are never written into generated files.
+ *
+ * @example
+ * import { availabilitySlo, paymentSuccessSlo, type TillwatchDeployConfig } from '@tillwatch/spec';
+ * export default {
+ *   version: 'tillwatch/v1',
+ *   service: 'store',
+ *   team: 'store-ops',
+ *   slos: [
+ *     availabilitySlo({ name: 'availability', target: 0.999, period: '30d', team: 'store-ops' }),
+ *     paymentSuccessSlo({ name: 'payment-success', target: 0.995, period: '30d', team: 'payments' }),
+ *   ],
+ *   alerts: { thresholds: { paymentFailureRatio: 0.02 } },
+ *   prometheus: {
+ *     scrape: { targets: ['store:3000'], bearerTokenFile: '/etc/prometheus/secrets/metrics_token' },
+ *     externalLabels: { region: 'eu-west' },
+ *     alertmanagers: ['alertmanager-0:9093', 'alertmanager-1:9093'],
+ *   },
+ *   alertmanager: {
+ *     peers: ['alertmanager-0:9094', 'alertmanager-1:9094'],
+ *     receivers: {
+ *       pagerduty: { routingKey: { file: '/etc/alertmanager/secrets/pagerduty_routing_key' } },
+ *       slack: { apiUrl: { file: '/etc/alertmanager/secrets/slack_webhook_url' }, channel: '#store-alerts' },
+ *       email: { to: 'ops@example.com', from: 'alertmanager@example.com', smarthost: 'smtp.example.com:587' },
+ *     },
+ *   },
+ * } satisfies TillwatchDeployConfig;
+ */
+import type { Catalogue } from '../catalogue.ts';
+import type { SpecVersion } from '../conventions.ts';
+import type { SloSpec } from '../slo/slo-spec.ts';
+import type { AlertSeverity, AlertSpec } from './alert-spec.ts';
+import type { Duration } from './duration.ts';
+import type { StoreThresholds } from './store-thresholds.ts';
+
+/**
+ * A secret the generated config points at. `file` becomes an Alertmanager `*_file` field (read when a
+ * notification is sent). `env` becomes a `${NAME}` placeholder that the deployment substitutes (envsubst)
+ * before starting Alertmanager, which does not expand environment variables itself.
+ */
+export type SecretRef = { readonly file: string } | { readonly env: string };
+
+export interface PagerDutyReceiver {
+  /** Events API v2 integration (routing) key. */
+  readonly routingKey: SecretRef;
+  /** Default `https://events.pagerduty.com/v2/enqueue`; a local receiver in tests. */
+  readonly url?: string;
+}
+
+export interface SlackReceiver {
+  /** Incoming-webhook URL (it is the credential). */
+  readonly apiUrl: SecretRef;
+  readonly channel: string;
+}
+
+export interface EmailReceiver {
+  readonly to: string;
+  readonly from: string;
+  /** host:port */
+  readonly smarthost: string;
+  readonly authUsername?: string;
+  readonly authPassword?: SecretRef;
+  /** Default true; false for a local relay without STARTTLS. */
+  readonly requireTls?: boolean;
+}
+
+/** An extra inhibition: while an alert matching `source` fires, alerts matching `target` with equal `equal` labels are muted. */
+export interface InhibitionSpec {
+  readonly source: Readonly<Record<string, string>>;
+  readonly target: Readonly<Record<string, string>>;
+  /** Labels that must be equal on source and target; never empty (an empty list mutes across services and locations). */
+  readonly equal: readonly string[];
+}
+
+/** Store hours (an Alertmanager time interval); info notifications are only sent inside them. */
+export interface StoreHours {
+  /** IANA time zone, e.g. Europe/London. */
+  readonly timeZone: string;
+  /** e.g. ['monday:saturday'] */
+  readonly weekdays: readonly string[];
+  /** 'HH:MM' */
+  readonly start: string;
+  readonly end: string;
+}
+
+export interface TillwatchDeployConfig {
+  readonly version: SpecVersion;
+  /** Service name: scrape job, `service` label. Lower-case letters, digits, - and _. */
+  readonly service: string;
+  /** Default owning team (label `team`). */
+  readonly team: string;
+  /**
+   * The service's own metrics (`defineCatalogue`), added to the built-in catalogue: its SLOs and alerts may
+   * read them, and the bundle's docs/metrics.md lists them.
+   */
+  readonly catalogue?: Catalogue;
+  readonly slos: readonly SloSpec[];
+  readonly alerts?: {
+    /** Overrides of the default pack's thresholds. */
+    readonly thresholds?: Partial<StoreThresholds>;
+    /** Owning teams by area; default `team`. */
+    readonly teams?: { readonly platform?: string; readonly commerce?: string; readonly security?: string };
+    /** Alert names of the default pack to leave out. */
+    readonly disable?: readonly string[];
+    /** Per-alert overrides of the default pack. */
+    readonly overrides?: Readonly<Record<string, { readonly severity?: AlertSeverity; readonly for?: Duration }>>;
+    /** Additional alerts (typed handles or checked raw PromQL). */
+    readonly extra?: readonly AlertSpec[];
+    /** Base URL of the rendered docs/alerts.md, for `runbook_url` annotations. */
+    readonly runbookBaseUrl?: string;
+  };
+  readonly prometheus: {
+    readonly scrape: {
+      /** host:port of every instance. */
+      readonly targets: readonly string[];
+      /** Default /metrics. */
+      readonly metricsPath?: string;
+      /** Default http. */
+      readonly scheme?: 'http' | 'https';
+      /** Default 15. */
+      readonly intervalSeconds?: number;
+      /** When /metrics is protected (metrics.token): the file holding the bearer token. */
+      readonly bearerTokenFile?: string;
+    };
+    /** Default 15. */
+    readonly evaluationIntervalSeconds?: number;
+    readonly externalLabels?: Readonly<Record<string, string>>;
+    /** host:port of every Alertmanager, listed directly (never behind a load balancer). */
+    readonly alertmanagers: readonly string[];
+  };
+  readonly alertmanager: {
+    readonly receivers: { readonly pagerduty: PagerDutyReceiver; readonly slack: SlackReceiver; readonly email: EmailReceiver };
+    /** Cluster peers (host:port of the cluster listener, 9094), for the deployment's --cluster.peer flags. */
+    readonly peers?: readonly string[];
+    readonly storeHours?: StoreHours;
+    /** How long a new group waits for more alerts before the first notification. Default 30s (critical: 10s). */
+    readonly groupWait?: Duration;
+    /** How long a group waits before notifying about changes (new alerts, resolution). Default 5m. */
+    readonly groupInterval?: Duration;
+    /** Default: critical 1h, warning 4h, info 24h. */
+    readonly repeatInterval?: Partial<Record<AlertSeverity, Duration>>;
+    readonly inhibitions?: readonly InhibitionSpec[];
+  };
+}

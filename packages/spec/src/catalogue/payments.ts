@@ -1,0 +1,59 @@
+/**
+ * Payments: every call to a payment provider. `operation` separates authorisations from captures (and
+ * refunds and voids), so "authorised but never captured" and the refund rate are PromQL, not new metrics.
+ * No `location`: payment health is a property of the provider and the method, and the order counters
+ * already carry the location.
+ */
+import { BUCKETS, LABEL_NAMES, LABEL_VALUES } from '../conventions.ts';
+import { closedLabel } from '../label-spec.ts';
+import { SHARED_LABELS } from '../shared-labels.ts';
+import { defineMetric } from '../metric-spec.ts';
+
+const common = { group: 'payments', owner: 'commerce' } as const;
+const byMethodAndOperation = {
+  [LABEL_NAMES.paymentMethod]: SHARED_LABELS.paymentMethod,
+  [LABEL_NAMES.paymentOperation]: SHARED_LABELS.paymentOperation,
+} as const;
+
+export const paymentsMetrics = {
+  attempts: defineMetric({
+    ...common,
+    name: 'payments_attempts_total',
+    type: 'counter',
+    unit: 'count',
+    help: 'Payment provider calls started, by method and operation.',
+    question: 'How many payments are attempted per method, and do attempts exceed successes plus failures (calls hanging)?',
+    labels: byMethodAndOperation,
+  }),
+  successes: defineMetric({
+    ...common,
+    name: 'payments_successes_total',
+    type: 'counter',
+    unit: 'count',
+    help: 'Payment provider calls that succeeded, by method and operation.',
+    question: 'Are authorisations being captured, and how many refunds go through per method?',
+    labels: byMethodAndOperation,
+  }),
+  failures: defineMetric({
+    ...common,
+    name: 'payments_failures_total',
+    type: 'counter',
+    unit: 'count',
+    help: 'Payment provider calls that failed, by method, operation and reason.',
+    question: 'Are payments failing for one method, and is it declines (customers) or the provider (outage)?',
+    labels: {
+      ...byMethodAndOperation,
+      [LABEL_NAMES.reason]: closedLabel('Why the payment failed, normalised from the provider response.', LABEL_VALUES.paymentFailureReason),
+    },
+  }),
+  duration: defineMetric({
+    ...common,
+    name: 'payments_duration_seconds',
+    type: 'histogram',
+    unit: 'seconds',
+    help: 'Duration of payment provider calls, by method, operation and outcome.',
+    question: 'Is the payment provider slow enough to hold up the checkout queue?',
+    labels: { ...byMethodAndOperation, [LABEL_NAMES.outcome]: SHARED_LABELS.successFailure },
+    buckets: BUCKETS.paymentSeconds,
+  }),
+} as const;
