@@ -35,7 +35,7 @@ test('check fails with the tools own messages when a generated file is edited by
   const rules = join(out, 'prometheus/rules/business.yml');
   writeFileSync(rules, readFileSync(rules, 'utf8').replace('> 0.01', '> > 0.01'));
   const am = join(out, 'alertmanager/alertmanager.yml');
-  writeFileSync(am, readFileSync(am, 'utf8').replace('receiver: pagerduty-critical', 'receiver: slack-warning'));
+  writeFileSync(am, readFileSync(am, 'utf8').replace(/receiver: pagerduty-critical$/gm, 'receiver: slack-warning'));
   const r = runCli(['check', out]);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /--- promtool check rules/);

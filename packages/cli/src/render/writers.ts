@@ -2,6 +2,8 @@
 import type { Model } from '../model/model.ts';
 import { renderAlertmanagerConfig } from './alertmanager-config.ts';
 import { renderAlertsDocFile } from './alerts-doc.ts';
+import { renderGrafanaDashboards } from './grafana-dashboards.ts';
+import { renderKubernetesManifests } from './kubernetes-manifests.ts';
 import { renderMetricsDocFile } from './metrics-doc.ts';
 import { renderPrometheusConfig } from './prometheus-config.ts';
 import { renderRulesFiles } from './rules-files.ts';
@@ -14,6 +16,8 @@ const WRITERS: readonly ((model: Model) => Map<string, string>)[] = [
   renderAlertmanagerConfig,
   renderAlertsDocFile,
   renderMetricsDocFile,
+  renderGrafanaDashboards,
+  renderKubernetesManifests,
 ];
 
 /** Every generated file of a model. */
