@@ -125,7 +125,7 @@ test('a payment outage pages once per affected objective: the SLO page reaches t
     assert.deepEqual(pd.events.map((e) => e.alertname), [], 'nothing paged during steady traffic');
 
     // --- the outage ------------------------------------------------------------------------------------
-    w.payment.configure({ outage: true });
+    await w.payment.configure({ outage: true });
     const outageOn = Date.now();
     t.diagnostic(`${since()}: payment provider outage on`);
     const trigger = await waitFor(`${PAGE} at the PagerDuty receiver`, (PAGE_FOR_S + 120) * 1000, () => pd.events.find((e) => e.alertname === PAGE && e.event.event_action === 'trigger'));
@@ -140,7 +140,7 @@ test('a payment outage pages once per affected objective: the SLO page reaches t
     assert.equal(inhibited.status.state, 'suppressed');
     await sleep(NOTIFY_SETTLE_MS);
     const pagesDuringOutage = pd.events.length;
-    w.payment.configure({ outage: false });
+    await w.payment.configure({ outage: false });
     t.diagnostic(`${since()}: payment provider outage off`);
     await sleep(NOTIFY_SETTLE_MS);
     await sim.stop();

@@ -11,6 +11,7 @@ import { parse } from 'yaml';
 import { CliError } from '../cli-error.ts';
 import { RECEIVERS } from '../render/alertmanager-config.ts';
 import { checkDashboards } from './check-dashboards.ts';
+import { checkManifests } from './check-manifests.ts';
 
 export interface CheckStep {
   readonly name: string;
@@ -101,6 +102,8 @@ export function checkBundle(bundleDir: string, opts: { promtool?: string; amtool
   }
   const dashboards = checkDashboards(dir, promtool);
   if (dashboards !== undefined) steps.push({ name: 'grafana dashboards (SDK dashboard fields and panel kinds, promtool parses every query)', ...dashboards });
+  const manifests = checkManifests(dir);
+  if (manifests !== undefined) steps.push({ name: 'kubernetes manifests (kubernetes-models schemas)', ...manifests });
   const failed = steps.filter((s) => !s.ok);
   if (failed.length > 0) {
     throw new CliError('TW_ERR_ALERTS_CHECK_FAILED', `check of ${dir} failed:\n${failed.map((s) => `--- ${s.name}\n${s.output}`).join('\n')}`);

@@ -1,17 +1,15 @@
 /**
- * The store as `npm start` runs it (its own process, its built-in printer agents connected), its simulated
- * providers in the test process (so a test can flip their faults), and the alerting stack (real Prometheus and
- * Alertmanager from the bundle the CLI generates, local receivers) watching it. Everything stops in `t.after`.
+ * The store as `npm start` runs it: its own process, with its simulated providers (payment, SMS, warehouse) on
+ * free ports and its built-in printer agents connected, watched by the alerting stack (real Prometheus and
+ * Alertmanager from the bundle the CLI generates, local receivers). A test flips the providers' faults through
+ * their admin API, as the simulator's scenarios do. Everything stops in `t.after`.
  *
- * The store runs in a process of its own so that the test's own work (the receivers, the polling) never
- * delays a scrape: on a loaded machine a store inside the test process missed its 1 s scrapes and
- * `ServiceDown` silenced everything else.
+ * Nothing the store talks to runs in the test process, so the test's own work (the receivers, the polling)
+ * never delays a scrape or a provider call: on a loaded machine a store inside the test process missed its
+ * scrapes (`ServiceDown` silenced everything else), and providers inside it answered payments too late.
  */
 import type { TestContext } from 'node:test';
 import type { AlertSpec } from '@tillwatch/spec';
-import { startPaymentProvider, type PaymentProviderSim } from '../../../src/sim/payment-provider.ts';
-import { startSmsProvider, type SmsProvider } from '../../../src/sim/sms-provider.ts';
-import { startWarehouse, type Warehouse } from '../../../src/sim/warehouse.ts';
 import { startAlertingStack, startLocalReceivers, waitForScrape, type LocalReceivers } from './e2e-stack.ts';
 import { getJson, waitFor, type ChildService } from './processes.ts';
 import { startStoreProcess, type StoreProcess } from './store-process.ts';
@@ -19,9 +17,8 @@ import type { DeployOverrides } from './test-bundle.ts';
 
 export interface StoreUnderWatch {
   readonly store: StoreProcess;
-  readonly payment: PaymentProviderSim;
-  readonly sms: SmsProvider;
-  readonly warehouse: Warehouse;
+  /** The store's simulated payment provider: `configure({ outage: true })` is the payment-outage scenario. */
+  readonly payment: { readonly url: string; configure(patch: { outage?: boolean }): Promise<void> };
   readonly receivers: LocalReceivers;
   readonly prom: ChildService;
   readonly am: ChildService;
@@ -53,28 +50,40 @@ export const WATCH_SLO_MIN_EVENTS = 30;
 /** Starts everything and waits (bounded) until Prometheus scrapes the store and knows the Alertmanager. */
 export async function startStoreUnderWatch(t: TestContext, alerts: DeployOverrides['alerts']): Promise<StoreUnderWatch> {
   const receivers = await startLocalReceivers(t);
-  const payment = await startPaymentProvider({ port: 0 });
-  t.after(() => payment.close());
-  const sms = await startSmsProvider();
-  t.after(() => sms.close());
-  const warehouse = await startWarehouse();
-  t.after(() => warehouse.close());
   const store = await startStoreProcess(t, {
-    PAYMENT_PROVIDER_URL: payment.url,
-    SMS_PROVIDER_URL: sms.url,
-    WAREHOUSE_URL: warehouse.url,
+    PAYMENT_SIM_PORT: '0',
+    SMS_SIM_PORT: '0',
+    WAREHOUSE_SIM_PORT: '0',
     SALES_SYNC_INTERVAL_MS: '1000',
     // The built-in printer agents, as `npm start` connects them: a simulator run must leave them connected.
     PRINTER_SIM_AGENTS: '1',
   });
+  const banner = (name: string): string => {
+    const url = new RegExp(`^\\s*${name}\\s+(http://127\\.0\\.0\\.1:\\d+)`, 'm').exec(store.stderr())?.[1];
+    if (url === undefined) throw new Error(`the store's start banner names no ${name} URL:\n${store.stderr().slice(-3000)}`);
+    return url;
+  };
+  const paymentUrl = banner('payment-provider');
+  const payment = {
+    url: paymentUrl,
+    /** Retried until it answers (bounded): the store's process may be slow to answer on a loaded machine. */
+    async configure(patch: { outage?: boolean }): Promise<void> {
+      await waitFor(`the payment provider to accept ${JSON.stringify(patch)}`, 90_000, async () => {
+        const res = await fetch(`${paymentUrl}/admin/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch), signal: AbortSignal.timeout(20_000) });
+        await res.arrayBuffer();
+        if (!res.ok) throw new Error(`PUT ${paymentUrl}/admin/config: HTTP ${res.status}`);
+        return true;
+      });
+    },
+  };
   const { prom, am, prometheusConfig } = await startAlertingStack(t, { storeUrl: store.url, receivers, alerts, scrapeSeconds: WATCH_SCRAPE_SECONDS, latencySloSeconds: WATCH_LATENCY_SLO_SECONDS, sloMinEvents: WATCH_SLO_MIN_EVENTS });
   await waitForScrape(prom);
   await waitFor('Prometheus to discover the Alertmanager', 60_000, async () => {
     const r = await getJson<{ data: { activeAlertmanagers: unknown[] } }>(`${prom.url}/api/v1/alertmanagers`);
     return r.data.activeAlertmanagers.length > 0 ? true : undefined;
   });
-  const simulatorTarget = ['--url', store.url, '--payment-url', payment.url, '--warehouse-url', warehouse.url, '--sms-url', sms.url];
-  return { store, payment, sms, warehouse, receivers, prom, am, prometheusConfig, simulatorTarget };
+  const simulatorTarget = ['--url', store.url, '--payment-url', paymentUrl, '--warehouse-url', banner('warehouse'), '--sms-url', banner('sms-provider')];
+  return { store, payment, receivers, prom, am, prometheusConfig, simulatorTarget };
 }
 
 /** Runs an instant query; every sample as [labels, value]. */
