@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertNoSecrets } from './helpers/secrets.ts';
-import { backends, startHarness } from './helpers/store-harness.ts';
+import { backends, startHarness, type ApiResponse } from './helpers/store-harness.ts';
 
 const LOC = 'store-001';
 const PAN = '4111111111111111';
@@ -45,7 +45,7 @@ for (const backend of backends()) {
         ['GET', '/experiments/evaluate?terminal=till%00', undefined, 'terminal'],
       ];
       for (const [method, path, body, field] of cases) {
-        const r = await h.api(method, path, { token: manager, body });
+        const r: ApiResponse = await h.api(method, path, { token: manager, body });
         assert.equal(r.status, 400, `${method} ${path}: ${JSON.stringify(r.body)}`);
         assert.equal(r.body.error.code, 'STORE_INVALID_TEXT');
         assert.equal(r.body.error.details.field, field);
@@ -74,9 +74,9 @@ for (const backend of backends()) {
       assert.equal((await order('till-1', { customer_id: PAN })).status, 400);
       assert.equal((await h.api('POST', '/customers', { token: cashier, body: { name: 'x', email: `${PAN}@example.com` } })).status, 400);
       for (const unit of [PAN, JWT]) {
-        const ev = await h.api('GET', `/experiments/evaluate?terminal=${encodeURIComponent(unit)}`, { token: cashier });
+        const ev: ApiResponse = await h.api('GET', `/experiments/evaluate?terminal=${encodeURIComponent(unit)}`, { token: cashier });
         assert.equal(ev.status, 400, unit);
-        const conv = await h.api('POST', '/experiments/conversions', { token: cashier, body: { experiment: 'receipt_prompt', terminal: 'till-1', customer: unit } });
+        const conv: ApiResponse = await h.api('POST', '/experiments/conversions', { token: cashier, body: { experiment: 'receipt_prompt', terminal: 'till-1', customer: unit } });
         assert.equal(conv.status, 400, unit);
       }
       await assertNoSecrets(h, { strings: [PAN, AMEX, PASSWORD, JWT, DB_PASSWORD, JWT.split('.')[1]!] });
