@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { MEMORY_DATA_DIR } from '../config.ts';
+import { withStatementErrors } from './statement-errors.ts';
 
 /** Something SQL can be sent to: the database itself or an open transaction. */
 export interface Queryable {
@@ -50,9 +51,12 @@ export interface OpenDbOptions {
   maxConnections?: number;
 }
 
-/** Opens the database the options select. Does not run migrations (see migrate.ts). */
+/**
+ * Opens the database the options select. Does not run migrations (see migrate.ts). A failed statement's
+ * error carries the statement and its SQLSTATE, never its bound values (statement-errors.ts).
+ */
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.maxConnections ?? 10) : openPglite(opts.dataDir);
+  return withStatementErrors(await (opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.maxConnections ?? 10) : openPglite(opts.dataDir)));
 }
 
 function latency(get: () => number): () => Promise<void> {
