@@ -13,6 +13,7 @@
  * | REDIS_KEY_PREFIX      | store:                       | prefix of every Redis key the store writes |
  * | PAYMENT_PROVIDER_URL  | http://127.0.0.1:3100        | base URL of the payment provider |
  * | PAYMENT_TIMEOUT_MS    | 5000                         | per-call timeout of the payment client |
+ * | PAYMENT_RECONCILE_INTERVAL_MS | 30000                | between runs of the reconciler of payments with an unknown outcome |
  * | JWT_SECRET            | a development default        | HS256 key of the login tokens (>= 32 characters); warn when unset |
  * | JWT_TTL_SECONDS       | 28800 (one shift)            | lifetime of a login token |
  * | LOCATIONS             | store-001,store-002          | comma-separated location ids (metric label values: bounded, slug-like) |
@@ -34,6 +35,7 @@ export interface StoreConfig {
   readonly redisKeyPrefix: string;
   readonly paymentProviderUrl: string;
   readonly paymentTimeoutMs: number;
+  readonly paymentReconcileIntervalMs: number;
   readonly jwtSecret: string;
   /** True when JWT_SECRET was not set and the development default is in use. */
   readonly jwtSecretIsDefault: boolean;
@@ -133,6 +135,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Omit<Store
   const redisKeyPrefix = read(env, 'REDIS_KEY_PREFIX') ?? 'store:';
   const paymentProviderUrl = url('PAYMENT_PROVIDER_URL', ['http:', 'https:'], false) ?? 'http://127.0.0.1:3100';
   const paymentTimeoutMs = int('PAYMENT_TIMEOUT_MS', 5000, 1, 120_000);
+  const paymentReconcileIntervalMs = int('PAYMENT_RECONCILE_INTERVAL_MS', 30_000, 100, 3_600_000);
 
   const rawSecret = read(env, 'JWT_SECRET');
   if (rawSecret !== undefined && rawSecret.length < 32) {
@@ -171,6 +174,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Omit<Store
     redisKeyPrefix,
     paymentProviderUrl,
     paymentTimeoutMs,
+    paymentReconcileIntervalMs,
     jwtSecret: rawSecret ?? DEV_JWT_SECRET,
     jwtSecretIsDefault: rawSecret === undefined,
     jwtTtlSeconds,
