@@ -15,6 +15,7 @@ import type { StoreDeps } from './deps.ts';
 import { registerFeatures, type FeatureName, type FeatureSelection } from './features/index.ts';
 import { adminRoutes } from './http/admin-routes.ts';
 import { installErrorHandling } from './http/error-handling.ts';
+import { refuseInvalidText } from './http/text-check.ts';
 import { startupGate } from './http/startup-gate.ts';
 import { orderRoutes } from './orders/order-routes.ts';
 import { posStatic } from './http/pos-static.ts';
@@ -72,6 +73,7 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
     const reason = AUTH_FAILURE_BY_CODE[code];
     if (reason) telemetry.authFailure(reason);
   });
+  refuseInvalidText(app);
   startupGate(app, opts.startup, deps);
   registerAuth(app, deps);
 

@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { MEMORY_DATA_DIR } from '../config.ts';
+import { withStatementErrors } from './statement-errors.ts';
 
 /** Something SQL can be sent to: the database itself or an open transaction. */
 export interface Queryable {
@@ -55,9 +56,12 @@ export interface OpenDbOptions {
   instrument?: { pool?(pool: pg.Pool): void; pglite?(db: PGlite): void };
 }
 
-/** Opens the database the options select. Does not run migrations (see migrate.ts). */
+/**
+ * Opens the database the options select. Does not run migrations (see migrate.ts). A failed statement's
+ * error carries the statement and its SQLSTATE, never its bound values (statement-errors.ts).
+ */
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.maxConnections ?? 10, opts.instrument?.pool) : openPglite(opts.dataDir, opts.instrument?.pglite);
+  return withStatementErrors(await (opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.maxConnections ?? 10, opts.instrument?.pool) : openPglite(opts.dataDir, opts.instrument?.pglite)));
 }
 
 type AnyFn = (...args: any[]) => any;

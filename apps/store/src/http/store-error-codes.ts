@@ -8,6 +8,7 @@ export const STORE_ERROR_CODES = {
   STORE_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'request body must be application/json' },
   STORE_BODY_TOO_LARGE: { status: 413, message: 'request body is too large' },
   STORE_VALIDATION_FAILED: { status: 400, message: 'request is missing a field or has an invalid one' },
+  STORE_INVALID_TEXT: { status: 400, message: 'a text field holds a NUL character or an unpaired surrogate' },
   STORE_NOT_FOUND: { status: 404, message: 'no such route' },
   STORE_BAD_REQUEST: { status: 400, message: 'the request was rejected' },
   // auth

@@ -177,12 +177,14 @@ export class OrderService {
   async create(user: TokenClaims, input: CreateOrderInput): Promise<OrderView> {
     const { config } = this.#deps;
     if (!config.locations.includes(input.location)) {
-      throw new StoreError('STORE_UNKNOWN_LOCATION', `unknown location "${input.location.slice(0, 40)}"; known: ${config.locations.join(', ')}`);
+      // the message lists the known locations, never the submitted one (it is the client's text)
+      throw new StoreError('STORE_UNKNOWN_LOCATION', `unknown location; known: ${config.locations.join(', ')}`);
     }
     const products = await this.#products.bySkus(input.items.map((i) => i.sku));
-    const unknown = [...new Set(input.items.map((i) => i.sku).filter((s) => !products.has(s)))];
-    if (unknown.length > 0) {
-      throw new StoreError('STORE_UNKNOWN_SKU', `unknown SKU(s): ${unknown.slice(0, 5).map((s) => s.slice(0, 40)).join(', ')}`, { details: { skus: unknown.slice(0, 20) } });
+    // Unknown SKUs are named by their line numbers, never echoed: a SKU field is the client's text.
+    const unknownLines = input.items.flatMap((i, n) => (products.has(i.sku) ? [] : [n]));
+    if (unknownLines.length > 0) {
+      throw new StoreError('STORE_UNKNOWN_SKU', `unknown SKU on ${unknownLines.slice(0, 5).map((n) => `items[${n}]`).join(', ')}`, { details: { lines: unknownLines.slice(0, 20) } });
     }
     if (input.items.some((i) => i.unitPrice !== undefined) && !isManager(user)) {
       throw new StoreError('STORE_FORBIDDEN_ROLE', 'price overrides need a manager or admin');
