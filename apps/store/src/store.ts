@@ -112,6 +112,8 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   const deps: StoreDeps = { tw, logger: tw.logger, db, cache, commerce, events, config, delivery, started: startup.started };
   const built = await buildStoreApp(deps, { features: opts.features, startup, telemetry });
   const { app } = built;
+  // Registered after the database: shutdown hooks run in reverse, so the reconciler stops first.
+  tw.onShutdown('payment reconciler', () => built.reconciler.stop());
   tw.onShutdown('store app', async () => {
     try {
       await app.close();
@@ -135,6 +137,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   } catch (err) {
     // A failed start-up releases what it opened, so the caller (or a test) can exit or retry cleanly.
     startup.settle(false);
+    await built.reconciler.stop();
     await app.close().catch(() => {});
     await delivery.stop().catch(() => {});
     await cache.close().catch(() => {});
@@ -142,6 +145,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
     throw err;
   }
   startup.settle(true);
+  built.reconciler.start();
   tw.markStarted();
   const url = `http://127.0.0.1:${port}`;
   logger.info({ port, db: db.kind, cache: cache.kind, features: built.features }, 'store started');
@@ -158,6 +162,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
     async close() {
       if (closed) return;
       closed = true;
+      await built.reconciler.stop();
       await app.close();
       await delivery.stop();
       await cache.close();

@@ -35,6 +35,10 @@ export const STORE_ERROR_CODES = {
   // payments
   STORE_PAYMENT_DECLINED: { status: 402, message: 'the payment was declined' },
   STORE_PAYMENT_PROVIDER_UNAVAILABLE: { status: 503, message: 'the payment provider is unavailable; try again or take another method' },
+  STORE_PAYMENT_OUTCOME_UNKNOWN: {
+    status: 503,
+    message: 'the payment provider did not confirm the payment in time; it may have gone through. Do not take another payment: pay again on this order to check, the store settles it with the provider',
+  },
   STORE_PAYMENT_AMOUNT_MISMATCH: { status: 409, message: 'the payment amount does not match the amount due' },
   // customers and loyalty
   STORE_CUSTOMER_NOT_FOUND: { status: 404, message: 'no such customer' },
