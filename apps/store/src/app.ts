@@ -57,6 +57,11 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
     bodyLimit: deps.config.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // A bad URL or an over-long path parameter is answered by Fastify before routing, with the raw path in
+    // the message: send it through the store's error handler instead (code, redacted message, counted).
+    frameworkErrors: (error, _request, reply) => {
+      answerFrameworkError(error, reply);
+    },
   });
   await app.register(tillwatchFastify, { tw: deps.tw });
   // An empty body declared as JSON (a POST /orders/:id/complete from a client that always sends the
@@ -72,7 +77,7 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
     json(request, body as string, done);
   });
   const { telemetry } = opts;
-  installErrorHandling(app, deps, (code) => {
+  const answerFrameworkError = installErrorHandling(app, deps, (code) => {
     const reason = AUTH_FAILURE_BY_CODE[code];
     if (reason) telemetry.authFailure(reason);
   });
