@@ -13,7 +13,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { pgliteCheck, postgresCheck, redisCheck, type Tillwatch } from 'tillwatch';
+import { guardPgPool, pgliteCheck, postgresCheck, redisCheck, type Tillwatch } from 'tillwatch';
 import { buildStoreApp } from './app.ts';
 import { memoryCache, redisCache, type Cache, type CacheHooks } from './cache/cache.ts';
 import { createStoreCommerce, createStoreTelemetry } from './commerce.ts';
@@ -57,7 +57,12 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   const commerce = createStoreCommerce(tw, config.currency);
   const telemetry = createStoreTelemetry(tw, commerce);
 
-  const db: Db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db: Db = await openDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    onPool: (pool) => guardPgPool(pool, { tillwatch: tw }),
+  });
   tw.onShutdown('database', () => db.close());
   if (db.pool) tw.health.add(postgresCheck({ client: db.pool }));
   else if (db.pglite) tw.health.add(pgliteCheck({ db: db.pglite }));

@@ -39,6 +39,18 @@ export const databaseMetrics = {
     question: 'Are slow queries appearing after a deploy or data growth?',
     labels: byOperation,
   }),
+  connectionErrors: defineMetric({
+    ...common,
+    // Registered by guardPgPool (tillwatch), which the service calls on its own pool.
+    owner: 'service',
+    status: 'exported',
+    name: 'db_connection_errors_total',
+    type: 'counter',
+    unit: 'count',
+    help: 'Pooled database connections that failed (reset, terminated by the server, network lost) and were discarded instead of crashing the process.',
+    question: 'Did the database restart, fail over or drop off the network, and how many connections did it cost?',
+    labels: {},
+  }),
   poolMax: defineMetric({
     ...common,
     name: 'db_pool_max_connections',
