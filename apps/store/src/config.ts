@@ -21,6 +21,7 @@
  * | LOW_STOCK_THRESHOLD   | 10                           | stock at or below which an item counts as low |
  * | PRODUCT_CACHE_TTL_SECONDS | 60                       | lifetime of a cached product lookup |
  * | CURRENCY              | USD                          | ISO 4217 code of every price (one currency per store) |
+ * | SLOW_QUERY_MS         | 100                          | a statement at least this slow is a slow query (counted, one log line) |
  */
 import { isAbsolute, resolve } from 'node:path';
 
@@ -37,6 +38,8 @@ export interface StoreConfig {
   readonly redisKeyPrefix: string;
   readonly paymentProviderUrl: string;
   readonly paymentTimeoutMs: number;
+  /** Statements at least this slow count as slow queries and log one line (tillwatch/pg). */
+  readonly slowQueryMs: number;
   readonly paymentReconcileIntervalMs: number;
   readonly jwtSecret: string;
   /** True when JWT_SECRET was not set and the development default is in use. */
@@ -138,6 +141,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Omit<Store
   const redisKeyPrefix = read(env, 'REDIS_KEY_PREFIX') ?? 'store:';
   const paymentProviderUrl = url('PAYMENT_PROVIDER_URL', ['http:', 'https:'], false) ?? 'http://127.0.0.1:3100';
   const paymentTimeoutMs = int('PAYMENT_TIMEOUT_MS', 5000, 1, 120_000);
+  const slowQueryMs = int('SLOW_QUERY_MS', 100, 1, 600_000);
   const paymentReconcileIntervalMs = int('PAYMENT_RECONCILE_INTERVAL_MS', 30_000, 100, 3_600_000);
 
   const rawSecret = read(env, 'JWT_SECRET');
@@ -178,6 +182,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Omit<Store
     redisKeyPrefix,
     paymentProviderUrl,
     paymentTimeoutMs,
+    slowQueryMs,
     paymentReconcileIntervalMs,
     jwtSecret: rawSecret ?? DEV_JWT_SECRET,
     jwtSecretIsDefault: rawSecret === undefined,

@@ -13,7 +13,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { guardPgPool, pgliteCheck, postgresCheck, redisCheck, type Tillwatch } from 'tillwatch';
+import { pgliteCheck, postgresCheck, redisCheck, type Tillwatch } from 'tillwatch';
+import { instrumentPg, instrumentPglite } from 'tillwatch/pg';
 import { buildStoreApp } from './app.ts';
 import { memoryCache, redisCache, type Cache, type CacheHooks } from './cache/cache.ts';
 import { createStoreCommerce, createStoreTelemetry } from './commerce.ts';
@@ -57,11 +58,13 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   const commerce = createStoreCommerce(tw, config.currency);
   const telemetry = createStoreTelemetry(tw, commerce);
 
+  // Every statement of the store, its migrations and its queues (pg-boss shares the pool) is timed by tillwatch/pg.
+  const dbTelemetry = { pool: 'store', slowQueryMs: config.slowQueryMs };
   const db: Db = await openDb({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     statementTimeoutMs: config.dbStatementTimeoutMs,
-    onPool: (pool) => guardPgPool(pool, { tillwatch: tw }),
+    instrument: { pool: (pool) => instrumentPg(tw, pool, dbTelemetry), pglite: (pglite) => instrumentPglite(tw, pglite, dbTelemetry) },
   });
   tw.onShutdown('database', () => db.close());
   if (db.pool) tw.health.add(postgresCheck({ client: db.pool }));

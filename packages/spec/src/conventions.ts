@@ -90,6 +90,9 @@ export const LABEL_NAMES = {
   messageChannel: 'channel',
   event: 'event',
   target: 'target',
+  table: 'table',
+  sqlstateClass: 'sqlstate_class',
+  pool: 'pool',
 } as const;
 
 /**

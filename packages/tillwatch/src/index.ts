@@ -48,9 +48,6 @@ export type {
   DiskSpaceCheckOptions,
 } from './health/index.ts';
 
-export { guardPgPool } from './database/guard-pg-pool.ts';
-export type { GuardPgPoolOptions, PgPoolEvents } from './database/guard-pg-pool.ts';
-
 export { Lifecycle } from './lifecycle/lifecycle.ts';
 export type { LifecycleDeps, ShutdownPhase } from './lifecycle/lifecycle.ts';
 

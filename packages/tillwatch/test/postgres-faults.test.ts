@@ -1,13 +1,14 @@
 /**
  * Database faults, against a real Postgres behind a TCP fault proxy: a reset while a client is checked out
- * must not crash the process (guardPgPool), and a packet-dropping partition must not pin readiness after the
+ * must not crash the process (tillwatch/pg's instrumentPg), and a packet-dropping partition must not pin readiness after the
  * database is back (postgresCheck's client-side bound, readiness abandoning a run that never settles).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { createTillwatch, guardPgPool, postgresCheck } from 'tillwatch';
+import { createTillwatch, postgresCheck } from 'tillwatch';
+import { instrumentPg } from 'tillwatch/pg';
 import { logSink } from 'tillwatch/testing';
 import { startFaultProxy } from './helpers/fault-proxy.ts';
 import { POSTGRES_URL, requireReal, tcpReachable } from './helpers/real-parts.ts';
@@ -41,7 +42,7 @@ test('a connection reset while a client is checked out is counted and discarded,
   t.after(() => tw.close());
   const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 2000 });
   t.after(() => pool.end().catch(() => undefined));
-  guardPgPool(pool, { tillwatch: tw });
+  instrumentPg(tw, pool, { pool: 'main' });
 
   const held = await pool.connect(); // a transaction in progress holds its client
   await held.query('SELECT 1');
@@ -55,7 +56,7 @@ test('a connection reset while a client is checked out is counted and discarded,
 
   assert.equal((await pool.query<{ n: number }>('SELECT 1 AS n')).rows[0]?.n, 1, 'the pool serves again on fresh connections');
   const body = (await tw.metrics.render('text/plain')).body;
-  const lost = Number(/^db_connection_errors_total (\S+)$/m.exec(body)?.[1] ?? 0);
+  const lost = Number(/^db_connection_errors_total\{pool="main"\} (\S+)$/m.exec(body)?.[1] ?? 0);
   assert.ok(lost >= 1, `the lost connections are counted (${lost})`);
   assert.ok(sink.lines.some((l) => l.code === 'TWWRN008'), 'and logged');
   assert.ok(!sink.lines.some((l) => JSON.stringify(l).includes(url)), 'without the connection string');
@@ -68,7 +69,7 @@ test('a partition that drops packets: the Postgres check fails within its bound 
   t.after(() => tw.close());
   const pool = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 1000 });
   t.after(() => pool.end().catch(() => undefined));
-  guardPgPool(pool, { tillwatch: tw });
+  instrumentPg(tw, pool, { pool: 'main' });
   tw.health.add(postgresCheck({ client: pool, timeoutMs: 300 }));
   tw.markStarted();
   assert.equal((await tw.health.ready()).httpStatus, 200);

@@ -32,7 +32,7 @@ export async function authRoutes(app: FastifyInstance, deps: StoreDeps, telemetr
       throw new StoreError('STORE_AUTH_RATE_LIMITED');
     }
     const rows = await deps.db.query<{ username: string; role: Role; display_name: string; password_hash: string; password_salt: string }>(
-      'SELECT username, role, display_name, password_hash, password_salt FROM users WHERE username = $1',
+      'SELECT username, role, display_name, password_hash, password_salt FROM users WHERE username = $1 AND disabled_at IS NULL',
       [username],
     );
     const user = rows[0];
@@ -46,7 +46,7 @@ export async function authRoutes(app: FastifyInstance, deps: StoreDeps, telemetr
       throw new StoreError('STORE_AUTH_INVALID_CREDENTIALS');
     }
     throttle.succeeded(key);
-    const { token, claims } = issueToken(user.username, user.role, deps.config.jwtSecret, deps.config.jwtTtlSeconds);
+    const { token, claims } = await issueToken(user.username, user.role, deps.config.jwtSecret, deps.config.jwtTtlSeconds);
     log.info({ username: user.username, role: user.role }, 'login succeeded');
     reply.header('cache-control', 'no-store');
     return {

@@ -57,8 +57,11 @@ export interface OpenDbOptions {
   statementTimeoutMs?: number;
   /** Postgres: waiting for a new connection is bounded by this. Default 2000. */
   connectTimeoutMs?: number;
-  /** Postgres: counts and logs connections that fail (guardPgPool); without it they are only discarded. */
-  onPool?: (pool: pg.Pool) => void;
+  /**
+   * Called with the driver before the first query, after the fault-injection delay is installed on it, so
+   * instrumentation wrapped around the driver measures injected latency like real latency (tillwatch/pg).
+   */
+  instrument?: { pool?(pool: pg.Pool): void; pglite?(db: PGlite): void };
 }
 
 /**
@@ -66,7 +69,7 @@ export interface OpenDbOptions {
  * error carries the statement and its SQLSTATE, never its bound values (statement-errors.ts).
  */
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
-  return withStatementErrors(await (opts.databaseUrl ? openPostgres(opts.databaseUrl, opts) : openPglite(opts.dataDir)));
+  return withStatementErrors(await (opts.databaseUrl ? openPostgres(opts.databaseUrl, opts, opts.instrument?.pool) : openPglite(opts.dataDir, opts.instrument?.pglite)));
 }
 
 /** Connection-level failures (and cancelled statements) that mean "the database is unavailable right now". */
@@ -88,10 +91,22 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return e.cause !== undefined && e.cause !== err && isDatabaseUnavailable(e.cause);
 }
 
-function latency(get: () => number): () => Promise<void> {
-  return async () => {
+type AnyFn = (...args: any[]) => any;
+
+/**
+ * Fault injection on the driver itself: `fn` (a query method) waits `get()` ms first. Callback-style calls
+ * (pg's pool.query hands its client a callback) wait the same way.
+ */
+function delayed(fn: AnyFn, get: () => number): AnyFn {
+  return function delayedQuery(this: unknown, ...args: unknown[]): unknown {
     const ms = get();
-    if (ms > 0) await sleep(ms);
+    if (ms <= 0) return fn.apply(this, args);
+    const last = args[args.length - 1];
+    if (typeof last === 'function') {
+      setTimeout(() => fn.apply(this, args), ms);
+      return undefined;
+    }
+    return sleep(ms).then(() => fn.apply(this, args));
   };
 }
 
@@ -133,34 +148,41 @@ async function openMemoryPglite(): Promise<PGlite> {
   return db;
 }
 
-async function openPglite(dataDir: string): Promise<Db> {
+async function openPglite(dataDir: string, instrument?: (db: PGlite) => void): Promise<Db> {
   if (dataDir !== MEMORY_DATA_DIR) mkdirSync(dataDir, { recursive: true });
   const db = dataDir === MEMORY_DATA_DIR ? await openMemoryPglite() : new PGlite(dataDir);
   await db.waitReady;
   let injected = 0;
-  const delay = latency(() => injected);
+  const get = () => injected;
+  db.query = delayed(db.query, get) as PGlite['query'];
+  db.exec = delayed(db.exec, get) as PGlite['exec'];
+  const transaction = db.transaction;
+  db.transaction = function delayedTransaction(this: PGlite, fn: AnyFn) {
+    return transaction.call(this, (t) => {
+      t.query = delayed(t.query, get) as typeof t.query;
+      t.exec = delayed(t.exec, get) as typeof t.exec;
+      return fn(t);
+    });
+  } as PGlite['transaction'];
+  instrument?.(db);
   let closed = false;
   return {
     kind: 'pglite',
     pool: undefined,
     pglite: db,
     async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
-      await delay();
       return (await db.query<T>(sql, params as unknown[] | undefined)).rows;
     },
     async exec(sql: string): Promise<void> {
-      await delay();
       await db.exec(sql);
     },
     async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
       return db.transaction(async (t) =>
         fn({
           async query<R>(sql: string, params?: unknown[]): Promise<R[]> {
-            await delay();
             return (await t.query<R>(sql, params as unknown[] | undefined)).rows;
           },
           async exec(sql: string): Promise<void> {
-            await delay();
             await t.exec(sql);
           },
         }),
@@ -178,7 +200,7 @@ async function openPglite(dataDir: string): Promise<Db> {
   };
 }
 
-async function openPostgres(url: string, opts: OpenDbOptions): Promise<Db> {
+async function openPostgres(url: string, opts: OpenDbOptions, instrument?: (pool: pg.Pool) => void): Promise<Db> {
   const statementTimeoutMs = opts.statementTimeoutMs ?? 5000;
   const pool = new pg.Pool({
     connectionString: url,
@@ -190,27 +212,29 @@ async function openPostgres(url: string, opts: OpenDbOptions): Promise<Db> {
     keepAlive: true,
   });
   // A client's error (server restart, reset, network) must never crash the process, idle or checked out:
-  // the statement running on it fails (503 to its request), the client is discarded, and the readiness check
-  // reports the outage. guardPgPool (through onPool) also counts and logs them; these listeners are the floor.
+  // the statement running on it fails (503 to its request), pg discards the client, and the readiness check
+  // reports the outage. tillwatch/pg (instrument) also counts and logs them; these listeners are the floor.
   pool.on('error', () => {});
-  pool.on('connect', (client) => client.on('error', () => {}));
-  opts.onPool?.(pool);
+  let injected = 0;
+  const get = () => injected;
+  // Every new connection gets the injected delay before anything (instrumentation included) wraps it.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    client.query = delayed(client.query, get) as typeof client.query;
+  });
+  instrument?.(pool);
   // Fail fast at start-up when the database is unreachable, with the driver's message.
   const probe = await pool.connect();
   probe.release();
-  let injected = 0;
-  const delay = latency(() => injected);
   let closed = false;
   return {
     kind: 'postgres',
     pool,
     pglite: undefined,
     async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
-      await delay();
       return (await pool.query(sql, params)).rows as T[];
     },
     async exec(sql: string): Promise<void> {
-      await delay();
       await pool.query(sql);
     },
     async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
@@ -220,11 +244,9 @@ async function openPostgres(url: string, opts: OpenDbOptions): Promise<Db> {
         await client.query('BEGIN');
         const result = await fn({
           async query<R>(sql: string, params?: unknown[]): Promise<R[]> {
-            await delay();
             return (await client.query(sql, params)).rows as R[];
           },
           async exec(sql: string): Promise<void> {
-            await delay();
             await client.query(sql);
           },
         });
