@@ -6,9 +6,12 @@
  * app.get('/products', { preHandler: authenticate }, handler); // any signed-in user
  * const user = userOf(request); // { sub, role, iat, exp }
  * ```
- * Failures answer 401 STORE_AUTH_REQUIRED / STORE_AUTH_INVALID_TOKEN or 403 STORE_FORBIDDEN_ROLE.
+ * Failures answer 401 STORE_AUTH_REQUIRED / STORE_AUTH_INVALID_TOKEN or 403 STORE_FORBIDDEN_ROLE, and are security
+ * events: a token failure with its reason (missing, expired, bad signature, malformed), or a privilege-escalation
+ * attempt naming the user, their role and the roles the route needs.
  */
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { SecurityEvents, TokenFailureReason } from 'tillwatch/security';
 import type { StoreDeps } from '../deps.ts';
 import { StoreError } from '../http/store-error.ts';
 import type { Role } from '../orders/order-types.ts';
@@ -16,12 +19,22 @@ import { verifyToken, type TokenClaims } from './jwt.ts';
 
 const kUser = Symbol('store.user');
 const kSecret = Symbol('store.jwtSecret');
+const kSecurity = Symbol('store.security');
 type WithUser = { [kUser]?: TokenClaims };
-type WithSecret = { [kSecret]?: string };
+type WithSecret = { [kSecret]?: string; [kSecurity]?: SecurityEvents };
 
-/** Installs the token secret on the app; call once, before the routes. */
+/** Installs the token secret and the security events on the app; call once, before the routes. */
 export function registerAuth(app: FastifyInstance, deps: StoreDeps): void {
   (app as unknown as WithSecret)[kSecret] = deps.config.jwtSecret;
+  (app as unknown as WithSecret)[kSecurity] = deps.security;
+}
+
+function securityOf(request: FastifyRequest): SecurityEvents | undefined {
+  return (request.server as unknown as WithSecret)[kSecurity];
+}
+
+function tokenFailed(request: FastifyRequest, reason: TokenFailureReason): void {
+  securityOf(request)?.tokenFailure({ request: request.raw, source: request.ip, reason, route: request.routeOptions.url });
 }
 
 function secretOf(request: FastifyRequest): string {
@@ -34,9 +47,13 @@ function secretOf(request: FastifyRequest): string {
 /** preHandler: requires a valid bearer token. */
 export const authenticate: preHandlerAsyncHookHandler = async function authenticate(request) {
   const header = request.headers.authorization;
-  if (typeof header !== 'string' || !/^Bearer\s+\S+$/i.test(header)) throw new StoreError('STORE_AUTH_REQUIRED');
+  if (typeof header !== 'string' || !/^Bearer\s+\S+$/i.test(header)) {
+    tokenFailed(request, header === undefined ? 'missing' : 'malformed');
+    throw new StoreError('STORE_AUTH_REQUIRED');
+  }
   const token = header.replace(/^Bearer\s+/i, '').trim();
   const r = verifyToken(token, secretOf(request));
+  if (!r.ok) tokenFailed(request, r.reason === 'expired' || r.reason === 'bad_signature' || r.reason === 'malformed' ? r.reason : 'invalid');
   if (!r.ok) throw new StoreError('STORE_AUTH_INVALID_TOKEN', r.reason === 'expired' ? 'the bearer token has expired; log in again' : undefined);
   (request as unknown as WithUser)[kUser] = r.claims;
 };
@@ -47,6 +64,7 @@ export function requireRole(...roles: Role[]): preHandlerAsyncHookHandler {
     await authenticate.call(this, request, reply);
     const user = userOf(request);
     if (!roles.includes(user.role)) {
+      securityOf(request)?.privilegeEscalation({ request: request.raw, source: request.ip, actor: user.sub, role: user.role, required: roles, route: request.routeOptions.url });
       throw new StoreError('STORE_FORBIDDEN_ROLE', `this needs one of the roles ${roles.join(', ')}; you are signed in as ${user.role}`);
     }
   };
