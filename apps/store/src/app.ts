@@ -15,11 +15,13 @@ import type { StoreDeps } from './deps.ts';
 import { registerFeatures, type FeatureName, type FeatureSelection } from './features/index.ts';
 import { adminRoutes } from './http/admin-routes.ts';
 import { installErrorHandling } from './http/error-handling.ts';
+import { refuseInvalidText } from './http/text-check.ts';
 import { startupGate } from './http/startup-gate.ts';
 import { orderRoutes } from './orders/order-routes.ts';
 import { posStatic } from './http/pos-static.ts';
 import { OrderService } from './orders/order-service.ts';
 import { PaymentClient } from './payments/payment-client.ts';
+import { PaymentReconciler } from './payments/payment-reconciler.ts';
 import { ProductRepository } from './catalog/product-repository.ts';
 import type { Startup } from './startup.ts';
 import type { StoreTelemetry } from './telemetry.ts';
@@ -39,6 +41,8 @@ export interface StoreApp {
   readonly features: readonly FeatureName[];
   readonly orders: OrderService;
   readonly products: ProductRepository;
+  /** Settles payments with an unknown outcome; store.ts starts it once the schema is in place. */
+  readonly reconciler: PaymentReconciler;
 }
 
 /** Builds the app (routes and features), without listening. */
@@ -66,12 +70,19 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
   });
   const { telemetry } = opts;
   installErrorHandling(app, deps);
+  refuseInvalidText(app);
   startupGate(app, opts.startup, deps);
   registerAuth(app, deps);
 
   const products = new ProductRepository(deps, telemetry);
   const payments = new PaymentClient({ baseUrl: deps.config.paymentProviderUrl, timeoutMs: deps.config.paymentTimeoutMs });
-  const orders = new OrderService(deps, products, payments, telemetry);
+  // A pending attempt outlives its request only when the request is gone: authorise + capture, each bounded
+  // by the payment timeout, plus a margin for the database writes around them.
+  const reconciler = new PaymentReconciler(deps.db, payments, deps.logger, telemetry, {
+    intervalMs: deps.config.paymentReconcileIntervalMs,
+    staleAfterMs: 2 * deps.config.paymentTimeoutMs + 5000,
+  });
+  const orders = new OrderService(deps, products, payments, telemetry, reconciler);
 
   app.get('/', async () => ({
     service: 'tillwatch reference store',
@@ -90,5 +101,5 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
   await app.register(async (child) => posStatic(child, deps));
 
   const features = await registerFeatures(app, deps, opts.features);
-  return { app, features, orders, products };
+  return { app, features, orders, products, reconciler };
 }

@@ -60,8 +60,8 @@ for (const backend of backends()) {
 
     await t.test('expired, forged and tampered tokens are refused', async () => {
       const secret = h.store.deps.config.jwtSecret;
-      const expired = issueToken('cashier', 'cashier', secret, 60, Date.now() - 3600_000).token;
-      const forged = issueToken('admin', 'admin', 'not-the-server-secret-but-long-enough-0123', 600).token;
+      const expired = (await issueToken('cashier', 'cashier', secret, 60, Date.now() - 3600_000)).token;
+      const forged = (await issueToken('admin', 'admin', 'not-the-server-secret-but-long-enough-0123', 600)).token;
       const good = await h.token('cashier');
       const [head, , sig] = good.split('.');
       const tampered = `${head}.${Buffer.from(JSON.stringify({ sub: 'cashier', role: 'admin', iat: 1, exp: 9_999_999_999 })).toString('base64url')}.${sig}`;

@@ -33,7 +33,7 @@ export async function authRoutes(app: FastifyInstance, deps: StoreDeps, throttle
       throw new StoreError('STORE_AUTH_RATE_LIMITED');
     }
     const rows = await deps.db.query<{ username: string; role: Role; display_name: string; password_hash: string; password_salt: string }>(
-      'SELECT username, role, display_name, password_hash, password_salt FROM users WHERE username = $1',
+      'SELECT username, role, display_name, password_hash, password_salt FROM users WHERE username = $1 AND disabled_at IS NULL',
       [username],
     );
     const user = rows[0];
@@ -45,7 +45,7 @@ export async function authRoutes(app: FastifyInstance, deps: StoreDeps, throttle
       throw new StoreError('STORE_AUTH_INVALID_CREDENTIALS');
     }
     await throttle.succeeded(username);
-    const { token, claims } = issueToken(user.username, user.role, deps.config.jwtSecret, deps.config.jwtTtlSeconds);
+    const { token, claims } = await issueToken(user.username, user.role, deps.config.jwtSecret, deps.config.jwtTtlSeconds);
     security.loginSucceeded({ request: request.raw, source, username: user.username, role: user.role });
     reply.header('cache-control', 'no-store');
     return {
