@@ -72,7 +72,10 @@ for (const backend of backends()) {
         assert.equal(r.body.error.code, 'STORE_AUTH_INVALID_TOKEN');
       }
       const m1 = await h.metrics();
-      assert.equal(delta(m0, m1, 'auth_failures_total', { reason: 'invalid_token' }), 3);
+      assert.equal(delta(m0, m1, 'auth_failures_total', { reason: 'invalid_token' }), 2, 'forged and tampered: bad signature');
+      assert.equal(delta(m0, m1, 'auth_failures_total', { reason: 'expired_token' }), 1);
+      const refused = h.sink.lines.filter((l) => l.security_event === 'invalid_token').map((l) => l.reason);
+      assert.deepEqual(refused.slice(-3), ['expired', 'bad_signature', 'bad_signature']);
     });
 
     await t.test('admin routes need the admin role', async () => {
