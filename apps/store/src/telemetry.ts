@@ -38,5 +38,5 @@ export interface StoreTelemetry {
   loyaltyPoints(kind: 'earned' | 'redeemed', location: string, points: number): void;
   loginFailed(reason: 'invalid_credentials' | 'unknown_user' | 'locked_out'): void;
   authFailure(reason: AuthFailureReason): void;
-  cacheLookup(cache: string, outcome: 'hit' | 'miss' | 'error', operation?: 'get' | 'set' | 'delete'): void;
+  cacheLookup(cache: 'products', outcome: 'hit' | 'miss' | 'error', operation?: 'get' | 'set' | 'delete'): void;
 }

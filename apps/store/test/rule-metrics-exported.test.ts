@@ -8,6 +8,9 @@
  * are listed, not required.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { catalogueSeries, PROMETHEUS_SERIES, promqlMetricNames } from '@tillwatch/spec';
@@ -50,7 +53,9 @@ test('every metric read by a generated rule is exported by the store after a sim
   t.after(() => sms.close());
   const warehouse = await startWarehouse();
   t.after(() => warehouse.close());
-  const store = await startStoreProcess(t, { PAYMENT_PROVIDER_URL: payment.url, SMS_PROVIDER_URL: sms.url, WAREHOUSE_URL: warehouse.url, SALES_SYNC_INTERVAL_MS: '200' });
+  const backupDir = mkdtempSync(join(tmpdir(), 'store-backup-'));
+  t.after(() => rmSync(backupDir, { recursive: true, force: true }));
+  const store = await startStoreProcess(t, { PAYMENT_PROVIDER_URL: payment.url, SMS_PROVIDER_URL: sms.url, WAREHOUSE_URL: warehouse.url, SALES_SYNC_INTERVAL_MS: '200', BACKUP_DIR: backupDir, DEPENDENCY_CHECK_INTERVAL_MS: '1000' });
 
   const required = [...read].filter((n) => catalogue.get(n)?.status !== 'planned');
   const scrape = async () => (await fetch(`${store.url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
