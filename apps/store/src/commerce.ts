@@ -4,8 +4,7 @@
  * - `deps.commerce` is tillwatch's commerce recorders (`createCommerceMetrics`), shared with the
  *   features (printing, sync, offline queue, analytics).
  * - {@link createStoreTelemetry} maps the core store's business events onto those recorders, plus the
- *   catalogue's security counters (registered from the catalogue's own definitions, so names, help and
- *   labels cannot drift from docs/metrics.md) and the cache counters of tillwatch/redis, by keyspace.
+ *   cache counters of tillwatch/redis, by keyspace.
  */
 import { catalogue } from '@tillwatch/spec';
 import { createCommerceMetrics, type CommerceMetrics, type Tillwatch } from 'tillwatch';
@@ -24,8 +23,6 @@ export function createStoreCommerce(tw: Tillwatch, currency: string): CommerceMe
 
 export function createStoreTelemetry(tw: Tillwatch, commerce: CommerceMetrics): StoreTelemetry {
   const m = catalogue.metrics;
-  const failedLogins = tw.metrics.register(m.security.failedLogins);
-  const authFailures = tw.metrics.register(m.security.authFailures);
   const cache = createCacheMetrics(tw.metrics, CACHE_KEYSPACES);
   const paymentsUnknown = tw.metrics.register(m.payments.unknown);
   const reconciliations = tw.metrics.register(m.payments.reconciliations);
@@ -51,11 +48,6 @@ export function createStoreTelemetry(tw: Tillwatch, commerce: CommerceMetrics): 
     customer: (kind, location, channel) => commerce.customers.identified({ location, channel, firstOrder: kind === 'new' }),
     loyaltyPoints: (kind, location, points) =>
       kind === 'earned' ? commerce.customers.pointsEarned({ location, points }) : commerce.customers.pointsRedeemed({ location, points }),
-    loginFailed: (reason) => {
-      failedLogins.inc({ reason });
-      authFailures.inc({ reason });
-    },
-    authFailure: (reason) => authFailures.inc({ reason }),
     cacheLookup: (keyspace, outcome, operation = 'get') => {
       if (outcome === 'hit') cache.hit(keyspace);
       else if (outcome === 'miss') cache.miss(keyspace);

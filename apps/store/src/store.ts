@@ -19,7 +19,9 @@ import { instrumentIoredis } from 'tillwatch/redis';
 import { createDependencies } from 'tillwatch/dependencies';
 import { buildStoreApp } from './app.ts';
 import { memoryCache, redisCache, type Cache, type CacheHooks } from './cache/cache.ts';
+import { createSecurityEvents } from 'tillwatch/security';
 import { createStoreCommerce, createStoreTelemetry } from './commerce.ts';
+import { loadSecurityConfig } from './security/security-config.ts';
 import type { StoreConfig } from './config.ts';
 import { openDb, type Db } from './db/db.ts';
 import { migrate, type MigrationResult } from './db/migrate.ts';
@@ -60,12 +62,15 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   const logger = tw.logger.child({ module: 'store' });
   const commerce = createStoreCommerce(tw, config.currency);
   const telemetry = createStoreTelemetry(tw, commerce);
+  const securityConfig = loadSecurityConfig(config.env);
+  const security = createSecurityEvents(tw, { sourceAddress: securityConfig.sourceAddress, hashKey: securityConfig.hashKey });
 
   // Every statement of the store, its migrations and its queues (pg-boss shares the pool) is timed by tillwatch/pg.
   const dbTelemetry = { pool: 'store', slowQueryMs: config.slowQueryMs };
   const db: Db = await openDb({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
     instrument: { pool: (pool) => instrumentPg(tw, pool, dbTelemetry), pglite: (pglite) => instrumentPglite(tw, pglite, dbTelemetry) },
   });
   tw.onShutdown('database', () => db.close());
@@ -114,7 +119,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   const startup = createStartup();
   // The payment provider is required: without it no card sale completes, so readiness fails.
   const dependencies = createDependencies(tw, [{ name: 'payment_provider', check: `${config.paymentProviderUrl.replace(/\/+$/, '')}/health`, checkIntervalMs: config.dependencyCheckIntervalMs }]);
-  const deps: StoreDeps = { tw, logger: tw.logger, db, cache, commerce, events, config, delivery, dependencies, started: startup.started };
+  const deps: StoreDeps = { tw, logger: tw.logger, db, cache, commerce, events, config, security, securityConfig, delivery, dependencies, started: startup.started };
   const built = await buildStoreApp(deps, { features: opts.features, startup, telemetry });
   const { app } = built;
   // Registered after the database: shutdown hooks run in reverse, so the reconciler stops first.
