@@ -170,7 +170,7 @@ export function tillwatchExpress(tw: Tillwatch): RequestHandler {
     if (tw.managementOnMainPort && tw.handleManagement(req, res)) return;
     const scope = tw.http.begin(req, res);
     (req as Mountable)[kScope] = scope;
-    tw.http.run(scope, () => next());
+    tw.http.run(scope, next as () => void);
   };
 }
 
