@@ -106,7 +106,10 @@ export function createAccessLog(o: CreateAccessLogOptions): AccessLog {
     return undefined;
   };
 
+  const sampled = Object.keys(rates).length > 0;
   const rateFor = (e: AccessEntry): number => {
+    // Without sample rates (the default) no key is built per request.
+    if (!sampled) return 1;
     const specific = rates[`${e.method.toUpperCase()} ${e.route}`];
     if (specific !== undefined) return specific;
     return rates[e.route] ?? 1;
