@@ -24,14 +24,9 @@ import { PaymentClient } from './payments/payment-client.ts';
 import { PaymentReconciler } from './payments/payment-reconciler.ts';
 import { ProductRepository } from './catalog/product-repository.ts';
 import type { Startup } from './startup.ts';
-import type { AuthFailureReason, StoreTelemetry } from './telemetry.ts';
-
-/** Rejections that are authentication or authorisation failures, for `auth_failures_total{reason}`. */
-const AUTH_FAILURE_BY_CODE: Record<string, AuthFailureReason | undefined> = {
-  STORE_AUTH_REQUIRED: 'missing_token',
-  STORE_AUTH_INVALID_TOKEN: 'invalid_token',
-  STORE_FORBIDDEN_ROLE: 'forbidden',
-};
+import type { StoreTelemetry } from './telemetry.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
+import { registerHttpProtection } from './security/http-protection.ts';
 
 export interface BuildAppOptions {
   /** Which peripheral features to register: all (default), none, or a list. */
@@ -57,8 +52,15 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
     bodyLimit: deps.config.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // A bad URL or an over-long path parameter is answered by Fastify before routing, with the raw path in
+    // the message: send it through the store's error handler instead (code, redacted message, counted).
+    frameworkErrors: (error, _request, reply) => {
+      answerFrameworkError(error, reply);
+    },
   });
-  await app.register(tillwatchFastify, { tw: deps.tw });
+  // With `security`, a 401, 403 or 429 that no route recorded becomes a security event.
+  await app.register(tillwatchFastify, { tw: deps.tw, security: deps.security });
+  await registerHttpProtection(app, deps);
   // An empty body declared as JSON (a POST /orders/:id/complete from a client that always sends the
   // header) is "no body", not malformed JSON; anything else goes through Fastify's own parser, which
   // refuses __proto__ and constructor keys.
@@ -72,16 +74,13 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
     json(request, body as string, done);
   });
   const { telemetry } = opts;
-  installErrorHandling(app, deps, (code) => {
-    const reason = AUTH_FAILURE_BY_CODE[code];
-    if (reason) telemetry.authFailure(reason);
-  });
+  const answerFrameworkError = installErrorHandling(app, deps);
   refuseInvalidText(app);
   startupGate(app, opts.startup, deps);
   registerAuth(app, deps);
 
   const products = new ProductRepository(deps, telemetry);
-  const payments = new PaymentClient({ baseUrl: deps.config.paymentProviderUrl, timeoutMs: deps.config.paymentTimeoutMs });
+  const payments = new PaymentClient({ baseUrl: deps.config.paymentProviderUrl, timeoutMs: deps.config.paymentTimeoutMs, fetch: deps.dependencies.get('payment_provider').fetch });
   // A pending attempt outlives its request only when the request is gone: authorise + capture, each bounded
   // by the payment timeout, plus a margin for the database writes around them.
   const reconciler = new PaymentReconciler(deps.db, payments, deps.logger, telemetry, {
@@ -96,7 +95,15 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
     health: '/health/ready',
     metrics: '/metrics',
   }));
-  await app.register(async (child) => authRoutes(child, deps, telemetry));
+  // Every external dependency's last check: 503 when a required one (the payment provider) is down,
+  // "degraded" when only optional ones are (docs/health.md).
+  app.get(`${deps.tw.options.health.basePath}/external`, async (_request, reply) => {
+    const r = deps.dependencies.report();
+    return reply.code(r.httpStatus).header('cache-control', 'no-store').send(r.body);
+  });
+  const sec = deps.securityConfig;
+  const throttle = new LoginThrottle({ perUser: sec.loginPerUser, perSource: sec.loginPerSource, global: sec.loginGlobal });
+  await app.register(async (child) => authRoutes(child, deps, throttle));
   await app.register(async (child) => catalogRoutes(child, deps, products));
   await app.register(async (child) => customerRoutes(child, deps));
   await app.register(async (child) => orderRoutes(child, deps, orders));

@@ -16,7 +16,8 @@ export const STORE_ERROR_CODES = {
   STORE_AUTH_INVALID_TOKEN: { status: 401, message: 'the bearer token is invalid or expired' },
   STORE_AUTH_INVALID_CREDENTIALS: { status: 401, message: 'unknown user or wrong password' },
   STORE_FORBIDDEN_ROLE: { status: 403, message: 'your role may not do this' },
-  STORE_AUTH_RATE_LIMITED: { status: 429, message: 'too many failed logins for this user; wait and retry' },
+  STORE_AUTH_RATE_LIMITED: { status: 429, message: 'too many failed logins; wait and retry (see Retry-After)' },
+  STORE_RATE_LIMITED: { status: 429, message: 'too many requests from this client; wait and retry (see Retry-After)' },
   // catalogue and inventory
   STORE_UNKNOWN_SKU: { status: 422, message: 'unknown SKU' },
   STORE_UNKNOWN_LOCATION: { status: 422, message: 'unknown location' },
@@ -49,6 +50,7 @@ export const STORE_ERROR_CODES = {
   // server
   STORE_INTERNAL: { status: 500, message: 'internal error' },
   STORE_UNAVAILABLE: { status: 503, message: 'the store is starting or shutting down' },
+  STORE_DATABASE_UNAVAILABLE: { status: 503, message: 'the database is unavailable or did not answer in time; nothing was changed by this request, try again' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type StoreErrorCode = keyof typeof STORE_ERROR_CODES;
