@@ -11,6 +11,7 @@ import { createTillwatch } from 'tillwatch';
 import { DEMO_USERS } from './auth/demo-users.ts';
 import { loadConfig, StoreConfigError, type StoreConfig } from './config.ts';
 import { connectPrinterSimulators, envWithSimulators, startSimulators, type RunningSimulator } from './sim/simulators.ts';
+import { consoleEnabled, CONSOLE_PATH } from './http/console.ts';
 import { startStore } from './store.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
     env: envWithSimulators(config.env, sims),
   });
 
-  const store = await startStore({ config: effective, tw });
+  const store = await startStore({ config: effective, tw, console: consoleEnabled(config.env) });
   const printers = await connectPrinterSimulators(store.url, effective);
   if (printers) {
     // Registered after the store: hooks run in reverse order, so the agents disconnect before the store closes.
@@ -50,6 +51,9 @@ async function main(): Promise<void> {
     `  metrics           ${store.url}/metrics`,
     `  readiness         ${store.url}/health/ready   (also /health/live, /health/startup, /health)`,
     `  dead letters      ${store.url}/admin/dlq   (admin; receipts and the warehouse sync, docs/delivery.md)`,
+    store.monitoring
+      ? `  console           ${store.url}${CONSOLE_PATH}/   (dashboards, alerts, SLOs, dependencies, dead letters; docs/console.md)`
+      : `  console           off (TILLWATCH_CONSOLE=on to serve ${CONSOLE_PATH}/; docs/console.md)`,
     `  api docs          docs/api.md`,
     ...sims.map((s) => `  ${s.name.padEnd(17)} ${s.url}${s.note ? `   (${s.note})` : ''}`),
     `  features          ${store.features.join(', ')}`,

@@ -197,6 +197,11 @@ export class SeriesWindows {
     return out;
   }
 
+  /** Step of the finest tier that still holds samples as old as `fromMs`: the resolution of a read from there. */
+  resolutionAt(fromMs: number): number {
+    return this.#tiers[this.#tierFor(fromMs)]!.stepMs;
+  }
+
   /** The latest point of a series at or before `atMs`, no older than `lookbackMs`. */
   latest(series: StoredSeries, atMs: number, lookbackMs: number): Point | undefined {
     const pts = this.points(series, atMs - lookbackMs, atMs);
