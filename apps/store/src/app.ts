@@ -16,11 +16,13 @@ import type { StoreDeps } from './deps.ts';
 import { registerFeatures, type FeatureName, type FeatureSelection } from './features/index.ts';
 import { adminRoutes } from './http/admin-routes.ts';
 import { installErrorHandling } from './http/error-handling.ts';
+import { refuseInvalidText } from './http/text-check.ts';
 import { startupGate } from './http/startup-gate.ts';
 import { orderRoutes } from './orders/order-routes.ts';
 import { posStatic } from './http/pos-static.ts';
 import { OrderService } from './orders/order-service.ts';
 import { PaymentClient } from './payments/payment-client.ts';
+import { PaymentReconciler } from './payments/payment-reconciler.ts';
 import { ProductRepository } from './catalog/product-repository.ts';
 import type { Startup } from './startup.ts';
 import type { AuthFailureReason, StoreTelemetry } from './telemetry.ts';
@@ -47,6 +49,8 @@ export interface StoreApp {
   readonly features: readonly FeatureName[];
   readonly orders: OrderService;
   readonly products: ProductRepository;
+  /** Settles payments with an unknown outcome; store.ts starts it once the schema is in place. */
+  readonly reconciler: PaymentReconciler;
 }
 
 /** Builds the app (routes and features), without listening. */
@@ -75,12 +79,19 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
     const reason = AUTH_FAILURE_BY_CODE[code];
     if (reason) telemetry.authFailure(reason);
   });
+  refuseInvalidText(app);
   startupGate(app, opts.startup, deps);
   registerAuth(app, deps);
 
   const products = new ProductRepository(deps, telemetry);
   const payments = new PaymentClient({ baseUrl: deps.config.paymentProviderUrl, timeoutMs: deps.config.paymentTimeoutMs });
-  const orders = new OrderService(deps, products, payments, telemetry);
+  // A pending attempt outlives its request only when the request is gone: authorise + capture, each bounded
+  // by the payment timeout, plus a margin for the database writes around them.
+  const reconciler = new PaymentReconciler(deps.db, payments, deps.logger, telemetry, {
+    intervalMs: deps.config.paymentReconcileIntervalMs,
+    staleAfterMs: 2 * deps.config.paymentTimeoutMs + 5000,
+  });
+  const orders = new OrderService(deps, products, payments, telemetry, reconciler);
 
   app.get('/', async () => ({
     service: 'tillwatch reference store',
@@ -99,5 +110,5 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
   if (monitoring) await app.register(async (child) => consoleRoutes(child, deps, monitoring));
 
   const features = await registerFeatures(app, deps, opts.features);
-  return { app, features, orders, products };
+  return { app, features, orders, products, reconciler };
 }

@@ -26,6 +26,9 @@ export function createStoreTelemetry(tw: Tillwatch, commerce: CommerceMetrics): 
   const cacheHits = tw.metrics.register(m.cache.hits);
   const cacheMisses = tw.metrics.register(m.cache.misses);
   const cacheErrors = tw.metrics.register(m.cache.errors);
+  const paymentsUnknown = tw.metrics.register(m.payments.unknown);
+  const reconciliations = tw.metrics.register(m.payments.reconciliations);
+  const reconciliationLastSuccess = tw.metrics.register(m.payments.reconciliationLastSuccess);
 
   return {
     orderCompleted: (o) => commerce.orders.completed({ location: o.location, channel: o.channel, valueMinor: o.total, currency: o.currency, items: o.items }),
@@ -36,6 +39,9 @@ export function createStoreTelemetry(tw: Tillwatch, commerce: CommerceMetrics): 
       if (failure === undefined) commerce.payments.succeeded({ method: wireMethod, operation, durationSeconds: seconds });
       else commerce.payments.failed({ method: wireMethod, operation, reason: failure, durationSeconds: seconds });
     },
+    paymentsUnknown: (count) => paymentsUnknown.set({}, count),
+    paymentReconciled: (resolution) => reconciliations.inc({ resolution }),
+    paymentReconciliationFinished: () => reconciliationLastSuccess.set({}, Date.now() / 1000),
     refunded: (location, currency, amount) => commerce.revenue.refunded({ location, currency, amountMinor: amount }),
     stockReserved: (location, units) => commerce.inventory.reserved({ location, quantity: units }),
     stockReleased: (location, units, reason) => commerce.inventory.released({ location, quantity: units, reason }),

@@ -13,12 +13,14 @@
  * | REDIS_KEY_PREFIX      | store:                       | prefix of every Redis key the store writes |
  * | PAYMENT_PROVIDER_URL  | http://127.0.0.1:3100        | base URL of the payment provider |
  * | PAYMENT_TIMEOUT_MS    | 5000                         | per-call timeout of the payment client |
+ * | PAYMENT_RECONCILE_INTERVAL_MS | 30000                | between runs of the reconciler of payments with an unknown outcome |
  * | JWT_SECRET            | a development default        | HS256 key of the login tokens (>= 32 characters); warn when unset |
  * | JWT_TTL_SECONDS       | 28800 (one shift)            | lifetime of a login token |
  * | LOCATIONS             | store-001,store-002          | comma-separated location ids (metric label values: bounded, slug-like) |
  * | LOW_STOCK_THRESHOLD   | 10                           | stock at or below which an item counts as low |
  * | PRODUCT_CACHE_TTL_SECONDS | 60                       | lifetime of a cached product lookup |
  * | CURRENCY              | USD                          | ISO 4217 code of every price (one currency per store) |
+ * | SLOW_QUERY_MS         | 100                          | a statement at least this slow is a slow query (counted, one log line) |
  */
 import { isAbsolute, resolve } from 'node:path';
 
@@ -34,6 +36,9 @@ export interface StoreConfig {
   readonly redisKeyPrefix: string;
   readonly paymentProviderUrl: string;
   readonly paymentTimeoutMs: number;
+  /** Statements at least this slow count as slow queries and log one line (tillwatch/pg). */
+  readonly slowQueryMs: number;
+  readonly paymentReconcileIntervalMs: number;
   readonly jwtSecret: string;
   /** True when JWT_SECRET was not set and the development default is in use. */
   readonly jwtSecretIsDefault: boolean;
@@ -133,6 +138,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Omit<Store
   const redisKeyPrefix = read(env, 'REDIS_KEY_PREFIX') ?? 'store:';
   const paymentProviderUrl = url('PAYMENT_PROVIDER_URL', ['http:', 'https:'], false) ?? 'http://127.0.0.1:3100';
   const paymentTimeoutMs = int('PAYMENT_TIMEOUT_MS', 5000, 1, 120_000);
+  const slowQueryMs = int('SLOW_QUERY_MS', 100, 1, 600_000);
+  const paymentReconcileIntervalMs = int('PAYMENT_RECONCILE_INTERVAL_MS', 30_000, 100, 3_600_000);
 
   const rawSecret = read(env, 'JWT_SECRET');
   if (rawSecret !== undefined && rawSecret.length < 32) {
@@ -171,6 +178,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Omit<Store
     redisKeyPrefix,
     paymentProviderUrl,
     paymentTimeoutMs,
+    slowQueryMs,
+    paymentReconcileIntervalMs,
     jwtSecret: rawSecret ?? DEV_JWT_SECRET,
     jwtSecretIsDefault: rawSecret === undefined,
     jwtTtlSeconds,

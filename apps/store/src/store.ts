@@ -14,6 +14,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { pgliteCheck, postgresCheck, redisCheck, type Tillwatch } from 'tillwatch';
+import { instrumentPg, instrumentPglite } from 'tillwatch/pg';
 import { buildStoreApp } from './app.ts';
 import { memoryCache, redisCache, type Cache, type CacheHooks } from './cache/cache.ts';
 import { createStoreCommerce, createStoreTelemetry } from './commerce.ts';
@@ -65,7 +66,13 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   const commerce = createStoreCommerce(tw, config.currency);
   const telemetry = createStoreTelemetry(tw, commerce);
 
-  const db: Db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  // Every statement of the store, its migrations and its queues (pg-boss shares the pool) is timed by tillwatch/pg.
+  const dbTelemetry = { pool: 'store', slowQueryMs: config.slowQueryMs };
+  const db: Db = await openDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    instrument: { pool: (pool) => instrumentPg(tw, pool, dbTelemetry), pglite: (pglite) => instrumentPglite(tw, pglite, dbTelemetry) },
+  });
   tw.onShutdown('database', () => db.close());
   if (db.pool) tw.health.add(postgresCheck({ client: db.pool }));
   else if (db.pglite) tw.health.add(pgliteCheck({ db: db.pglite }));
@@ -122,6 +129,8 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   }
   const built = await buildStoreApp(deps, { features: opts.features, startup, telemetry, monitoring });
   const { app } = built;
+  // Registered after the database: shutdown hooks run in reverse, so the reconciler stops first.
+  tw.onShutdown('payment reconciler', () => built.reconciler.stop());
   tw.onShutdown('store app', async () => {
     try {
       await app.close();
@@ -152,6 +161,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   } catch (err) {
     // A failed start-up releases what it opened, so the caller (or a test) can exit or retry cleanly.
     startup.settle(false);
+    await built.reconciler.stop();
     await app.close().catch(() => {});
     await delivery.stop().catch(() => {});
     await cache.close().catch(() => {});
@@ -159,6 +169,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
     throw err;
   }
   startup.settle(true);
+  built.reconciler.start();
   tw.markStarted();
   const url = `http://127.0.0.1:${port}`;
   logger.info({ port, db: db.kind, cache: cache.kind, features: built.features }, 'store started');
@@ -177,6 +188,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
       if (closed) return;
       closed = true;
       await monitoring?.monitor.stop();
+      await built.reconciler.stop();
       await app.close();
       await delivery.stop();
       await cache.close();

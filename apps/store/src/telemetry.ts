@@ -4,6 +4,7 @@
  * Every method is telemetry: it never throws into checkout.
  */
 import type { Channel, PaymentMethod } from './orders/order-types.ts';
+import type { PaymentResolution } from '@tillwatch/spec';
 import type { PaymentFailure } from './payments/payment-client.ts';
 
 export type PaymentOperation = 'sale' | 'authorize' | 'capture' | 'refund' | 'void';
@@ -20,6 +21,12 @@ export interface StoreTelemetry {
   orderVoided(o: { location: string; channel: Channel }, reason: VoidReason): void;
   /** One provider call (or a cash sale, operation `sale`), its outcome and duration. */
   paymentCall(method: PaymentMethod, operation: PaymentOperation, seconds: number, failure?: PaymentFailure): void;
+  /** Payments whose outcome at the provider is unknown, as counted by the last reconciliation. */
+  paymentsUnknown(count: number): void;
+  /** One payment settled (or not: `lookup_failed`) by asking the provider. */
+  paymentReconciled(resolution: PaymentResolution): void;
+  /** A reconciliation run finished. */
+  paymentReconciliationFinished(): void;
   /** Money refunded, minor units. */
   refunded(location: string, currency: string, amount: number): void;
   stockReserved(location: string, units: number): void;

@@ -29,6 +29,13 @@ const JSON_KEY = /(\\?)"([^"\\]{1,64})\\?"\s*:\s*/g;
 /** `Bearer <token>` / `Basic <base64>` in free text, e.g. a dumped request header. RFC 6750 section 2.1 token68 characters. */
 const AUTH_SCHEME = /\b(bearer|basic)(\s+)([A-Za-z0-9\-._~+/]{8,}=*)/gi;
 
+/**
+ * A JSON Web Token (RFC 7519) or other JOSE compact serialisation standing alone in text: a base64url JSON
+ * header (`eyJ`, the encoding of `{"`) and at least one more base64url segment after a dot. A bearer
+ * credential whatever key or prose surrounds it.
+ */
+const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*){0,3}/g;
+
 /** Cheap test for {@link AUTH_SCHEME}: `includes('earer')` is slower, as `e` is common and memchr keeps stopping on it. */
 const AUTH_PROBE = /\b(?:bearer|basic)\s/i;
 
@@ -42,6 +49,7 @@ const Flag = {
   KEY_VALUE: 4,
   JSON: 8,
   AUTH: 16,
+  JWT: 32,
 } as const;
 
 function isDigitAt(s: string, i: number): boolean {
@@ -90,6 +98,7 @@ function scanShortText(s: string): number {
   let colon = false;
   let scheme = false;
   let at = false;
+  let jwt = false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 48 && c <= 57) {
@@ -101,6 +110,7 @@ function scanShortText(s: string): number {
     if (c === 61) flags |= Flag.KEY_VALUE;
     else if (c === 64) at = true;
     else if (c === 34) quote = true;
+    else if (c === 101 && s.charCodeAt(i + 1) === 121 && s.charCodeAt(i + 2) === 74) jwt = true; // eyJ
     else if (c === 58) {
       colon = true;
       if (s.charCodeAt(i + 1) === 47 && s.charCodeAt(i + 2) === 47) scheme = true;
@@ -109,6 +119,7 @@ function scanShortText(s: string): number {
   if (at && scheme) flags |= Flag.URL_CREDENTIALS;
   if (quote && colon) flags |= Flag.JSON;
   if (s.length >= 15 && AUTH_PROBE.test(s)) flags |= Flag.AUTH;
+  if (jwt) flags |= Flag.JWT;
   return flags;
 }
 
@@ -124,6 +135,7 @@ function scanText(s: string): number {
   if (s.includes('=')) flags |= Flag.KEY_VALUE;
   if (s.includes('"') && s.includes(':')) flags |= Flag.JSON;
   if (AUTH_PROBE.test(s)) flags |= Flag.AUTH;
+  if (s.includes('eyJ')) flags |= Flag.JWT;
   return flags;
 }
 
@@ -238,6 +250,7 @@ export function createTextScrubber(o: TextScrubberOptions): (s: string) => strin
       if (flags & Flag.KEY_VALUE) s = s.replace(KEY_VALUE, replaceKeyValue);
       if (flags & Flag.JSON) s = scrubJsonPairs(s);
       if (flags & Flag.AUTH) s = s.replace(AUTH_SCHEME, replaceAuth);
+      if (flags & Flag.JWT) s = s.replace(JWT, REDACTED);
       if (flags & Flag.CARD) s = maskCardNumbers(s);
     }
     return tooLong ? cut(s, maxStringLength, total) : s;

@@ -418,3 +418,19 @@ describe('fuzz (seeded)', () => {
     }
   });
 });
+
+describe('JSON Web Tokens in free text', () => {
+  const jwt = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJjYXNoaWVyIiwiaWF0IjoxNzAwMDAwMDAwfQ.Sfl2bD7Q5mC3y1eTqzJQJg0v7pYw9nZkq3yH4s5t6u8';
+  test('a token standing alone in text is replaced, in short and long strings', () => {
+    assert.equal(r.string(`token ${jwt}`), 'token [REDACTED]');
+    assert.equal(r.string(jwt), '[REDACTED]');
+    assert.equal(r.string(`refund because ${jwt} was shown`), 'refund because [REDACTED] was shown');
+    const long = `${'x'.repeat(100)} ${jwt} ${'y'.repeat(100)}`;
+    assert.ok(!r.string(long).includes(jwt.split('.')[1]!));
+    assert.deepEqual(r.value({ note: jwt }), { note: '[REDACTED]' });
+  });
+  test('words starting eyJ without a dot-separated segment are kept', () => {
+    assert.equal(r.string('eyJust a word'), 'eyJust a word');
+    assert.equal(r.string('the eyJ prefix'), 'the eyJ prefix');
+  });
+});

@@ -90,6 +90,9 @@ export const LABEL_NAMES = {
   messageChannel: 'channel',
   event: 'event',
   target: 'target',
+  table: 'table',
+  sqlstateClass: 'sqlstate_class',
+  pool: 'pool',
 } as const;
 
 /**
@@ -110,6 +113,12 @@ export const LABEL_VALUES = {
   paymentMethod: ['cash', 'card', 'contactless', 'mobile_wallet', 'gift_card', 'store_credit', 'loyalty_points', 'voucher', 'bank_transfer', 'pay_later'],
   /** `sale` is authorise-and-capture in one step (card present); `authorize` + `capture` is the split flow (online, tabs). */
   paymentOperation: ['sale', 'authorize', 'capture', 'refund', 'void'],
+  /**
+   * How a payment with an unknown outcome was settled by asking the provider: its capture recorded, its hold
+   * released (`voided`), nothing found under its key, declined, refunded because the order no longer wanted
+   * it (`reversed`), or not settled yet because the provider could not be asked (`lookup_failed`).
+   */
+  paymentResolution: ['captured', 'voided', 'not_found', 'declined', 'reversed', 'lookup_failed'],
   paymentFailureReason: [
     'declined',
     'insufficient_funds',
@@ -181,6 +190,7 @@ export type VoidReason = (typeof LABEL_VALUES.voidReason)[number];
 export type PaymentMethod = (typeof LABEL_VALUES.paymentMethod)[number];
 export type PaymentOperation = (typeof LABEL_VALUES.paymentOperation)[number];
 export type PaymentFailureReason = (typeof LABEL_VALUES.paymentFailureReason)[number];
+export type PaymentResolution = (typeof LABEL_VALUES.paymentResolution)[number];
 export type StockReleaseReason = (typeof LABEL_VALUES.stockReleaseReason)[number];
 export type AgeVerificationResult = (typeof LABEL_VALUES.ageVerificationResult)[number];
 export type AgeVerificationMethod = (typeof LABEL_VALUES.ageVerificationMethod)[number];

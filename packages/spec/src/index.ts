@@ -40,6 +40,7 @@ export type {
   PaymentMethod,
   PaymentOperation,
   PaymentFailureReason,
+  PaymentResolution,
   StockReleaseReason,
   AgeVerificationResult,
   AgeVerificationMethod,

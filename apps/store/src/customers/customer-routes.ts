@@ -12,7 +12,7 @@ import { authenticate } from '../auth/auth-plugin.ts';
 import { sqlState } from '../db/db.ts';
 import type { StoreDeps } from '../deps.ts';
 import { StoreError } from '../http/store-error.ts';
-import { bodyOf, invalid, optStr, str } from '../http/validate.ts';
+import { bodyOf, freeText, invalid, optIdStr } from '../http/validate.ts';
 
 interface CustomerRow {
   id: string;
@@ -41,9 +41,10 @@ const PHONE = /^\+[1-9]\d{7,14}$/;
 export async function customerRoutes(app: FastifyInstance, deps: StoreDeps): Promise<void> {
   app.post('/customers', { preHandler: authenticate }, async (request, reply) => {
     const b = bodyOf(request.body);
-    const name = str(b, 'name', { max: 120 });
-    const email = optStr(b, 'email', { max: 254, pattern: EMAIL, patternText: 'an email address' })?.toLowerCase();
-    const phone = optStr(b, 'phone', { max: 16, pattern: PHONE, patternText: 'a phone number in E.164 form (+15551234567)' });
+    const { redactor } = deps.tw;
+    const name = freeText(b, 'name', redactor, { max: 120 });
+    const email = optIdStr(b, 'email', redactor, { max: 254, pattern: EMAIL, patternText: 'an email address' })?.toLowerCase();
+    const phone = optIdStr(b, 'phone', redactor, { max: 16, pattern: PHONE, patternText: 'a phone number in E.164 form (+15551234567)' });
     const id = `cus_${randomUUID().replace(/-/g, '')}`;
     try {
       const rows = await deps.db.tx((q) =>

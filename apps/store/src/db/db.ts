@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { MEMORY_DATA_DIR } from '../config.ts';
+import { withStatementErrors } from './statement-errors.ts';
 
 /** Something SQL can be sent to: the database itself or an open transaction. */
 export interface Queryable {
@@ -48,17 +49,37 @@ export interface OpenDbOptions {
   dataDir: string;
   /** Pool size for Postgres. */
   maxConnections?: number;
+  /**
+   * Called with the driver before the first query, after the fault-injection delay is installed on it, so
+   * instrumentation wrapped around the driver measures injected latency like real latency (tillwatch/pg).
+   */
+  instrument?: { pool?(pool: pg.Pool): void; pglite?(db: PGlite): void };
 }
 
-/** Opens the database the options select. Does not run migrations (see migrate.ts). */
+/**
+ * Opens the database the options select. Does not run migrations (see migrate.ts). A failed statement's
+ * error carries the statement and its SQLSTATE, never its bound values (statement-errors.ts).
+ */
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.maxConnections ?? 10) : openPglite(opts.dataDir);
+  return withStatementErrors(await (opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.maxConnections ?? 10, opts.instrument?.pool) : openPglite(opts.dataDir, opts.instrument?.pglite)));
 }
 
-function latency(get: () => number): () => Promise<void> {
-  return async () => {
+type AnyFn = (...args: any[]) => any;
+
+/**
+ * Fault injection on the driver itself: `fn` (a query method) waits `get()` ms first. Callback-style calls
+ * (pg's pool.query hands its client a callback) wait the same way.
+ */
+function delayed(fn: AnyFn, get: () => number): AnyFn {
+  return function delayedQuery(this: unknown, ...args: unknown[]): unknown {
     const ms = get();
-    if (ms > 0) await sleep(ms);
+    if (ms <= 0) return fn.apply(this, args);
+    const last = args[args.length - 1];
+    if (typeof last === 'function') {
+      setTimeout(() => fn.apply(this, args), ms);
+      return undefined;
+    }
+    return sleep(ms).then(() => fn.apply(this, args));
   };
 }
 
@@ -100,34 +121,41 @@ async function openMemoryPglite(): Promise<PGlite> {
   return db;
 }
 
-async function openPglite(dataDir: string): Promise<Db> {
+async function openPglite(dataDir: string, instrument?: (db: PGlite) => void): Promise<Db> {
   if (dataDir !== MEMORY_DATA_DIR) mkdirSync(dataDir, { recursive: true });
   const db = dataDir === MEMORY_DATA_DIR ? await openMemoryPglite() : new PGlite(dataDir);
   await db.waitReady;
   let injected = 0;
-  const delay = latency(() => injected);
+  const get = () => injected;
+  db.query = delayed(db.query, get) as PGlite['query'];
+  db.exec = delayed(db.exec, get) as PGlite['exec'];
+  const transaction = db.transaction;
+  db.transaction = function delayedTransaction(this: PGlite, fn: AnyFn) {
+    return transaction.call(this, (t) => {
+      t.query = delayed(t.query, get) as typeof t.query;
+      t.exec = delayed(t.exec, get) as typeof t.exec;
+      return fn(t);
+    });
+  } as PGlite['transaction'];
+  instrument?.(db);
   let closed = false;
   return {
     kind: 'pglite',
     pool: undefined,
     pglite: db,
     async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
-      await delay();
       return (await db.query<T>(sql, params as unknown[] | undefined)).rows;
     },
     async exec(sql: string): Promise<void> {
-      await delay();
       await db.exec(sql);
     },
     async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
       return db.transaction(async (t) =>
         fn({
           async query<R>(sql: string, params?: unknown[]): Promise<R[]> {
-            await delay();
             return (await t.query<R>(sql, params as unknown[] | undefined)).rows;
           },
           async exec(sql: string): Promise<void> {
-            await delay();
             await t.exec(sql);
           },
         }),
@@ -145,27 +173,30 @@ async function openPglite(dataDir: string): Promise<Db> {
   };
 }
 
-async function openPostgres(url: string, max: number): Promise<Db> {
+async function openPostgres(url: string, max: number, instrument?: (pool: pg.Pool) => void): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
   // An idle client's error (server restart, network) must not crash the process; the next query fails
   // and the readiness check reports it.
   pool.on('error', () => {});
+  let injected = 0;
+  const get = () => injected;
+  // Every new connection gets the injected delay before anything (instrumentation included) wraps it.
+  pool.on('connect', (client) => {
+    client.query = delayed(client.query, get) as typeof client.query;
+  });
+  instrument?.(pool);
   // Fail fast at start-up when the database is unreachable, with the driver's message.
   const probe = await pool.connect();
   probe.release();
-  let injected = 0;
-  const delay = latency(() => injected);
   let closed = false;
   return {
     kind: 'postgres',
     pool,
     pglite: undefined,
     async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
-      await delay();
       return (await pool.query(sql, params)).rows as T[];
     },
     async exec(sql: string): Promise<void> {
-      await delay();
       await pool.query(sql);
     },
     async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
@@ -175,11 +206,9 @@ async function openPostgres(url: string, max: number): Promise<Db> {
         await client.query('BEGIN');
         const result = await fn({
           async query<R>(sql: string, params?: unknown[]): Promise<R[]> {
-            await delay();
             return (await client.query(sql, params)).rows as R[];
           },
           async exec(sql: string): Promise<void> {
-            await delay();
             await client.query(sql);
           },
         });

@@ -55,6 +55,7 @@ function correlationIdOf(reply: FastifyReply): string | undefined {
  */
 export function installErrorHandling(app: FastifyInstance, deps: StoreDeps, onRejection?: (code: string) => void): void {
   const rejections = deps.tw.metrics.register(storeMetrics.metrics.store.rejections);
+  const { redactor } = deps.tw;
 
   const send = (reply: FastifyReply, se: StoreError): FastifyReply => {
     if (se.statusCode < 500) {
@@ -65,12 +66,14 @@ export function installErrorHandling(app: FastifyInstance, deps: StoreDeps, onRe
         // telemetry never breaks the answer
       }
     }
+    // Messages and details are built from the store's own text, but they pass the redactor like any value
+    // leaving the process: a feature that interpolates a client value cannot leak it raw.
     const body: ErrorBody = {
       error: {
         code: se.code,
-        message: se.statusCode >= 500 && se.code === 'STORE_INTERNAL' ? STORE_ERROR_CODES.STORE_INTERNAL.message : se.message,
+        message: se.statusCode >= 500 && se.code === 'STORE_INTERNAL' ? STORE_ERROR_CODES.STORE_INTERNAL.message : redactor.string(se.message),
         correlation_id: correlationIdOf(reply),
-        ...(se.details ? { details: se.details } : {}),
+        ...(se.details ? { details: redactor.value(se.details) as Record<string, unknown> } : {}),
       },
     };
     if (se.code === 'STORE_UNAVAILABLE') reply.header('retry-after', '1');
@@ -83,6 +86,7 @@ export function installErrorHandling(app: FastifyInstance, deps: StoreDeps, onRe
   });
 
   app.setNotFoundHandler((request, reply) => {
-    return send(reply, new StoreError('STORE_NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`.slice(0, 200)));
+    // The method comes from a closed set (Node refuses unknown ones); the path is the client's text and is not echoed.
+    return send(reply, new StoreError('STORE_NOT_FOUND', `no route for ${request.method} on this path`));
   });
 }

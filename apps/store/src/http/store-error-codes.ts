@@ -8,6 +8,7 @@ export const STORE_ERROR_CODES = {
   STORE_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'request body must be application/json' },
   STORE_BODY_TOO_LARGE: { status: 413, message: 'request body is too large' },
   STORE_VALIDATION_FAILED: { status: 400, message: 'request is missing a field or has an invalid one' },
+  STORE_INVALID_TEXT: { status: 400, message: 'a text field holds a NUL character or an unpaired surrogate' },
   STORE_NOT_FOUND: { status: 404, message: 'no such route' },
   STORE_BAD_REQUEST: { status: 400, message: 'the request was rejected' },
   // auth
@@ -34,6 +35,10 @@ export const STORE_ERROR_CODES = {
   // payments
   STORE_PAYMENT_DECLINED: { status: 402, message: 'the payment was declined' },
   STORE_PAYMENT_PROVIDER_UNAVAILABLE: { status: 503, message: 'the payment provider is unavailable; try again or take another method' },
+  STORE_PAYMENT_OUTCOME_UNKNOWN: {
+    status: 503,
+    message: 'the payment provider did not confirm the payment in time; it may have gone through. Do not take another payment: pay again on this order to check, the store settles it with the provider',
+  },
   STORE_PAYMENT_AMOUNT_MISMATCH: { status: 409, message: 'the payment amount does not match the amount due' },
   // customers and loyalty
   STORE_CUSTOMER_NOT_FOUND: { status: 404, message: 'no such customer' },

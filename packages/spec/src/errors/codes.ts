@@ -302,6 +302,16 @@ export const warningCodes = {
     summary: 'The queue library reported an error or a warning of its own (pg-boss or BullMQ); passed through with its message.',
     fix: 'Follow the library\'s message (pg-boss: slow queries, a backlog over its warning size, clock skew).',
   },
+  TWWRN300: {
+    raised: 'log',
+    summary: 'A database query took longer than the slow-query threshold (tillwatch/pg, tillwatch/prisma); the line carries the normalised statement (literals and parameters replaced by ?), never bound values, and db_slow_queries_total counts it.',
+    fix: 'Look at the statement: a missing index, table growth or lock contention. Raise slowQueryMs only if the threshold is too strict for the workload.',
+  },
+  TWWRN301: {
+    raised: 'log',
+    summary: 'Sampling Redis INFO failed (tillwatch/redis); the memory, eviction and client gauges keep their last values until the next sample.',
+    fix: 'Look at Redis reachability; a managed Redis may refuse INFO to the service user (then turn sampling off with infoIntervalMs: 0).',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export const deprecationCodes = {} as const satisfies Record<string, CodeInfo>;

@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { authenticate, requireRole } from '../../auth/auth-plugin.ts';
 import type { StoreDeps } from '../../deps.ts';
-import { bodyOf, invalid, str } from '../../http/validate.ts';
+import { bodyOf, idStr, invalid, str } from '../../http/validate.ts';
 import { HttpSmsSender } from './http-sms-sender.ts';
 import { bindNotificationMetrics } from './notification-metrics.ts';
 import { readNotificationsOptions } from './notifications-options.ts';
@@ -64,7 +64,7 @@ export async function notificationsFeature(app: FastifyInstance, deps: StoreDeps
 
   app.post('/notifications/receipts', { preHandler: authenticate }, async (request, reply) => {
     const b = bodyOf(request.body);
-    const orderId = str(b, 'order_id', { max: 64 });
+    const orderId = idStr(b, 'order_id', deps.tw.redactor, { max: 64 });
     const phone = str(b, 'phone', { max: 32 });
     let channel: MessageChannel = options.defaultChannel;
     if (b.channel !== undefined) {
