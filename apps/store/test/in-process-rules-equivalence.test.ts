@@ -4,9 +4,9 @@
  * `prometheus` scrapes a tillwatch registry driven by a recorded payment outage (normal, outage, recovered) and
  * evaluates them. Afterwards the raw samples Prometheus stored are replayed into tillwatch/windows, which
  * evaluates the very same rule files; every alert must fire in both, within one evaluation interval of each other,
- * and no alert may fire in one only. (One interval is the real bound: Prometheus evaluates each rule group at its
- * own offset within the interval, so an alert reading a recording rule of another group sees it up to one interval
- * late, where the in-process engine evaluates the groups in order at one instant.) Meanwhile a live in-process monitor on the same registry pages a local
+ * and no alert may fire in one only. The replay follows Prometheus' schedule (each rule group at its own offset
+ * within the interval, read from /api/v1/rules), because an alert reading another group's recording sees it up to
+ * one interval late there; the live in-process engine evaluates the groups in order at one instant instead. Meanwhile a live in-process monitor on the same registry pages a local
  * PagerDuty receiver and resolves, as the generated Alertmanager routing would.
  *
  * The outage lasts until Prometheus fires the page, then a fixed number of evaluation intervals, and recovery lasts
@@ -112,6 +112,7 @@ test('in-process evaluation fires the same alerts as Prometheus on the same traf
   const rangeS = Math.ceil((endMs - startMs) / 1000) + 60;
   const samples = await getJson<RawMatrix>(`${prom.url}/api/v1/query?query=${encodeURIComponent(`{job="store"}[${rangeS}s]`)}&time=${endMs / 1000}`);
   const alerts = await getJson<RawMatrix>(`${prom.url}/api/v1/query?query=${encodeURIComponent(`ALERTS{alertstate="firing"}[${rangeS}s]`)}&time=${endMs / 1000}`);
+  const promGroups = await getJson<{ data: { groups: { name: string; lastEvaluation: string }[] } }>(`${prom.url}/api/v1/rules`);
   const promFirst = new Map<string, number>();
   for (const s of alerts.data.result) {
     const { alertstate: _s, __name__: _n, ...labels } = s.metric;
@@ -121,7 +122,9 @@ test('in-process evaluation fires the same alerts as Prometheus on the same traf
   assert.ok([...promFirst.keys()].some((k) => k.includes(`alertname=${ALERT}`)), `Prometheus fired ${ALERT}`);
 
   // Replay the same samples into the in-process windows and evaluate the same rules every evaluation interval.
-  const windows = new SeriesWindows({ tiers: [{ stepMs: 1000, slots: 900 }, { stepMs: 60_000, slots: 190 }, { stepMs: 300_000, slots: 300 }] });
+  // The finest tier is 10 ms: scrapes and each group's evaluations happen at different instants of a second, and a
+  // slot keeps one time for everything written into it.
+  const windows = new SeriesWindows({ tiers: [{ stepMs: 10, slots: 30_000 }, { stepMs: 60_000, slots: 190 }, { stepMs: 300_000, slots: 300 }] });
   const engine = new RuleEngine({ groups, windows });
   const byTime = new Map<number, { labels: Record<string, string>; value: number; counter: boolean }[]>();
   for (const s of samples.data.result) {
@@ -135,13 +138,18 @@ test('in-process evaluation fires the same alerts as Prometheus on the same traf
     }
   }
   const times = [...byTime.keys()].sort((a, b) => a - b);
-  const firstAlertMs = Math.min(...promFirst.values());
-  const offset = ((firstAlertMs % EVAL_MS) + EVAL_MS) % EVAL_MS;
+  // Each group on its own schedule, as Prometheus runs it: the offset of its last evaluation within the interval.
+  const schedule: { at: number; group: string }[] = [];
+  for (const g of promGroups.data.groups) {
+    const offset = ((Date.parse(g.lastEvaluation) % EVAL_MS) + EVAL_MS) % EVAL_MS;
+    for (let at = Math.floor(times[0]! / EVAL_MS) * EVAL_MS + offset; at <= endMs; at += EVAL_MS) schedule.push({ at, group: g.name });
+  }
+  schedule.sort((a, b) => a.at - b.at);
   const ours = new Map<string, number>();
   let i = 0;
-  for (let at = Math.floor(times[0]! / EVAL_MS) * EVAL_MS + offset; at <= endMs; at += EVAL_MS) {
+  for (const { at, group } of schedule) {
     for (; i < times.length && times[i]! <= at; i += 1) windows.ingest(times[i]!, byTime.get(times[i]!)!);
-    for (const tr of engine.evaluate(at)) {
+    for (const tr of engine.evaluate(at, new Set([group]))) {
       const key = identity(tr.alert.labels);
       if (tr.kind === 'firing' && !ours.has(key)) ours.set(key, at);
     }
