@@ -25,14 +25,9 @@ import { PaymentClient } from './payments/payment-client.ts';
 import { PaymentReconciler } from './payments/payment-reconciler.ts';
 import { ProductRepository } from './catalog/product-repository.ts';
 import type { Startup } from './startup.ts';
-import type { AuthFailureReason, StoreTelemetry } from './telemetry.ts';
-
-/** Rejections that are authentication or authorisation failures, for `auth_failures_total{reason}`. */
-const AUTH_FAILURE_BY_CODE: Record<string, AuthFailureReason | undefined> = {
-  STORE_AUTH_REQUIRED: 'missing_token',
-  STORE_AUTH_INVALID_TOKEN: 'invalid_token',
-  STORE_FORBIDDEN_ROLE: 'forbidden',
-};
+import type { StoreTelemetry } from './telemetry.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
+import { registerHttpProtection } from './security/http-protection.ts';
 
 export interface BuildAppOptions {
   /** Which peripheral features to register: all (default), none, or a list. */
@@ -61,7 +56,9 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
-  await app.register(tillwatchFastify, { tw: deps.tw });
+  // With `security`, a 401, 403 or 429 that no route recorded becomes a security event.
+  await app.register(tillwatchFastify, { tw: deps.tw, security: deps.security });
+  await registerHttpProtection(app, deps);
   // An empty body declared as JSON (a POST /orders/:id/complete from a client that always sends the
   // header) is "no body", not malformed JSON; anything else goes through Fastify's own parser, which
   // refuses __proto__ and constructor keys.
@@ -75,10 +72,7 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
     json(request, body as string, done);
   });
   const { telemetry } = opts;
-  installErrorHandling(app, deps, (code) => {
-    const reason = AUTH_FAILURE_BY_CODE[code];
-    if (reason) telemetry.authFailure(reason);
-  });
+  installErrorHandling(app, deps);
   refuseInvalidText(app);
   startupGate(app, opts.startup, deps);
   registerAuth(app, deps);
@@ -99,7 +93,9 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
     health: '/health/ready',
     metrics: '/metrics',
   }));
-  await app.register(async (child) => authRoutes(child, deps, telemetry));
+  const sec = deps.securityConfig;
+  const throttle = new LoginThrottle({ perUser: sec.loginPerUser, perSource: sec.loginPerSource, global: sec.loginGlobal });
+  await app.register(async (child) => authRoutes(child, deps, throttle));
   await app.register(async (child) => catalogRoutes(child, deps, products));
   await app.register(async (child) => customerRoutes(child, deps));
   await app.register(async (child) => orderRoutes(child, deps, orders));

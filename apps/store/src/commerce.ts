@@ -21,8 +21,6 @@ export function createStoreCommerce(tw: Tillwatch, currency: string): CommerceMe
 
 export function createStoreTelemetry(tw: Tillwatch, commerce: CommerceMetrics): StoreTelemetry {
   const m = catalogue.metrics;
-  const failedLogins = tw.metrics.register(m.security.failedLogins);
-  const authFailures = tw.metrics.register(m.security.authFailures);
   const cacheHits = tw.metrics.register(m.cache.hits);
   const cacheMisses = tw.metrics.register(m.cache.misses);
   const cacheErrors = tw.metrics.register(m.cache.errors);
@@ -50,11 +48,6 @@ export function createStoreTelemetry(tw: Tillwatch, commerce: CommerceMetrics): 
     customer: (kind, location, channel) => commerce.customers.identified({ location, channel, firstOrder: kind === 'new' }),
     loyaltyPoints: (kind, location, points) =>
       kind === 'earned' ? commerce.customers.pointsEarned({ location, points }) : commerce.customers.pointsRedeemed({ location, points }),
-    loginFailed: (reason) => {
-      failedLogins.inc({ reason });
-      authFailures.inc({ reason });
-    },
-    authFailure: (reason) => authFailures.inc({ reason }),
     cacheLookup: (cache, outcome, operation = 'get') => {
       if (outcome === 'hit') cacheHits.inc({ cache });
       else if (outcome === 'miss') cacheMisses.inc({ cache });

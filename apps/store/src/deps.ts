@@ -5,11 +5,13 @@
  */
 import type { Tillwatch } from 'tillwatch';
 import type { Delivery } from 'tillwatch/delivery';
+import type { SecurityEvents } from 'tillwatch/security';
 import type { Cache } from './cache/cache.ts';
 import type { CommerceMetrics } from './commerce.ts';
 import type { StoreConfig } from './config.ts';
 import type { Db } from './db/db.ts';
 import type { StoreEvents } from './events.ts';
+import type { StoreSecurityConfig } from './security/security-config.ts';
 
 export type { Cache } from './cache/cache.ts';
 export type { CommerceMetrics } from './commerce.ts';
@@ -29,6 +31,10 @@ export interface StoreDeps {
   readonly commerce: CommerceMetrics;
   readonly events: StoreEvents;
   readonly config: StoreConfig;
+  /** Security events (tillwatch/security): logins, lockouts, token failures, privilege escalation, rate limits, CORS. */
+  readonly security: SecurityEvents;
+  /** Login throttles, rate limit, CORS origins and the source-address mode (security/security-config.ts). */
+  readonly securityConfig: StoreSecurityConfig;
   /**
    * Durable delivery (tillwatch/delivery over pg-boss in the store's database): features declare their
    * queues on it while they register; it is started before the store reports started.

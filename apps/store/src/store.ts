@@ -17,7 +17,9 @@ import { pgliteCheck, postgresCheck, redisCheck, type Tillwatch } from 'tillwatc
 import { instrumentPg, instrumentPglite } from 'tillwatch/pg';
 import { buildStoreApp } from './app.ts';
 import { memoryCache, redisCache, type Cache, type CacheHooks } from './cache/cache.ts';
+import { createSecurityEvents } from 'tillwatch/security';
 import { createStoreCommerce, createStoreTelemetry } from './commerce.ts';
+import { loadSecurityConfig } from './security/security-config.ts';
 import type { StoreConfig } from './config.ts';
 import { openDb, type Db } from './db/db.ts';
 import { migrate, type MigrationResult } from './db/migrate.ts';
@@ -65,6 +67,8 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   const logger = tw.logger.child({ module: 'store' });
   const commerce = createStoreCommerce(tw, config.currency);
   const telemetry = createStoreTelemetry(tw, commerce);
+  const securityConfig = loadSecurityConfig(config.env);
+  const security = createSecurityEvents(tw, { sourceAddress: securityConfig.sourceAddress, hashKey: securityConfig.hashKey });
 
   // Every statement of the store, its migrations and its queues (pg-boss shares the pool) is timed by tillwatch/pg.
   const dbTelemetry = { pool: 'store', slowQueryMs: config.slowQueryMs };
@@ -117,7 +121,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
     void delivery.recordEventFailure({ event, key: typeof orderId === 'string' ? orderId : `${event}:${Date.now()}`, error: err });
   });
   const startup = createStartup();
-  const deps: StoreDeps = { tw, logger: tw.logger, db, cache, commerce, events, config, delivery, started: startup.started };
+  const deps: StoreDeps = { tw, logger: tw.logger, db, cache, commerce, events, config, security, securityConfig, delivery, started: startup.started };
   let monitoring: InProcessMonitoring | undefined;
   try {
     monitoring = opts.console === true ? await createInProcessMonitoring(deps) : undefined;

@@ -13,7 +13,6 @@ export type VoidReason = 'customer_request' | 'cashier_error' | 'payment_failed'
 export type StockReleaseReason = 'order_voided' | 'order_failed' | 'manual';
 export type AgeResult = 'passed' | 'underage' | 'no_id';
 export type AgeMethod = 'id_scan' | 'manual_id_check' | 'facial_estimation';
-export type AuthFailureReason = 'invalid_credentials' | 'unknown_user' | 'locked_out' | 'missing_token' | 'invalid_token' | 'expired_token' | 'forbidden';
 
 export interface StoreTelemetry {
   orderCompleted(o: { location: string; channel: Channel; total: number; currency: string; items: number }): void;
@@ -36,7 +35,5 @@ export interface StoreTelemetry {
   ageVerification(location: string, result: AgeResult, method: AgeMethod): void;
   customer(kind: 'new' | 'returning', location: string, channel: Channel): void;
   loyaltyPoints(kind: 'earned' | 'redeemed', location: string, points: number): void;
-  loginFailed(reason: 'invalid_credentials' | 'unknown_user' | 'locked_out'): void;
-  authFailure(reason: AuthFailureReason): void;
   cacheLookup(cache: string, outcome: 'hit' | 'miss' | 'error', operation?: 'get' | 'set' | 'delete'): void;
 }

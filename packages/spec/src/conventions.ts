@@ -160,8 +160,13 @@ export const LABEL_VALUES = {
   dbErrorType: ['connection', 'timeout', 'constraint', 'deadlock', 'serialization', 'syntax', 'permission'],
   dbPoolState: ['idle', 'in_use'],
   cacheOperation: ['get', 'set', 'delete'],
-  authFailureReason: ['invalid_credentials', 'unknown_user', 'locked_out', 'missing_token', 'invalid_token', 'expired_token', 'forbidden', 'mfa_failed'],
-  securityEventType: ['failed_login', 'brute_force', 'privilege_escalation', 'rate_limited', 'cors_violation', 'invalid_token', 'suspicious_access', 'api_key_misuse'],
+  authFailureReason: ['invalid_credentials', 'unknown_user', 'locked_out', 'missing_token', 'invalid_token', 'expired_token', 'malformed_token', 'forbidden', 'mfa_failed'],
+  /**
+   * The security event vocabulary of `tillwatch/security` (docs/security.md): logins that failed or succeeded, lockouts,
+   * brute force from one source, password spray across user names, a role calling a route above it, rate-limited
+   * clients, CORS refusals, token failures, refused scrapes of the management endpoints.
+   */
+  securityEventType: ['failed_login', 'login_succeeded', 'lockout', 'brute_force', 'password_spray', 'privilege_escalation', 'rate_limited', 'cors_violation', 'invalid_token', 'management_auth_failure', 'suspicious_access', 'api_key_misuse'],
   severity: ['low', 'medium', 'high', 'critical'],
   /**
    * Why a message left its queue for the dead-letter queue: attempts used up (`max_retries`), a permanent

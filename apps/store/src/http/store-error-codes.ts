@@ -16,7 +16,8 @@ export const STORE_ERROR_CODES = {
   STORE_AUTH_INVALID_TOKEN: { status: 401, message: 'the bearer token is invalid or expired' },
   STORE_AUTH_INVALID_CREDENTIALS: { status: 401, message: 'unknown user or wrong password' },
   STORE_FORBIDDEN_ROLE: { status: 403, message: 'your role may not do this' },
-  STORE_AUTH_RATE_LIMITED: { status: 429, message: 'too many failed logins for this user; wait and retry' },
+  STORE_AUTH_RATE_LIMITED: { status: 429, message: 'too many failed logins; wait and retry (see Retry-After)' },
+  STORE_RATE_LIMITED: { status: 429, message: 'too many requests from this client; wait and retry (see Retry-After)' },
   // catalogue and inventory
   STORE_UNKNOWN_SKU: { status: 422, message: 'unknown SKU' },
   STORE_UNKNOWN_LOCATION: { status: 422, message: 'unknown location' },
