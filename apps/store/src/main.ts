@@ -13,6 +13,7 @@ import { loadConfig, StoreConfigError, type StoreConfig } from './config.ts';
 import { connectPrinterSimulators, envWithSimulators, startSimulators, type RunningSimulator } from './sim/simulators.ts';
 import { consoleEnabled, CONSOLE_PATH } from './http/console.ts';
 import { startStore } from './store.ts';
+import { journeysEnabled, startCheckoutJourney } from './synthetic/journey-config.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -43,6 +44,8 @@ async function main(): Promise<void> {
     tw.onShutdown('simulator printer-agents', () => printers.close());
     sims.push(printers);
   }
+  const journeys = journeysEnabled(config.env, printers !== undefined) ? startCheckoutJourney(tw, store.url, config) : undefined;
+  if (journeys) tw.onShutdown('synthetic journeys', () => journeys.stop());
   const lines = [
     '',
     `  tillwatch reference store ${pkg.version} is up (${store.deps.db.kind}, ${store.deps.cache.kind} cache)`,
@@ -54,6 +57,9 @@ async function main(): Promise<void> {
     store.monitoring
       ? `  console           ${store.url}${CONSOLE_PATH}/   (dashboards, alerts, SLOs, dependencies, dead letters; docs/console.md)`
       : `  console           off (TILLWATCH_CONSOLE=on to serve ${CONSOLE_PATH}/; docs/console.md)`,
+    journeys
+      ? `  synthetic         checkout journey every ${journeys.intervalMs / 1000} s (probe_success{journey="checkout"}; docs/synthetic.md)`
+      : '  synthetic         off (SYNTHETIC_JOURNEYS=on to run the checkout journey; docs/synthetic.md)',
     `  api docs          docs/api.md`,
     ...sims.map((s) => `  ${s.name.padEnd(17)} ${s.url}${s.note ? `   (${s.note})` : ''}`),
     `  features          ${store.features.join(', ')}`,

@@ -1,6 +1,6 @@
 /**
  * The default dashboards of a store, over the built-in catalogue: traffic and latency, payments, orders, printing,
- * and delivery with its dead letters. Rate windows are short (`window`, default 1m) so a person watching sees a
+ * synthetic journeys, and delivery with its dead letters. Rate windows are short (`window`, default 1m) so a person watching sees a
  * fault within a minute.
  */
 import { catalogue } from '../catalogue.ts';
@@ -68,6 +68,20 @@ export function storeDashboards(opts: StoreDashboardOptions = {}): DashboardSpec
           ],
         },
         { title: 'Print jobs per second by outcome', unit: 'ops', targets: [{ expr: `sum by (outcome) (rate(${m.printing.jobs}[${w}]))`, legend: '{{outcome}}' }] },
+      ],
+    }),
+    defineDashboard({
+      uid: 'synthetic',
+      title: 'Synthetic journeys',
+      panels: [
+        { title: 'Journey success (last run)', kind: 'stat', unit: 'short', targets: [{ expr: `max by (journey) (${m.synthetic.success})`, legend: '{{journey}}' }] },
+        { title: 'Journey step durations', unit: 's', targets: [{ expr: `max by (journey, step) (${m.synthetic.stepDuration})`, legend: '{{journey}} {{step}}' }] },
+        {
+          title: 'Journey failures by step',
+          unit: 'short',
+          description: 'Failed runs in the last 5 minutes, by the step that failed.',
+          targets: [{ expr: `sum by (journey, step) (increase(${m.synthetic.stepFailures}[5m])) > 0`, legend: '{{journey}} {{step}}' }],
+        },
       ],
     }),
     defineDashboard({
