@@ -9,6 +9,7 @@
  * | HOST                  | 0.0.0.0                      | interface the store listens on |
  * | TILLWATCH_DATA_DIR    | .tillwatch-data/store        | PGlite data directory; `memory://` keeps it in memory |
  * | DATABASE_URL          | (unset: PGlite)              | a real Postgres instead of PGlite |
+ * | DB_STATEMENT_TIMEOUT_MS | 5000                       | Postgres: statements cancelled after this (the client gives up 1 s later); requests then answer 503 STORE_DATABASE_UNAVAILABLE |
  * | REDIS_URL             | (unset: in-memory cache)     | Redis for the product cache |
  * | REDIS_KEY_PREFIX      | store:                       | prefix of every Redis key the store writes |
  * | PAYMENT_PROVIDER_URL  | http://127.0.0.1:3100        | base URL of the payment provider |
@@ -32,6 +33,7 @@ export interface StoreConfig {
   /** PGlite data directory (absolute), or `memory://` for an in-memory database. Unused with databaseUrl. */
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
+  readonly dbStatementTimeoutMs: number;
   readonly redisUrl: string | undefined;
   readonly redisKeyPrefix: string;
   readonly paymentProviderUrl: string;
@@ -134,6 +136,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Omit<Store
   const rawDir = read(env, 'TILLWATCH_DATA_DIR') ?? '.tillwatch-data/store';
   const dataDir = rawDir === MEMORY_DATA_DIR ? rawDir : isAbsolute(rawDir) ? rawDir : resolve(rawDir);
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:'], true);
+  const dbStatementTimeoutMs = int('DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000);
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:'], true);
   const redisKeyPrefix = read(env, 'REDIS_KEY_PREFIX') ?? 'store:';
   const paymentProviderUrl = url('PAYMENT_PROVIDER_URL', ['http:', 'https:'], false) ?? 'http://127.0.0.1:3100';
@@ -174,6 +177,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Omit<Store
     host,
     dataDir,
     databaseUrl,
+    dbStatementTimeoutMs,
     redisUrl,
     redisKeyPrefix,
     paymentProviderUrl,

@@ -75,6 +75,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   const db: Db = await openDb({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
     instrument: { pool: (pool) => instrumentPg(tw, pool, dbTelemetry), pglite: (pglite) => instrumentPglite(tw, pglite, dbTelemetry) },
   });
   tw.onShutdown('database', () => db.close());
