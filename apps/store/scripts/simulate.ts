@@ -16,7 +16,11 @@
  * | printer-disconnect  | every printer agent of the first location drops; they reconnect for the last third |
  * | sync-stall          | the warehouse holds every batch open (its `PUT /admin/config {stall}`) |
  * | sms-outage          | the SMS/WhatsApp provider answers 503 to everything (its `PUT /admin/config {outage}`): receipts retry with backoff and, past the retry budget, fill the dead-letter queue |
- * | brute-force         | one client tries passwords for unknown usernames, fast (the demo users are left alone, so the run does not lock them out) |
+ * | brute-force         | one client (from 127.0.0.2) tries passwords for a few unknown usernames, fast (the demo users are left alone, so the run does not lock them out) |
+ * | password-spray      | one client (from 127.0.0.3) tries one common password against many user names, one guess each |
+ *
+ * The attack scenarios send from a loopback address of their own (127.0.0.2, 127.0.0.3 when the store is on
+ * 127.0.0.1), so the store's per-source login throttle refuses the attacker and not the simulated cashiers.
  *
  * Bounded: traffic goes to loopback addresses only, stops at `--minutes` (fractional is fine) or
  * after `--max-requests`, whichever comes first, then prints a summary with the movement of the key
@@ -30,13 +34,14 @@
  */
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectPrinterAgents, type PrinterFleet, type SimAgentSpec } from '../src/sim/printer-agent.ts';
 import { builtInAgentId } from '../src/sim/simulators.ts';
 
 /** Share of print jobs the simulated printers fail: well inside the print SLO's budget (1%). */
 const PRINTER_FAILURE_RATE = 0.002;
-const SCENARIOS = ['normal', 'payment-outage', 'slow-db', 'printer-disconnect', 'sync-stall', 'sms-outage', 'brute-force'] as const;
+const SCENARIOS = ['normal', 'payment-outage', 'slow-db', 'printer-disconnect', 'sync-stall', 'sms-outage', 'brute-force', 'password-spray'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface SimulateOptions {
@@ -320,6 +325,7 @@ export async function simulate(o: SimulateOptions, log: (line: string) => void =
         break;
       }
       case 'brute-force':
+      case 'password-spray':
       case 'normal':
         break;
     }
@@ -468,13 +474,44 @@ export async function simulate(o: SimulateOptions, log: (line: string) => void =
     } else count('offline_batches_failed');
   };
 
-  // --- brute force: one client, many wrong passwords ---------------------------------------------
+  // --- attacks: from a loopback address of their own ----------------------------------------------
+  const target = new URL(o.url);
+  const loopback = target.hostname === '127.0.0.1' || target.hostname === 'localhost';
+  /** One login attempt from `localAddress` (when the store is on loopback); the status, or 0 on a network error. */
+  const attackLogin = (localAddress: string, username: string, password: string): Promise<number> =>
+    new Promise((resolveStatus) => {
+      if (!budget.take()) {
+        resolveStatus(0);
+        return;
+      }
+      const body = JSON.stringify({ username, password });
+      const req = httpRequest(
+        { host: target.hostname, port: target.port, path: '/auth/login', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: 15_000, ...(loopback ? { localAddress } : {}) },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolveStatus(res.statusCode ?? 0));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => resolveStatus(0));
+      req.end(body);
+    });
+  // brute force: one client, many wrong passwords for a few user names
   const bruteForce = async (until: number): Promise<void> => {
     const names = ['root', 'administrator', 'owner', 'pos', 'support'];
     while (Date.now() < until && budget.used < budget.max) {
-      await store('POST', '/auth/login', { username: pick(names), password: `guess-${Math.floor(random() * 1e9)}` });
-      count('failed_logins');
+      const status = await attackLogin('127.0.0.2', pick(names), `guess-${Math.floor(random() * 1e9)}`);
+      count(status === 429 ? 'failed_logins_throttled' : 'failed_logins');
       await sleep(50);
+    }
+  };
+  // password spray: one common password, each user name tried once (per-user lockouts never trip)
+  const passwordSpray = async (until: number): Promise<void> => {
+    let i = 0;
+    while (Date.now() < until && budget.used < budget.max) {
+      const status = await attackLogin('127.0.0.3', `staff${String(i++ % 500).padStart(3, '0')}`, 'Summer2026!');
+      count(status === 429 ? 'spray_logins_throttled' : 'spray_logins');
+      await sleep(100);
     }
   };
 
@@ -493,6 +530,7 @@ export async function simulate(o: SimulateOptions, log: (line: string) => void =
         faultOn = true;
         await inject();
         if (o.scenario === 'brute-force') bruteForceRun = bruteForce(Math.min(deadline, started + 2 * third));
+        if (o.scenario === 'password-spray') bruteForceRun = passwordSpray(Math.min(deadline, started + 2 * third));
       }
       if (faultOn && !faultDone && elapsed >= 2 * third) {
         faultDone = true;

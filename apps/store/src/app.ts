@@ -11,25 +11,23 @@ import { authRoutes } from './auth/auth-routes.ts';
 import { catalogRoutes } from './catalog/catalog-routes.ts';
 import { customerRoutes } from './customers/customer-routes.ts';
 import { dlqRoutes } from './delivery/dlq-routes.ts';
+import { consoleRoutes, type InProcessMonitoring } from './http/console.ts';
 import type { StoreDeps } from './deps.ts';
 import { registerFeatures, type FeatureName, type FeatureSelection } from './features/index.ts';
 import { adminRoutes } from './http/admin-routes.ts';
 import { installErrorHandling } from './http/error-handling.ts';
+import { refuseInvalidText } from './http/text-check.ts';
 import { startupGate } from './http/startup-gate.ts';
 import { orderRoutes } from './orders/order-routes.ts';
 import { posStatic } from './http/pos-static.ts';
 import { OrderService } from './orders/order-service.ts';
 import { PaymentClient } from './payments/payment-client.ts';
+import { PaymentReconciler } from './payments/payment-reconciler.ts';
 import { ProductRepository } from './catalog/product-repository.ts';
 import type { Startup } from './startup.ts';
-import type { AuthFailureReason, StoreTelemetry } from './telemetry.ts';
-
-/** Rejections that are authentication or authorisation failures, for `auth_failures_total{reason}`. */
-const AUTH_FAILURE_BY_CODE: Record<string, AuthFailureReason | undefined> = {
-  STORE_AUTH_REQUIRED: 'missing_token',
-  STORE_AUTH_INVALID_TOKEN: 'invalid_token',
-  STORE_FORBIDDEN_ROLE: 'forbidden',
-};
+import type { StoreTelemetry } from './telemetry.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
+import { registerHttpProtection } from './security/http-protection.ts';
 
 export interface BuildAppOptions {
   /** Which peripheral features to register: all (default), none, or a list. */
@@ -37,6 +35,8 @@ export interface BuildAppOptions {
   /** Business routes answer 503 STORE_UNAVAILABLE until this says done (store.ts settles it). */
   startup: Pick<Startup, 'done'>;
   telemetry: StoreTelemetry;
+  /** When set, the live console is served at /console. */
+  monitoring?: InProcessMonitoring | undefined;
 }
 
 export interface StoreApp {
@@ -44,6 +44,8 @@ export interface StoreApp {
   readonly features: readonly FeatureName[];
   readonly orders: OrderService;
   readonly products: ProductRepository;
+  /** Settles payments with an unknown outcome; store.ts starts it once the schema is in place. */
+  readonly reconciler: PaymentReconciler;
 }
 
 /** Builds the app (routes and features), without listening. */
@@ -53,8 +55,15 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
     bodyLimit: deps.config.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // A bad URL or an over-long path parameter is answered by Fastify before routing, with the raw path in
+    // the message: send it through the store's error handler instead (code, redacted message, counted).
+    frameworkErrors: (error, _request, reply) => {
+      answerFrameworkError(error, reply);
+    },
   });
-  await app.register(tillwatchFastify, { tw: deps.tw });
+  // With `security`, a 401, 403 or 429 that no route recorded becomes a security event.
+  await app.register(tillwatchFastify, { tw: deps.tw, security: deps.security });
+  await registerHttpProtection(app, deps);
   // An empty body declared as JSON (a POST /orders/:id/complete from a client that always sends the
   // header) is "no body", not malformed JSON; anything else goes through Fastify's own parser, which
   // refuses __proto__ and constructor keys.
@@ -68,16 +77,20 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
     json(request, body as string, done);
   });
   const { telemetry } = opts;
-  installErrorHandling(app, deps, (code) => {
-    const reason = AUTH_FAILURE_BY_CODE[code];
-    if (reason) telemetry.authFailure(reason);
-  });
+  const answerFrameworkError = installErrorHandling(app, deps);
+  refuseInvalidText(app);
   startupGate(app, opts.startup, deps);
   registerAuth(app, deps);
 
   const products = new ProductRepository(deps, telemetry);
-  const payments = new PaymentClient({ baseUrl: deps.config.paymentProviderUrl, timeoutMs: deps.config.paymentTimeoutMs });
-  const orders = new OrderService(deps, products, payments, telemetry);
+  const payments = new PaymentClient({ baseUrl: deps.config.paymentProviderUrl, timeoutMs: deps.config.paymentTimeoutMs, fetch: deps.dependencies.get('payment_provider').fetch });
+  // A pending attempt outlives its request only when the request is gone: authorise + capture, each bounded
+  // by the payment timeout, plus a margin for the database writes around them.
+  const reconciler = new PaymentReconciler(deps.db, payments, deps.logger, telemetry, {
+    intervalMs: deps.config.paymentReconcileIntervalMs,
+    staleAfterMs: 2 * deps.config.paymentTimeoutMs + 5000,
+  });
+  const orders = new OrderService(deps, products, payments, telemetry, reconciler);
 
   app.get('/', async () => ({
     service: 'tillwatch reference store',
@@ -85,14 +98,24 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
     health: '/health/ready',
     metrics: '/metrics',
   }));
-  await app.register(async (child) => authRoutes(child, deps, telemetry));
+  // Every external dependency's last check: 503 when a required one (the payment provider) is down,
+  // "degraded" when only optional ones are (docs/health.md).
+  app.get(`${deps.tw.options.health.basePath}/external`, async (_request, reply) => {
+    const r = deps.dependencies.report();
+    return reply.code(r.httpStatus).header('cache-control', 'no-store').send(r.body);
+  });
+  const sec = deps.securityConfig;
+  const throttle = new LoginThrottle({ perUser: sec.loginPerUser, perSource: sec.loginPerSource, global: sec.loginGlobal });
+  await app.register(async (child) => authRoutes(child, deps, throttle));
   await app.register(async (child) => catalogRoutes(child, deps, products));
   await app.register(async (child) => customerRoutes(child, deps));
   await app.register(async (child) => orderRoutes(child, deps, orders));
   await app.register(async (child) => adminRoutes(child, deps));
   await app.register(async (child) => dlqRoutes(child, deps));
   await app.register(async (child) => posStatic(child, deps));
+  const { monitoring } = opts;
+  if (monitoring) await app.register(async (child) => consoleRoutes(child, deps, monitoring));
 
   const features = await registerFeatures(app, deps, opts.features);
-  return { app, features, orders, products };
+  return { app, features, orders, products, reconciler };
 }

@@ -14,16 +14,23 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { pgliteCheck, postgresCheck, redisCheck, type Tillwatch } from 'tillwatch';
+import { instrumentPg, instrumentPglite } from 'tillwatch/pg';
+import { instrumentIoredis } from 'tillwatch/redis';
+import { createDependencies } from 'tillwatch/dependencies';
 import { buildStoreApp } from './app.ts';
 import { memoryCache, redisCache, type Cache, type CacheHooks } from './cache/cache.ts';
+import { createSecurityEvents } from 'tillwatch/security';
 import { createStoreCommerce, createStoreTelemetry } from './commerce.ts';
+import { loadSecurityConfig } from './security/security-config.ts';
 import type { StoreConfig } from './config.ts';
 import { openDb, type Db } from './db/db.ts';
 import { migrate, type MigrationResult } from './db/migrate.ts';
 import { seed } from './db/seed.ts';
+import { scheduleBackups } from './db/backup.ts';
 import { createStoreDelivery } from './delivery/store-delivery.ts';
 import type { StoreDeps } from './deps.ts';
 import { StoreEvents } from './events.ts';
+import { createInProcessMonitoring, type InProcessMonitoring } from './http/console.ts';
 import { createStartup } from './startup.ts';
 import type { FeatureName, FeatureSelection } from './features/index.ts';
 import type { OrderService } from './orders/order-service.ts';
@@ -33,6 +40,11 @@ export interface StartStoreOptions {
   readonly tw: Tillwatch;
   /** Which peripheral features to register (default all). */
   readonly features?: FeatureSelection;
+  /**
+   * Evaluate the deploy config's rules in process and serve the live console at /console (main.ts turns it on
+   * unless NODE_ENV=production or TILLWATCH_CONSOLE=off). Default false.
+   */
+  readonly console?: boolean;
   /** Called after listen, before migrations (tests use it to observe the startup probe). */
   readonly beforeMigrations?: (url: string) => Promise<void>;
 }
@@ -44,6 +56,8 @@ export interface RunningStore {
   readonly deps: StoreDeps;
   readonly orders: OrderService;
   readonly features: readonly FeatureName[];
+  /** The in-process monitor behind /console, when `console` is on. */
+  readonly monitoring: InProcessMonitoring | undefined;
   /** Migration versions applied by this start. */
   readonly migrationsApplied: readonly string[];
   /** Closes the app, cache and database (tests; main.ts relies on tillwatch's shutdown instead). */
@@ -56,8 +70,17 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   const logger = tw.logger.child({ module: 'store' });
   const commerce = createStoreCommerce(tw, config.currency);
   const telemetry = createStoreTelemetry(tw, commerce);
+  const securityConfig = loadSecurityConfig(config.env);
+  const security = createSecurityEvents(tw, { sourceAddress: securityConfig.sourceAddress, hashKey: securityConfig.hashKey });
 
-  const db: Db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  // Every statement of the store, its migrations and its queues (pg-boss shares the pool) is timed by tillwatch/pg.
+  const dbTelemetry = { pool: 'store', slowQueryMs: config.slowQueryMs };
+  const db: Db = await openDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    instrument: { pool: (pool) => instrumentPg(tw, pool, dbTelemetry), pglite: (pglite) => instrumentPglite(tw, pglite, dbTelemetry) },
+  });
   tw.onShutdown('database', () => db.close());
   if (db.pool) tw.health.add(postgresCheck({ client: db.pool }));
   else if (db.pglite) tw.health.add(pgliteCheck({ db: db.pglite }));
@@ -74,7 +97,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   let cache: Cache;
   try {
     cache = config.redisUrl
-      ? await redisCache({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix }, cacheHooks)
+      ? await redisCache({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, instrument: (redis) => instrumentIoredis(tw, redis, { connection: 'cache' }) }, cacheHooks)
       : memoryCache(cacheHooks);
   } catch (err) {
     await db.close();
@@ -102,9 +125,22 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
     void delivery.recordEventFailure({ event, key: typeof orderId === 'string' ? orderId : `${event}:${Date.now()}`, error: err });
   });
   const startup = createStartup();
-  const deps: StoreDeps = { tw, logger: tw.logger, db, cache, commerce, events, config, delivery, started: startup.started };
-  const built = await buildStoreApp(deps, { features: opts.features, startup, telemetry });
+  // The payment provider is required: without it no card sale completes, so readiness fails.
+  const dependencies = createDependencies(tw, [{ name: 'payment_provider', check: `${config.paymentProviderUrl.replace(/\/+$/, '')}/health`, checkIntervalMs: config.dependencyCheckIntervalMs }]);
+  const deps: StoreDeps = { tw, logger: tw.logger, db, cache, commerce, events, config, security, securityConfig, delivery, dependencies, started: startup.started };
+  let monitoring: InProcessMonitoring | undefined;
+  try {
+    monitoring = opts.console === true ? await createInProcessMonitoring(deps) : undefined;
+  } catch (err) {
+    await delivery.stop().catch(() => {});
+    await cache.close();
+    await db.close();
+    throw err;
+  }
+  const built = await buildStoreApp(deps, { features: opts.features, startup, telemetry, monitoring });
   const { app } = built;
+  // Registered after the database: shutdown hooks run in reverse, so the reconciler stops first.
+  tw.onShutdown('payment reconciler', () => built.reconciler.stop());
   tw.onShutdown('store app', async () => {
     try {
       await app.close();
@@ -125,9 +161,17 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
     await seed(db, config.locations);
     await built.products.refreshStockLevels(config.locations);
     await delivery.start();
+    if (monitoring) {
+      // Restores the persisted windows (the database is migrated by now) and starts sampling. Its hook runs
+      // first on shutdown, so the last windows are saved while the database is still open.
+      await monitoring.monitor.start();
+      const monitor = monitoring.monitor;
+      tw.onShutdown('in-process monitor', () => monitor.stop());
+    }
   } catch (err) {
     // A failed start-up releases what it opened, so the caller (or a test) can exit or retry cleanly.
     startup.settle(false);
+    await built.reconciler.stop();
     await app.close().catch(() => {});
     await delivery.stop().catch(() => {});
     await cache.close().catch(() => {});
@@ -135,6 +179,13 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
     throw err;
   }
   startup.settle(true);
+  built.reconciler.start();
+  if (config.backupDir !== undefined) {
+    const backups = scheduleBackups(tw, db, { dir: config.backupDir, intervalMs: config.backupIntervalMs, keep: config.backupKeep, databaseUrl: config.databaseUrl });
+    tw.onShutdown('backups', () => backups.stop());
+    // The first backup right away (failures are logged and counted: BackupMissing pages if they go on).
+    void backups.runNow().catch(() => {});
+  }
   tw.markStarted();
   const url = `http://127.0.0.1:${port}`;
   logger.info({ port, db: db.kind, cache: cache.kind, features: built.features }, 'store started');
@@ -147,10 +198,13 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
     deps,
     orders: built.orders,
     features: built.features,
+    monitoring,
     migrationsApplied: result.applied,
     async close() {
       if (closed) return;
       closed = true;
+      await monitoring?.monitor.stop();
+      await built.reconciler.stop();
       await app.close();
       await delivery.stop();
       await cache.close();

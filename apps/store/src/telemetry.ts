@@ -4,6 +4,7 @@
  * Every method is telemetry: it never throws into checkout.
  */
 import type { Channel, PaymentMethod } from './orders/order-types.ts';
+import type { PaymentResolution } from '@tillwatch/spec';
 import type { PaymentFailure } from './payments/payment-client.ts';
 
 export type PaymentOperation = 'sale' | 'authorize' | 'capture' | 'refund' | 'void';
@@ -12,7 +13,6 @@ export type VoidReason = 'customer_request' | 'cashier_error' | 'payment_failed'
 export type StockReleaseReason = 'order_voided' | 'order_failed' | 'manual';
 export type AgeResult = 'passed' | 'underage' | 'no_id';
 export type AgeMethod = 'id_scan' | 'manual_id_check' | 'facial_estimation';
-export type AuthFailureReason = 'invalid_credentials' | 'unknown_user' | 'locked_out' | 'missing_token' | 'invalid_token' | 'expired_token' | 'forbidden';
 
 export interface StoreTelemetry {
   orderCompleted(o: { location: string; channel: Channel; total: number; currency: string; items: number }): void;
@@ -20,6 +20,12 @@ export interface StoreTelemetry {
   orderVoided(o: { location: string; channel: Channel }, reason: VoidReason): void;
   /** One provider call (or a cash sale, operation `sale`), its outcome and duration. */
   paymentCall(method: PaymentMethod, operation: PaymentOperation, seconds: number, failure?: PaymentFailure): void;
+  /** Payments whose outcome at the provider is unknown, as counted by the last reconciliation. */
+  paymentsUnknown(count: number): void;
+  /** One payment settled (or not: `lookup_failed`) by asking the provider. */
+  paymentReconciled(resolution: PaymentResolution): void;
+  /** A reconciliation run finished. */
+  paymentReconciliationFinished(): void;
   /** Money refunded, minor units. */
   refunded(location: string, currency: string, amount: number): void;
   stockReserved(location: string, units: number): void;
@@ -29,7 +35,5 @@ export interface StoreTelemetry {
   ageVerification(location: string, result: AgeResult, method: AgeMethod): void;
   customer(kind: 'new' | 'returning', location: string, channel: Channel): void;
   loyaltyPoints(kind: 'earned' | 'redeemed', location: string, points: number): void;
-  loginFailed(reason: 'invalid_credentials' | 'unknown_user' | 'locked_out'): void;
-  authFailure(reason: AuthFailureReason): void;
-  cacheLookup(cache: string, outcome: 'hit' | 'miss' | 'error', operation?: 'get' | 'set' | 'delete'): void;
+  cacheLookup(cache: 'products', outcome: 'hit' | 'miss' | 'error', operation?: 'get' | 'set' | 'delete'): void;
 }

@@ -60,8 +60,8 @@ for (const backend of backends()) {
 
     await t.test('expired, forged and tampered tokens are refused', async () => {
       const secret = h.store.deps.config.jwtSecret;
-      const expired = issueToken('cashier', 'cashier', secret, 60, Date.now() - 3600_000).token;
-      const forged = issueToken('admin', 'admin', 'not-the-server-secret-but-long-enough-0123', 600).token;
+      const expired = (await issueToken('cashier', 'cashier', secret, 60, Date.now() - 3600_000)).token;
+      const forged = (await issueToken('admin', 'admin', 'not-the-server-secret-but-long-enough-0123', 600)).token;
       const good = await h.token('cashier');
       const [head, , sig] = good.split('.');
       const tampered = `${head}.${Buffer.from(JSON.stringify({ sub: 'cashier', role: 'admin', iat: 1, exp: 9_999_999_999 })).toString('base64url')}.${sig}`;
@@ -72,7 +72,10 @@ for (const backend of backends()) {
         assert.equal(r.body.error.code, 'STORE_AUTH_INVALID_TOKEN');
       }
       const m1 = await h.metrics();
-      assert.equal(delta(m0, m1, 'auth_failures_total', { reason: 'invalid_token' }), 3);
+      assert.equal(delta(m0, m1, 'auth_failures_total', { reason: 'invalid_token' }), 2, 'forged and tampered: bad signature');
+      assert.equal(delta(m0, m1, 'auth_failures_total', { reason: 'expired_token' }), 1);
+      const refused = h.sink.lines.filter((l) => l.security_event === 'invalid_token').map((l) => l.reason);
+      assert.deepEqual(refused.slice(-3), ['expired', 'bad_signature', 'bad_signature']);
     });
 
     await t.test('admin routes need the admin role', async () => {

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PRINTING_PANEL_TITLES, dashboardPanels, storeDashboards, withRateWindow } from '@tillwatch/spec';
+import { PRINTING_PANEL_TITLES, dashboardPanels, storeOpsDashboards, withRateWindow } from '@tillwatch/spec';
 import store from '../../../deploy/tillwatch.config.ts';
 import { dashboardQueries } from '../../../packages/cli/src/check/check-dashboards.ts';
 import { hasCommand, requireReal } from '../../../packages/tillwatch/test/helpers/real-parts.ts';
@@ -39,7 +39,7 @@ test('every dashboard panel shows data from a store under simulated traffic (rar
   });
 
   // The specs say which panels may be empty; the generated JSON is what Grafana shows.
-  const specs = storeDashboards({ service: store.service, slos: store.slos, ownCatalogue: store.catalogue });
+  const specs = storeOpsDashboards({ service: store.service, slos: store.slos, ownCatalogue: store.catalogue });
   const rare = new Map<string, string>(specs.flatMap((d) => dashboardPanels(d).filter((p) => p.rareEvent !== undefined).map((p) => [`${d.uid}.json: ${p.title}`, p.rareEvent ?? ''] as const)));
   const queries = dashboardQueries(join(bundle, 'grafana', 'dashboards'));
   const panels = new Map<string, string[]>();

@@ -12,7 +12,7 @@ import { backends, delta, deltaSum, startHarness, type Harness, eventually as po
 const LOC = 'store-002';
 /** Sync batches and retries take a worker cycle or two: a longer bound than the harness default. */
 const eventually = <T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> => poll(what, fn, ms);
-const LAST_SUCCESS = 'sync_last_success_timestamp_seconds{pipeline="warehouse"}';
+const LAST_SUCCESS = 'sync_last_success_timestamp_seconds{pipeline="sales_to_warehouse"}';
 
 async function sell(h: Harness, token: string): Promise<string> {
   const order = await h.api('POST', '/orders', { token, body: { location: LOC, terminal: 'till-9', channel: 'kiosk', items: [{ sku: 'MIXER-ICE-2KG', quantity: 2 }] } });
@@ -52,10 +52,10 @@ for (const backend of backends()) {
       await eventually('the warehouse to hold every sale', async () => (ids.every((id) => warehouse.has(id)) ? true : undefined));
       const m1 = await eventually('the records to be counted', async () => {
         const m = await h.metrics();
-        return delta(m0, m, 'sync_records_total', { pipeline: 'warehouse' }) >= 5 ? m : undefined;
+        return delta(m0, m, 'sync_records_total', { pipeline: 'sales_to_warehouse' }) >= 5 ? m : undefined;
       });
-      assert.equal(delta(m0, m1, 'sync_records_total', { pipeline: 'warehouse' }), 5);
-      assert.ok(delta(m0, m1, 'sync_batch_duration_seconds_count', { pipeline: 'warehouse', outcome: 'success' }) >= 3, 'batches of at most 2');
+      assert.equal(delta(m0, m1, 'sync_records_total', { pipeline: 'sales_to_warehouse' }), 5);
+      assert.ok(delta(m0, m1, 'sync_batch_duration_seconds_count', { pipeline: 'sales_to_warehouse', outcome: 'success' }) >= 3, 'batches of at most 2');
       assert.ok((m1.get(LAST_SUCCESS) ?? 0) > 0);
       // The last batch's jobs are settled a moment after the warehouse acknowledged them.
       const status = await eventually('nothing pending', async () => {
@@ -73,7 +73,7 @@ for (const backend of backends()) {
       const id = await sell(h, cashier);
       const m1 = await eventually('a failed batch', async () => {
         const m = await h.metrics();
-        return deltaSum(m0, m, 'sync_errors_total', { pipeline: 'warehouse', error_type: 'server_error' }) >= 1 ? m : undefined;
+        return deltaSum(m0, m, 'sync_errors_total', { pipeline: 'sales_to_warehouse', error_type: 'server_error' }) >= 1 ? m : undefined;
       });
       assert.equal(warehouse.has(id), false);
       assert.equal(m1.get(LAST_SUCCESS), m0.get(LAST_SUCCESS), 'no success, no move');
@@ -88,7 +88,7 @@ for (const backend of backends()) {
         const m = await h.metrics();
         return (m.get(LAST_SUCCESS) ?? 0) > (m0.get(LAST_SUCCESS) ?? 0) ? m : undefined;
       });
-      assert.equal(delta(m0, m2, 'sync_records_total', { pipeline: 'warehouse' }), 1);
+      assert.equal(delta(m0, m2, 'sync_records_total', { pipeline: 'sales_to_warehouse' }), 1);
     });
 
     await t.test('a stalled warehouse times the batch out; the sale goes once it recovers', async () => {
@@ -97,7 +97,7 @@ for (const backend of backends()) {
       const id = await sell(h, cashier);
       await eventually('a timed-out batch', async () => {
         const m = await h.metrics();
-        return delta(m0, m, 'sync_errors_total', { pipeline: 'warehouse', error_type: 'timeout' }) >= 1 ? true : undefined;
+        return delta(m0, m, 'sync_errors_total', { pipeline: 'sales_to_warehouse', error_type: 'timeout' }) >= 1 ? true : undefined;
       });
       warehouse.configure({ stall: false });
       // The warehouse may take the held request in once the stall lifts (the store had given up on it):

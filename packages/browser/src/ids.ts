@@ -8,8 +8,10 @@
  * rule in @tillwatch/redact.
  */
 
+import { isValidCorrelationId } from '@tillwatch/redact';
+
 /** True when the server would reuse `v` as the request's correlation id rather than mint its own. */
-export { isValidCorrelationId } from '@tillwatch/redact';
+export { isValidCorrelationId };
 
 function hex(bytes: Uint8Array): string {
   let s = '';
@@ -25,12 +27,21 @@ function randomBytes(n: number): Uint8Array {
 
 /**
  * A UUIDv7 (RFC 9562 section 5.7): 48-bit Unix milliseconds, version 7, variant 10, 74 random bits.
+ * Redrawn in the rare case (under 1%) that its digits happen to hold a Luhn-valid run the server would refuse
+ * as a correlation id, so every id the browser sends is the one the server logs.
  *
  * @param nowMs the timestamp to encode; default `Date.now()`.
  * @example
  * uuidv7(); // '019ab3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b'
  */
 export function uuidv7(nowMs: number = Date.now()): string {
+  for (;;) {
+    const id = drawUuidv7(nowMs);
+    if (isValidCorrelationId(id)) return id;
+  }
+}
+
+function drawUuidv7(nowMs: number): string {
   const b = randomBytes(16);
   const ms = Math.max(0, Math.floor(nowMs));
   const hi = Math.floor(ms / 0x100000000);

@@ -35,4 +35,4 @@ export {
   DEFAULT_MAX_TOTAL_VALUES,
 } from './redactor.ts';
 export type { Redactor, RedactorOptions, SerializedError } from './redactor.ts';
-export { isValidCorrelationId, CORRELATION_ID_PATTERN } from './correlation-id.ts';
+export { isValidCorrelationId, containsCardNumberRun, CORRELATION_ID_PATTERN } from './correlation-id.ts';

@@ -29,6 +29,13 @@ const JSON_KEY = /(\\?)"([^"\\]{1,64})\\?"\s*:\s*/g;
 /** `Bearer <token>` / `Basic <base64>` in free text, e.g. a dumped request header. RFC 6750 section 2.1 token68 characters. */
 const AUTH_SCHEME = /\b(bearer|basic)(\s+)([A-Za-z0-9\-._~+/]{8,}=*)/gi;
 
+/**
+ * A JSON Web Token (RFC 7519) or other JOSE compact serialisation standing alone in text: a base64url JSON
+ * header (`eyJ`, the encoding of `{"`) and at least one more base64url segment after a dot. A bearer
+ * credential whatever key or prose surrounds it.
+ */
+const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*){0,3}/g;
+
 /** Cheap test for {@link AUTH_SCHEME}: `includes('earer')` is slower, as `e` is common and memchr keeps stopping on it. */
 const AUTH_PROBE = /\b(?:bearer|basic)\s/i;
 
@@ -42,6 +49,7 @@ const Flag = {
   KEY_VALUE: 4,
   JSON: 8,
   AUTH: 16,
+  JWT: 32,
 } as const;
 
 function isDigitAt(s: string, i: number): boolean {
@@ -49,31 +57,36 @@ function isDigitAt(s: string, i: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** Digits in the run (digits, with single spaces or dashes between them) that contains position `i`. */
+/** A space, `-`, `.`, `_` or `:`: a separator that may stand between the digit groups of a card number. */
+function isGroupSeparator(c: number): boolean {
+  return c === 32 || c === 45 || c === 46 || c === 95 || c === 58;
+}
+
+/** Digits in the run (digits, with single separators between them) that contains position `i`. */
 function runDigitsAround(s: string, i: number): number {
   let count = 0;
   for (let j = i; j >= 0; j--) {
     const c = s.charCodeAt(j);
     if (c >= 48 && c <= 57) count++;
-    else if (!((c === 32 || c === 45) && isDigitAt(s, j - 1) && isDigitAt(s, j + 1))) break;
+    else if (!(isGroupSeparator(c) && isDigitAt(s, j - 1) && isDigitAt(s, j + 1))) break;
   }
   for (let j = i + 1; j < s.length; j++) {
     const c = s.charCodeAt(j);
     if (c >= 48 && c <= 57) count++;
-    else if (!((c === 32 || c === 45) && isDigitAt(s, j - 1) && isDigitAt(s, j + 1))) break;
+    else if (!(isGroupSeparator(c) && isDigitAt(s, j - 1) && isDigitAt(s, j + 1))) break;
   }
   return count;
 }
 
 /**
- * True when the text holds a run of at least 13 digits (single spaces or dashes allowed between them).
+ * True when the text holds a run of at least 13 digits (single spaces, dashes, dots, underscores or colons allowed between them).
  * Such a run spans at least 13 characters, so probing every 13th character is enough to land in it; only
  * probes that land on a digit are expanded. On plain text this is about 13 times cheaper than a full scan.
  */
 function hasLongDigitRun(s: string): boolean {
   for (let i = 12; i < s.length; i += 13) {
     const c = s.charCodeAt(i);
-    const inRun = (c >= 48 && c <= 57) || ((c === 32 || c === 45) && isDigitAt(s, i - 1) && isDigitAt(s, i + 1));
+    const inRun = (c >= 48 && c <= 57) || (isGroupSeparator(c) && isDigitAt(s, i - 1) && isDigitAt(s, i + 1));
     if (inRun && runDigitsAround(s, i) >= 13) return true;
   }
   return false;
@@ -90,17 +103,19 @@ function scanShortText(s: string): number {
   let colon = false;
   let scheme = false;
   let at = false;
+  let jwt = false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 48 && c <= 57) {
       if (++run >= 13) flags |= Flag.CARD;
       continue;
     }
-    // a single space or dash between digits continues the run
-    if (!((c === 32 || c === 45) && isDigitAt(s, i - 1) && isDigitAt(s, i + 1))) run = 0;
+    // a single separator between digits continues the run
+    if (!(isGroupSeparator(c) && isDigitAt(s, i - 1) && isDigitAt(s, i + 1))) run = 0;
     if (c === 61) flags |= Flag.KEY_VALUE;
     else if (c === 64) at = true;
     else if (c === 34) quote = true;
+    else if (c === 101 && s.charCodeAt(i + 1) === 121 && s.charCodeAt(i + 2) === 74) jwt = true; // eyJ
     else if (c === 58) {
       colon = true;
       if (s.charCodeAt(i + 1) === 47 && s.charCodeAt(i + 2) === 47) scheme = true;
@@ -109,6 +124,7 @@ function scanShortText(s: string): number {
   if (at && scheme) flags |= Flag.URL_CREDENTIALS;
   if (quote && colon) flags |= Flag.JSON;
   if (s.length >= 15 && AUTH_PROBE.test(s)) flags |= Flag.AUTH;
+  if (jwt) flags |= Flag.JWT;
   return flags;
 }
 
@@ -124,6 +140,7 @@ function scanText(s: string): number {
   if (s.includes('=')) flags |= Flag.KEY_VALUE;
   if (s.includes('"') && s.includes(':')) flags |= Flag.JSON;
   if (AUTH_PROBE.test(s)) flags |= Flag.AUTH;
+  if (s.includes('eyJ')) flags |= Flag.JWT;
   return flags;
 }
 
@@ -238,6 +255,7 @@ export function createTextScrubber(o: TextScrubberOptions): (s: string) => strin
       if (flags & Flag.KEY_VALUE) s = s.replace(KEY_VALUE, replaceKeyValue);
       if (flags & Flag.JSON) s = scrubJsonPairs(s);
       if (flags & Flag.AUTH) s = s.replace(AUTH_SCHEME, replaceAuth);
+      if (flags & Flag.JWT) s = s.replace(JWT, REDACTED);
       if (flags & Flag.CARD) s = maskCardNumbers(s);
     }
     return tooLong ? cut(s, maxStringLength, total) : s;

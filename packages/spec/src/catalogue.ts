@@ -27,10 +27,13 @@ import { outboundMetrics } from './catalogue/outbound.ts';
 import { paymentsMetrics } from './catalogue/payments.ts';
 import { printingMetrics } from './catalogue/printing.ts';
 import { productAnalyticsMetrics } from './catalogue/product-analytics.ts';
+import { redisMetrics } from './catalogue/redis.ts';
+import { dependenciesMetrics } from './catalogue/dependencies.ts';
 import { revenueMetrics } from './catalogue/revenue.ts';
 import { runtimeMetrics } from './catalogue/runtime.ts';
 import { securityMetrics } from './catalogue/security.ts';
 import { syncMetrics } from './catalogue/sync.ts';
+import { syntheticMetrics } from './catalogue/synthetic.ts';
 import { tillwatchMetrics } from './catalogue/tillwatch.ts';
 
 /** The shape every catalogue has: a version, each group's title and summary, and per group named handles. */
@@ -57,10 +60,13 @@ const metrics = {
   productAnalytics: productAnalyticsMetrics,
   database: databaseMetrics,
   cache: cacheMetrics,
+  redis: redisMetrics,
+  dependencies: dependenciesMetrics,
   security: securityMetrics,
   delivery: deliveryMetrics,
   deadLetter: deadLetterMetrics,
   outbound: outboundMetrics,
+  synthetic: syntheticMetrics,
   backups: backupsMetrics,
 } as const;
 

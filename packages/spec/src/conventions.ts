@@ -87,9 +87,18 @@ export const LABEL_NAMES = {
   eventType: 'type',
   severity: 'severity',
   queue: 'queue',
+  // synthetic journeys
+  journey: 'journey',
+  step: 'step',
   messageChannel: 'channel',
   event: 'event',
   target: 'target',
+  table: 'table',
+  sqlstateClass: 'sqlstate_class',
+  pool: 'pool',
+  connection: 'connection',
+  commandFamily: 'family',
+  dependency: 'dependency',
 } as const;
 
 /**
@@ -110,6 +119,12 @@ export const LABEL_VALUES = {
   paymentMethod: ['cash', 'card', 'contactless', 'mobile_wallet', 'gift_card', 'store_credit', 'loyalty_points', 'voucher', 'bank_transfer', 'pay_later'],
   /** `sale` is authorise-and-capture in one step (card present); `authorize` + `capture` is the split flow (online, tabs). */
   paymentOperation: ['sale', 'authorize', 'capture', 'refund', 'void'],
+  /**
+   * How a payment with an unknown outcome was settled by asking the provider: its capture recorded, its hold
+   * released (`voided`), nothing found under its key, declined, refunded because the order no longer wanted
+   * it (`reversed`), or not settled yet because the provider could not be asked (`lookup_failed`).
+   */
+  paymentResolution: ['captured', 'voided', 'not_found', 'declined', 'reversed', 'lookup_failed'],
   paymentFailureReason: [
     'declined',
     'insufficient_funds',
@@ -151,8 +166,18 @@ export const LABEL_VALUES = {
   dbErrorType: ['connection', 'timeout', 'constraint', 'deadlock', 'serialization', 'syntax', 'permission'],
   dbPoolState: ['idle', 'in_use'],
   cacheOperation: ['get', 'set', 'delete'],
-  authFailureReason: ['invalid_credentials', 'unknown_user', 'locked_out', 'missing_token', 'invalid_token', 'expired_token', 'forbidden', 'mfa_failed'],
-  securityEventType: ['failed_login', 'brute_force', 'privilege_escalation', 'rate_limited', 'cors_violation', 'invalid_token', 'suspicious_access', 'api_key_misuse'],
+  redisCommandFamily: ['string', 'hash', 'list', 'set', 'sorted_set', 'key', 'stream', 'pubsub', 'script', 'transaction', 'server', 'connection'],
+  /** How one call to an external dependency ended: answered, failed, timed out, or refused by its open circuit breaker. */
+  dependencyOutcome: ['ok', 'error', 'timeout', 'circuit_open'],
+  /** How a scheduled job (backup, export) ended. */
+  jobOutcome: ['success', 'failure'],
+  authFailureReason: ['invalid_credentials', 'unknown_user', 'locked_out', 'missing_token', 'invalid_token', 'expired_token', 'malformed_token', 'forbidden', 'mfa_failed'],
+  /**
+   * The security event vocabulary of `tillwatch/security` (docs/security.md): logins that failed or succeeded, lockouts,
+   * brute force from one source, password spray across user names, a role calling a route above it, rate-limited
+   * clients, CORS refusals, token failures, refused scrapes of the management endpoints.
+   */
+  securityEventType: ['failed_login', 'login_succeeded', 'lockout', 'brute_force', 'password_spray', 'privilege_escalation', 'rate_limited', 'cors_violation', 'invalid_token', 'management_auth_failure', 'suspicious_access', 'api_key_misuse'],
   severity: ['low', 'medium', 'high', 'critical'],
   /**
    * Why a message left its queue for the dead-letter queue: attempts used up (`max_retries`), a permanent
@@ -181,6 +206,7 @@ export type VoidReason = (typeof LABEL_VALUES.voidReason)[number];
 export type PaymentMethod = (typeof LABEL_VALUES.paymentMethod)[number];
 export type PaymentOperation = (typeof LABEL_VALUES.paymentOperation)[number];
 export type PaymentFailureReason = (typeof LABEL_VALUES.paymentFailureReason)[number];
+export type PaymentResolution = (typeof LABEL_VALUES.paymentResolution)[number];
 export type StockReleaseReason = (typeof LABEL_VALUES.stockReleaseReason)[number];
 export type AgeVerificationResult = (typeof LABEL_VALUES.ageVerificationResult)[number];
 export type AgeVerificationMethod = (typeof LABEL_VALUES.ageVerificationMethod)[number];

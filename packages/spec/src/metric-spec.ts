@@ -35,10 +35,12 @@ export type MetricStatus = 'exported' | 'planned';
 /**
  * Who registers the metric at run time: the core (`Metrics`: HTTP, runtime, tillwatch's own), the commerce
  * recorders (`createCommerceMetrics`), `@tillwatch/otel` (only while tracing is on), `tillwatch/delivery`
- * (`createDeliveryMetrics`, when a service runs a durable queue), or the service itself
+ * (`createDeliveryMetrics`, when a service runs a durable queue), the data-layer instrumentations (`data`:
+ * `tillwatch/pg`, `tillwatch/redis`, `tillwatch/prisma`, outbound dependencies and the job reporter, each when
+ * the service sets it up), or the service itself
  * (`tw.metrics.register(handle)`, for metrics it declares in its own catalogue).
  */
-export type MetricOwner = 'core' | 'commerce' | 'otel' | 'delivery' | 'service';
+export type MetricOwner = 'core' | 'commerce' | 'otel' | 'delivery' | 'data' | 'service';
 
 /** The label declarations of a metric, keyed by label name. */
 export type LabelSpecs<L extends string = string> = { readonly [K in L]: LabelSpec };

@@ -30,6 +30,7 @@ export const SHARED_LABELS = {
   pipeline: openLabel('Sync pipeline name, e.g. sales_to_warehouse.', 'pipelines are declared in code, at most 10', 10),
   queue: openLabel('Queue name, e.g. receipt_notifications.', 'queues are declared in code, at most 20', 20),
   dbOperation: closedLabel('Kind of statement.', LABEL_VALUES.dbOperation),
+  dbPool: openLabel('Connection pool name as the service names it, e.g. main; `default` when unnamed.', 'pools are created in code, at most 10', 10),
   cache: openLabel('Cache name, e.g. products or sessions.', 'caches are declared in code, at most 20', 20),
   metric: openLabel('Name of the metric concerned.', 'one value per metric registered by the process, at most 300', 300),
 } as const;

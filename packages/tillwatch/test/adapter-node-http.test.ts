@@ -120,3 +120,26 @@ test('a synchronous throw and a rejected promise each answer 500 with the correl
   assert.equal(sink.find('request failed').length, 2);
   assert.doesNotMatch(await (await fetch(`${base}/boom-sync`)).text(), /kaboom/, 'the error message never reaches the client');
 });
+
+test('a card number or a token sent as X-Request-ID or X-Correlation-ID is never logged, echoed in a header or in an error body', async (t) => {
+  const { base, sink } = await start(t);
+  const pan = '4111111111111111';
+  const hostile = [pan, '4111-1111-1111-1111', '4111.1111.1111.1111', `req_${pan}`, 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjYXNoaWVyIn0.c2lnbmF0dXJl'];
+  for (const header of ['x-request-id', 'x-correlation-id']) {
+    for (const v of hostile) {
+      for (const path of ['/stores/1/orders/2', '/boom-sync', '/nowhere']) {
+        const res = await fetch(`${base}${path}`, { headers: { [header]: v } });
+        const body = await res.text();
+        const id = res.headers.get('x-correlation-id') ?? '';
+        assert.match(id, UUIDV7, `${header}: ${v}`);
+        assert.equal(res.headers.get('x-request-id'), id);
+        assert.ok(!body.includes(v) && !body.includes(pan), body);
+      }
+    }
+  }
+  await sleep(20);
+  const text = sink.text();
+  for (const v of hostile) assert.ok(!text.includes(v), `logged: ${v}`);
+  assert.ok(!text.replace(/[^0-9]/g, ' ').includes(pan));
+  assert.ok(sink.lines.length > 0);
+});

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { listMetrics } from '@tillwatch/spec';
 import { resolveOptions } from '../src/config/options.ts';
 import { Metrics } from '../src/metrics/metrics.ts';
+import { createSecurityEvents } from '../src/security/security-events.ts';
 
 test('every metric the spec says the core exports is in a real exposition, with the declared type and labels', async () => {
   const { options } = resolveOptions({ metrics: { runtime: true } }, {});
@@ -13,6 +14,7 @@ test('every metric the spec says the core exports is in a real exposition, with 
     metrics.http.start();
     metrics.http.end('GET', '/orders/:id', 200, 0.01);
     metrics.sinkErrors.inc({ sink: 'log' });
+    createSecurityEvents({ logger: pino({ level: 'silent' }), metrics }); // tillwatch/security's metrics
     const { body } = await metrics.render(undefined);
     for (const spec of listMetrics().filter((x) => x.owner === 'core' && x.status === 'exported')) {
       assert.ok(body.includes(`# TYPE ${spec.name} ${spec.type}\n`), `${spec.name} is exported as a ${spec.type}`);

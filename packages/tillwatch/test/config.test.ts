@@ -65,10 +65,27 @@ test('env overrides the options object; empty env values count as unset', () => 
 });
 
 test('an unusable env value falls back with a TWWRN002 warning and does not leak the value', () => {
-  const { options, envWarnings } = resolveOptions({}, { LOG_LEVEL: 'chatty', METRICS_TOKEN: 'short' });
+  const { options, envWarnings } = resolveOptions({}, { LOG_LEVEL: 'chatty', TILLWATCH_SLOW_REQUEST_MS: 'soon' });
   assert.equal(options.log.level, 'info');
-  assert.deepEqual(envWarnings.map((w) => w.variable), ['LOG_LEVEL', 'METRICS_TOKEN']);
-  assert.equal(envWarnings[1]?.got, 'a string of 5 characters');
+  assert.deepEqual(envWarnings.map((w) => w.variable), ['LOG_LEVEL', 'TILLWATCH_SLOW_REQUEST_MS']);
+  assert.equal(envWarnings[1]?.got, '"soon"');
+});
+
+test('a METRICS_TOKEN that is too short refuses to start, naming the option, what is expected and what was given, never the token', () => {
+  for (const token of ['short', 'fifteen-chars!!']) {
+    assert.throws(
+      () => resolveOptions({}, { METRICS_TOKEN: token }),
+      (e: unknown) =>
+        isTillwatchConfigError(e) &&
+        e.code === 'TW_ERR_CONFIG_INVALID' &&
+        e.message.includes('metrics.token (METRICS_TOKEN)') &&
+        e.message.includes('a string of 16 to 512 characters') &&
+        e.message.includes(`a string of ${token.length} characters`) &&
+        !e.message.includes(token),
+    );
+  }
+  assert.throws(() => resolveOptions({ metrics: { token: 'short' } }, {}), (e: unknown) => isTillwatchConfigError(e) && e.message.includes('metrics.token') && !e.message.includes('"short"'));
+  assert.equal(resolveOptions({}, { METRICS_TOKEN: 'x'.repeat(16) }).options.metrics.token, 'x'.repeat(16));
 });
 
 test('a long string value is described by its length, never echoed (it may be a secret)', () => {

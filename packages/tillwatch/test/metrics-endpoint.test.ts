@@ -124,3 +124,32 @@ test('a failing collect callback gets 500 with a generic body and a redacted err
   assert.equal(res.status, 200);
   assert.match(await res.text(), /^raw_gauge 1$/m);
 });
+
+test('a large exposition is streamed in chunks, the same bytes as Metrics.render, and a scraper hanging up stops it', async (t) => {
+  const { url, metrics } = await serve(t);
+  for (let i = 0; i < 1500; i++) metrics.http.end('GET', `/stores/${i}/orders/:id`, 200, (i % 50) / 100);
+  const res = await fetch(url);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-length'), null, 'streamed without a Content-Length');
+  const body = await res.text();
+  assert.ok(body.length > 1_000_000, `a body of several chunks (${body.length} characters)`);
+  assert.equal(body, (await metrics.render(undefined)).body);
+
+  // A small exposition still goes out in one piece with its length.
+  const small = await serve(t);
+  const one = await fetch(small.url);
+  assert.equal(Number(one.headers.get('content-length')), Buffer.byteLength(await one.text()));
+
+  // Hanging up after the first bytes: the server stops rendering and keeps serving.
+  await new Promise<void>((resolve, reject) => {
+    const req = http.get(url, (r) => {
+      r.once('data', () => {
+        req.destroy();
+        resolve();
+      });
+    });
+    req.on('error', (err) => ((err as NodeJS.ErrnoException).code === 'ECONNRESET' ? resolve() : reject(err)));
+  });
+  const again = await fetch(url);
+  assert.equal((await again.text()).length, body.length);
+});

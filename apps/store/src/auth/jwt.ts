@@ -1,10 +1,13 @@
 /**
- * HS256 JSON Web Tokens (RFC 7519 / RFC 7515) with node:crypto: enough for the store's login, with
- * none of the algorithm-confusion surface of a general library. The header is fixed (`alg: HS256`);
- * a token with any other header is rejected before its signature is looked at. Signatures are
- * compared in constant time; `exp` is required.
+ * HS256 JSON Web Tokens (RFC 7519 / RFC 7515), issued and verified with `jose`.
+ *
+ * Verification pins the algorithm to HS256 (no `none`, no algorithm confusion), requires `sub`, `iat` and
+ * `exp`, and refuses a token whose signature segment is not the canonical base64url of the 32-byte MAC:
+ * junk appended to the signature, padding or bits past the last byte change the token but not the decoded
+ * bytes, and a token is a bearer credential compared as text by caches, revocation lists and logs, so only
+ * one spelling of it is valid. jose decodes leniently, hence the re-encoding check here.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { errors, jwtVerify, SignJWT } from 'jose';
 import type { Role } from '../orders/order-types.ts';
 import { ROLES } from '../orders/order-types.ts';
 
@@ -18,49 +21,53 @@ export interface TokenClaims {
   readonly exp: number;
 }
 
-const HEADER = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+const ALG = 'HS256';
+/** An HS256 signature is 32 bytes: 43 base64url characters, the last of which carries 2 zero bits. */
+const CANONICAL_HS256_SIGNATURE = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 
-function base64url(s: string | Buffer): string {
-  return Buffer.from(s).toString('base64url');
-}
+const encoder = new TextEncoder();
 
-function sign(data: string, secret: string): Buffer {
-  return createHmac('sha256', secret).update(data).digest();
+function keyOf(secret: string): Uint8Array {
+  return encoder.encode(secret);
 }
 
 /** Issues a token for `sub` with `role`, valid for `ttlSeconds`. */
-export function issueToken(sub: string, role: Role, secret: string, ttlSeconds: number, nowMs = Date.now()): { token: string; claims: TokenClaims } {
+export async function issueToken(sub: string, role: Role, secret: string, ttlSeconds: number, nowMs = Date.now()): Promise<{ token: string; claims: TokenClaims }> {
   const iat = Math.floor(nowMs / 1000);
   const claims: TokenClaims = { sub, role, iat, exp: iat + ttlSeconds };
-  const body = `${HEADER}.${base64url(JSON.stringify(claims))}`;
-  return { token: `${body}.${sign(body, secret).toString('base64url')}`, claims };
+  const token = await new SignJWT({ role })
+    .setProtectedHeader({ alg: ALG, typ: 'JWT' })
+    .setSubject(sub)
+    .setIssuedAt(iat)
+    .setExpirationTime(claims.exp)
+    .sign(keyOf(secret));
+  return { token, claims };
 }
 
 export type VerifyFailure = 'malformed' | 'bad_signature' | 'expired';
 
 /** The claims of a valid token, or why it is not valid. Never throws. */
-export function verifyToken(token: string, secret: string, nowMs = Date.now()): { ok: true; claims: TokenClaims } | { ok: false; reason: VerifyFailure } {
+export async function verifyToken(token: string, secret: string, nowMs = Date.now()): Promise<{ ok: true; claims: TokenClaims } | { ok: false; reason: VerifyFailure }> {
   const parts = token.split('.');
   if (parts.length !== 3) return { ok: false, reason: 'malformed' };
-  const [header, payload, signature] = parts as [string, string, string];
-  if (header !== HEADER) return { ok: false, reason: 'malformed' };
-  const expected = sign(`${header}.${payload}`, secret);
-  const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad_signature' };
-  let claims: unknown;
+  if (!CANONICAL_HS256_SIGNATURE.test(parts[2] as string)) return { ok: false, reason: 'bad_signature' };
+  let payload: Record<string, unknown>;
   try {
-    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
+    ({ payload } = await jwtVerify(token, keyOf(secret), {
+      algorithms: [ALG],
+      typ: 'JWT',
+      requiredClaims: ['sub', 'iat', 'exp'],
+      currentDate: new Date(nowMs),
+      clockTolerance: 0,
+    }));
+  } catch (err) {
+    if (err instanceof errors.JWTExpired) return { ok: false, reason: 'expired' };
+    if (err instanceof errors.JWSSignatureVerificationFailed) return { ok: false, reason: 'bad_signature' };
     return { ok: false, reason: 'malformed' };
   }
-  const c = claims as Partial<TokenClaims> | null;
-  if (
-    typeof c !== 'object' || c === null ||
-    typeof c.sub !== 'string' || typeof c.exp !== 'number' || typeof c.iat !== 'number' ||
-    !(ROLES as readonly string[]).includes(c.role as string)
-  ) {
+  const { sub, role, iat, exp } = payload;
+  if (typeof sub !== 'string' || typeof iat !== 'number' || typeof exp !== 'number' || !(ROLES as readonly unknown[]).includes(role)) {
     return { ok: false, reason: 'malformed' };
   }
-  if (c.exp * 1000 <= nowMs) return { ok: false, reason: 'expired' };
-  return { ok: true, claims: c as TokenClaims };
+  return { ok: true, claims: { sub, role: role as Role, iat, exp } };
 }

@@ -16,7 +16,7 @@ import { EVENT_FAILURE_STATES, type DeadLetterSelection, type EventFailureState 
 import { requireRole, userOf } from '../auth/auth-plugin.ts';
 import type { StoreDeps } from '../deps.ts';
 import { StoreError } from '../http/store-error.ts';
-import { bodyOf, invalid, optBool, optStr } from '../http/validate.ts';
+import { bodyOf, invalid, optBool, optFreeText } from '../http/validate.ts';
 
 const QUEUE = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -74,7 +74,7 @@ export async function dlqRoutes(app: FastifyInstance, deps: StoreDeps): Promise<
   app.post('/admin/dlq/purge', { preHandler: requireRole('admin') }, async (request) => {
     const b = bodyOf(request.body);
     const selection = selectionOf(b);
-    return admin.purge(selection, { actor: userOf(request).sub, note: optStr(b, 'note', { max: 500 }) }).catch(notFound);
+    return admin.purge(selection, { actor: userOf(request).sub, note: optFreeText(b, 'note', deps.tw.redactor, { max: 500 }) }).catch(notFound);
   });
 
   app.get('/admin/event-failures', { preHandler: requireRole('manager', 'admin') }, async (request) => {

@@ -10,6 +10,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { StoreDeps } from '../deps.ts';
 import { storeMetrics } from '../store-metrics.ts';
+import { isDatabaseUnavailable } from '../db/db.ts';
 import { STORE_ERROR_CODES } from './store-error-codes.ts';
 import { isStoreError, StoreError } from './store-error.ts';
 
@@ -21,6 +22,7 @@ export interface ErrorBody {
 /** Maps anything a handler or Fastify threw to a StoreError. */
 function toStoreError(err: unknown): StoreError {
   if (isStoreError(err)) return err;
+  if (isDatabaseUnavailable(err)) return new StoreError('STORE_DATABASE_UNAVAILABLE', undefined, { cause: err });
   const e = (err ?? {}) as { code?: unknown; statusCode?: unknown; validation?: unknown; message?: unknown; name?: unknown };
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -32,6 +34,11 @@ function toStoreError(err: unknown): StoreError {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new StoreError('STORE_MALFORMED_JSON');
+    // Fastify's messages for these quote the raw path: answered without it.
+    case 'FST_ERR_BAD_URL':
+      return new StoreError('STORE_BAD_REQUEST', 'the URL is not valid', { statusCode: 400 });
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new StoreError('STORE_BAD_REQUEST', 'a path parameter is too long', { statusCode: 414 });
   }
   if (e.statusCode === 400 && (e.name === 'SyntaxError' || err instanceof SyntaxError)) return new StoreError('STORE_MALFORMED_JSON');
   if (e.validation !== undefined) {
@@ -52,9 +59,11 @@ function correlationIdOf(reply: FastifyReply): string | undefined {
 /**
  * Installs the error and not-found handlers on the root instance (child plugins inherit them).
  * @param onRejection called with the code of every 4xx answer (after it is counted); must not throw.
+ * @returns the same answer for errors Fastify raises before routing (its `frameworkErrors` option).
  */
-export function installErrorHandling(app: FastifyInstance, deps: StoreDeps, onRejection?: (code: string) => void): void {
+export function installErrorHandling(app: FastifyInstance, deps: StoreDeps, onRejection?: (code: string) => void): (error: unknown, reply: FastifyReply) => FastifyReply {
   const rejections = deps.tw.metrics.register(storeMetrics.metrics.store.rejections);
+  const { redactor } = deps.tw;
 
   const send = (reply: FastifyReply, se: StoreError): FastifyReply => {
     if (se.statusCode < 500) {
@@ -65,15 +74,17 @@ export function installErrorHandling(app: FastifyInstance, deps: StoreDeps, onRe
         // telemetry never breaks the answer
       }
     }
+    // Messages and details are built from the store's own text, but they pass the redactor like any value
+    // leaving the process: a feature that interpolates a client value cannot leak it raw.
     const body: ErrorBody = {
       error: {
         code: se.code,
-        message: se.statusCode >= 500 && se.code === 'STORE_INTERNAL' ? STORE_ERROR_CODES.STORE_INTERNAL.message : se.message,
+        message: se.statusCode >= 500 && se.code === 'STORE_INTERNAL' ? STORE_ERROR_CODES.STORE_INTERNAL.message : redactor.string(se.message),
         correlation_id: correlationIdOf(reply),
-        ...(se.details ? { details: se.details } : {}),
+        ...(se.details ? { details: redactor.value(se.details) as Record<string, unknown> } : {}),
       },
     };
-    if (se.code === 'STORE_UNAVAILABLE') reply.header('retry-after', '1');
+    if (se.code === 'STORE_UNAVAILABLE' || se.code === 'STORE_DATABASE_UNAVAILABLE') reply.header('retry-after', '1');
     return reply.status(se.statusCode).type('application/json; charset=utf-8').send(body);
   };
 
@@ -82,7 +93,11 @@ export function installErrorHandling(app: FastifyInstance, deps: StoreDeps, onRe
     return send(reply, toStoreError(err));
   });
 
+  const answer = (err: unknown, reply: FastifyReply): FastifyReply => send(reply, toStoreError(err));
+
   app.setNotFoundHandler((request, reply) => {
-    return send(reply, new StoreError('STORE_NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`.slice(0, 200)));
+    // The method comes from a closed set (Node refuses unknown ones); the path is the client's text and is not echoed.
+    return send(reply, new StoreError('STORE_NOT_FOUND', `no route for ${request.method} on this path`));
   });
+  return answer;
 }

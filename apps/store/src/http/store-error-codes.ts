@@ -8,6 +8,7 @@ export const STORE_ERROR_CODES = {
   STORE_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'request body must be application/json' },
   STORE_BODY_TOO_LARGE: { status: 413, message: 'request body is too large' },
   STORE_VALIDATION_FAILED: { status: 400, message: 'request is missing a field or has an invalid one' },
+  STORE_INVALID_TEXT: { status: 400, message: 'a text field holds a NUL character or an unpaired surrogate' },
   STORE_NOT_FOUND: { status: 404, message: 'no such route' },
   STORE_BAD_REQUEST: { status: 400, message: 'the request was rejected' },
   // auth
@@ -15,7 +16,8 @@ export const STORE_ERROR_CODES = {
   STORE_AUTH_INVALID_TOKEN: { status: 401, message: 'the bearer token is invalid or expired' },
   STORE_AUTH_INVALID_CREDENTIALS: { status: 401, message: 'unknown user or wrong password' },
   STORE_FORBIDDEN_ROLE: { status: 403, message: 'your role may not do this' },
-  STORE_AUTH_RATE_LIMITED: { status: 429, message: 'too many failed logins for this user; wait and retry' },
+  STORE_AUTH_RATE_LIMITED: { status: 429, message: 'too many failed logins; wait and retry (see Retry-After)' },
+  STORE_RATE_LIMITED: { status: 429, message: 'too many requests from this client; wait and retry (see Retry-After)' },
   // catalogue and inventory
   STORE_UNKNOWN_SKU: { status: 422, message: 'unknown SKU' },
   STORE_UNKNOWN_LOCATION: { status: 422, message: 'unknown location' },
@@ -34,6 +36,10 @@ export const STORE_ERROR_CODES = {
   // payments
   STORE_PAYMENT_DECLINED: { status: 402, message: 'the payment was declined' },
   STORE_PAYMENT_PROVIDER_UNAVAILABLE: { status: 503, message: 'the payment provider is unavailable; try again or take another method' },
+  STORE_PAYMENT_OUTCOME_UNKNOWN: {
+    status: 503,
+    message: 'the payment provider did not confirm the payment in time; it may have gone through. Do not take another payment: pay again on this order to check, the store settles it with the provider',
+  },
   STORE_PAYMENT_AMOUNT_MISMATCH: { status: 409, message: 'the payment amount does not match the amount due' },
   // customers and loyalty
   STORE_CUSTOMER_NOT_FOUND: { status: 404, message: 'no such customer' },
@@ -44,6 +50,7 @@ export const STORE_ERROR_CODES = {
   // server
   STORE_INTERNAL: { status: 500, message: 'internal error' },
   STORE_UNAVAILABLE: { status: 503, message: 'the store is starting or shutting down' },
+  STORE_DATABASE_UNAVAILABLE: { status: 503, message: 'the database is unavailable or did not answer in time; nothing was changed by this request, try again' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type StoreErrorCode = keyof typeof STORE_ERROR_CODES;

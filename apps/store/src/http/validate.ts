@@ -3,7 +3,13 @@
  * STORE_VALIDATION_FAILED (400) with `details.field`. Hand-written rather than JSON schema so that
  * business rules (a zero quantity is STORE_INVALID_QUANTITY, 422) get their own stable codes.
  */
+import { containsCardNumberRun } from '@tillwatch/redact';
 import { StoreError } from './store-error.ts';
+
+/** The part of tillwatch's redactor the readers below use (`deps.tw.redactor`). */
+export interface TextRedactor {
+  string(s: string): string;
+}
 
 export type Body = Record<string, unknown>;
 
@@ -55,4 +61,44 @@ export function optBool(b: Body, field: string): boolean | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'boolean') throw invalid(field, 'true or false', v);
   return v;
+}
+
+/**
+ * Refuses an identifier (terminal, unit, customer or order id, e-mail) that could carry cardholder data or
+ * a credential: one the redactor would change, or with a digit run that holds a card number however it is
+ * grouped (the correlation-id rule). Ids are stored, logged and forwarded as they are, so they are checked
+ * rather than scrubbed. The message names the field, never the value.
+ * @throws STORE_VALIDATION_FAILED
+ */
+export function plainId(field: string, v: string, redactor: TextRedactor, expected: string): string {
+  if (containsCardNumberRun(v) || redactor.string(v) !== v) {
+    throw new StoreError('STORE_VALIDATION_FAILED', `${field}: expected ${expected}, got a value that looks like a card number or a credential`, { details: { field } });
+  }
+  return v;
+}
+
+/** {@link str} for an identifier, checked by {@link plainId}. */
+export function idStr(b: Body, field: string, redactor: TextRedactor, opts: { max?: number; pattern?: RegExp; patternText?: string } = {}): string {
+  return plainId(field, str(b, field, opts), redactor, opts.patternText ?? 'an id');
+}
+
+/** {@link optStr} for an identifier, checked by {@link plainId}. */
+export function optIdStr(b: Body, field: string, redactor: TextRedactor, opts: { max?: number; pattern?: RegExp; patternText?: string } = {}): string | undefined {
+  const v = optStr(b, field, opts);
+  return v === undefined ? undefined : plainId(field, v, redactor, opts.patternText ?? 'an id');
+}
+
+/**
+ * Free text that is kept (a refund reason, a customer's name, a note): scrubbed by the redactor before it is
+ * stored, so a card number, CVV, password, token or database URL typed into it never reaches a table, a log
+ * or a forwarded payload. Length limits apply to what was sent.
+ */
+export function freeText(b: Body, field: string, redactor: TextRedactor, opts: { max?: number } = {}): string {
+  return redactor.string(str(b, field, opts));
+}
+
+/** {@link freeText} for an optional field. */
+export function optFreeText(b: Body, field: string, redactor: TextRedactor, opts: { max?: number } = {}): string | undefined {
+  const v = optStr(b, field, opts);
+  return v === undefined ? undefined : redactor.string(v);
 }

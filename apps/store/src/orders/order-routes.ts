@@ -15,7 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import { authenticate, requireRole, userOf } from '../auth/auth-plugin.ts';
 import type { StoreDeps } from '../deps.ts';
 import { StoreError } from '../http/store-error.ts';
-import { bodyOf, invalid, oneOf, optBool, optInt, optStr, str, type Body } from '../http/validate.ts';
+import { bodyOf, freeText, idStr, invalid, oneOf, optBool, optIdStr, optInt, optStr, str, type Body } from '../http/validate.ts';
 import type { CardDetails } from '../payments/payment-client.ts';
 import type { VoidReason } from '../telemetry.ts';
 import { parseDob } from './age.ts';
@@ -41,13 +41,14 @@ function cardOf(b: Body): CardDetails | undefined {
   return { number: card.number, cvv: card.cvv, expiry: card.expiry };
 }
 
-export async function orderRoutes(app: FastifyInstance, _deps: StoreDeps, orders: OrderService): Promise<void> {
+export async function orderRoutes(app: FastifyInstance, deps: StoreDeps, orders: OrderService): Promise<void> {
+  const { redactor } = deps.tw;
   app.post('/orders', { preHandler: authenticate }, async (request, reply) => {
     const b = bodyOf(request.body);
     const location = str(b, 'location', { max: 32 });
-    const terminal = str(b, 'terminal', { pattern: TERMINAL, patternText: 'a terminal id of 1 to 64 letters, digits or ._:-' });
+    const terminal = idStr(b, 'terminal', redactor, { pattern: TERMINAL, patternText: 'a terminal id of 1 to 64 letters, digits or ._:-' });
     const channel = oneOf(b, 'channel', CHANNELS);
-    const customerId = optStr(b, 'customer_id', { max: 64 });
+    const customerId = optIdStr(b, 'customer_id', redactor, { max: 64 });
     const rawItems = b.items;
     if (!Array.isArray(rawItems) || rawItems.length === 0 || rawItems.length > MAX_LINES) {
       throw invalid('items', `an array of 1 to ${MAX_LINES} { sku, quantity } objects`, rawItems);
@@ -96,7 +97,7 @@ export async function orderRoutes(app: FastifyInstance, _deps: StoreDeps, orders
       const dob = typeof raw === 'string' ? parseDob(raw) : undefined;
       if (!dob || dob.getTime() > Date.now() || dob.getUTCFullYear() < 1900) throw invalid('date_of_birth', 'a past date as YYYY-MM-DD', raw);
       dateOfBirth = dob;
-      idNumber = optStr(b, 'id_number', { max: 64 });
+      idNumber = optStr(b, 'id_number', { max: 64 }); // only its keyed hash is stored
     }
     const r = await orders.verifyAge(userOf(request), request.params.id, { method, dateOfBirth, idNumber, over25 });
     reply.status(201);
@@ -113,7 +114,7 @@ export async function orderRoutes(app: FastifyInstance, _deps: StoreDeps, orders
 
   app.post<IdParams>('/orders/:id/refund', { preHandler: requireRole('manager', 'admin') }, async (request) => {
     const b = bodyOf(request.body);
-    const reason = str(b, 'reason', { max: 200 });
+    const reason = freeText(b, 'reason', redactor, { max: 200 });
     const amount = optInt(b, 'amount', 1, 100_000_000);
     const r = await orders.refund(userOf(request), request.params.id, { amount, reason });
     return { refund: r.refund, order: r.order };

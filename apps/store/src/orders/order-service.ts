@@ -9,13 +9,15 @@
  * moved to `payment_pending` first, so a second pay request is refused while the first is in flight.
  * Telemetry is recorded after commit, so a rolled-back change is never counted.
  */
-import { randomUUID } from 'node:crypto';
+import { newId } from '../ids.ts';
 import type { StoreDeps } from '../deps.ts';
 import type { Queryable } from '../db/db.ts';
 import type { OrderEventItem } from '../events.ts';
 import { StoreError } from '../http/store-error.ts';
 import type { ProductRepository } from '../catalog/product-repository.ts';
-import type { CardDetails, PaymentClient, PaymentFailure } from '../payments/payment-client.ts';
+import type { CardDetails, PaymentClient, ProviderFailure } from '../payments/payment-client.ts';
+import { insertAttempt, isStale, markCapturing, markUnknown, openAttempt, operationKey, recordCapture, recordNoCapture, releaseUnknownAuthorization, restorePoints } from '../payments/payment-attempts.ts';
+import type { PaymentReconciler } from '../payments/payment-reconciler.ts';
 import type { StoreTelemetry, VoidReason } from '../telemetry.ts';
 import type { TokenClaims } from '../auth/jwt.ts';
 import { isManager } from '../auth/auth-plugin.ts';
@@ -95,6 +97,11 @@ export interface OrderView {
   refunded_amount: number;
   points_earned: number;
   points_redeemed: number;
+  /**
+   * The provider payment the order waits for while `payment_pending`: `pending` while its request runs,
+   * `unknown` when the provider did not confirm it (it may have gone through; the store settles it).
+   */
+  payment_attempt: { attempt: number; state: 'pending' | 'unknown'; since: string } | null;
   items: OrderItemView[];
   payments: PaymentView[];
   created_by: string;
@@ -154,7 +161,10 @@ interface PaymentRow {
 }
 
 const iso = (d: Date | string | null): string | null => (d === null ? null : d instanceof Date ? d.toISOString() : new Date(d).toISOString());
-const newId = (prefix: string): string => `${prefix}_${randomUUID().replace(/-/g, '')}`;
+
+/** The answer when the provider may have taken the money and has not said so. */
+const outcomeUnknown = (reason?: string): StoreError =>
+  new StoreError('STORE_PAYMENT_OUTCOME_UNKNOWN', undefined, { details: { payment_state: 'unknown', ...(reason ? { reason } : {}) } });
 
 /** Loyalty: one point per whole currency unit spent; one point is worth one minor unit when redeemed. */
 const pointsFor = (totalMinor: number): number => Math.floor(totalMinor / 100);
@@ -164,12 +174,14 @@ export class OrderService {
   readonly #products: ProductRepository;
   readonly #payments: PaymentClient;
   readonly #t: StoreTelemetry;
+  readonly #reconciler: PaymentReconciler;
 
-  constructor(deps: StoreDeps, products: ProductRepository, payments: PaymentClient, telemetry: StoreTelemetry) {
+  constructor(deps: StoreDeps, products: ProductRepository, payments: PaymentClient, telemetry: StoreTelemetry, reconciler: PaymentReconciler) {
     this.#deps = deps;
     this.#products = products;
     this.#payments = payments;
     this.#t = telemetry;
+    this.#reconciler = reconciler;
   }
 
   // ---------------------------------------------------------------- create
@@ -177,12 +189,14 @@ export class OrderService {
   async create(user: TokenClaims, input: CreateOrderInput): Promise<OrderView> {
     const { config } = this.#deps;
     if (!config.locations.includes(input.location)) {
-      throw new StoreError('STORE_UNKNOWN_LOCATION', `unknown location "${input.location.slice(0, 40)}"; known: ${config.locations.join(', ')}`);
+      // the message lists the known locations, never the submitted one (it is the client's text)
+      throw new StoreError('STORE_UNKNOWN_LOCATION', `unknown location; known: ${config.locations.join(', ')}`);
     }
     const products = await this.#products.bySkus(input.items.map((i) => i.sku));
-    const unknown = [...new Set(input.items.map((i) => i.sku).filter((s) => !products.has(s)))];
-    if (unknown.length > 0) {
-      throw new StoreError('STORE_UNKNOWN_SKU', `unknown SKU(s): ${unknown.slice(0, 5).map((s) => s.slice(0, 40)).join(', ')}`, { details: { skus: unknown.slice(0, 20) } });
+    // Unknown SKUs are named by their line numbers, never echoed: a SKU field is the client's text.
+    const unknownLines = input.items.flatMap((i, n) => (products.has(i.sku) ? [] : [n]));
+    if (unknownLines.length > 0) {
+      throw new StoreError('STORE_UNKNOWN_SKU', `unknown SKU on ${unknownLines.slice(0, 5).map((n) => `items[${n}]`).join(', ')}`, { details: { lines: unknownLines.slice(0, 20) } });
     }
     if (input.items.some((i) => i.unitPrice !== undefined) && !isManager(user)) {
       throw new StoreError('STORE_FORBIDDEN_ROLE', 'price overrides need a manager or admin');
@@ -257,15 +271,22 @@ export class OrderService {
     const rows = await q.query<OrderRow>('SELECT * FROM orders WHERE id = $1', [id]);
     const o = rows[0];
     if (!o) throw new StoreError('STORE_ORDER_NOT_FOUND');
-    const [items, payments, ages] = await Promise.all([
+    const [items, payments, ages, attempts] = await Promise.all([
       q.query<ItemRow>('SELECT sku, name, quantity, unit_price, list_price, line_total, age_restricted, price_overridden_by FROM order_items WHERE order_id = $1 ORDER BY line_no', [id]),
       q.query<PaymentRow>('SELECT id, method, amount, status, failure_reason, provider_ref, card_brand, card_last4, cash_tendered, created_at FROM payments WHERE order_id = $1 ORDER BY created_at, id', [id]),
       q.query<{ id: string; result: 'pass' | 'fail'; method: AgeVerificationMethod; age_bracket: AgeBracket; verified_by: string; created_at: Date | string }>(
         'SELECT id, result, method, age_bracket, verified_by, created_at FROM age_verifications WHERE order_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1',
         [id],
       ),
+      o.status === 'payment_pending'
+        ? q.query<{ attempt: number; status: 'pending' | 'unknown'; updated_at: Date | string }>(
+            `SELECT attempt, status, updated_at FROM payment_attempts WHERE order_id = $1 AND status IN ('pending', 'unknown') ORDER BY attempt DESC LIMIT 1`,
+            [id],
+          )
+        : Promise.resolve([]),
     ]);
     const age = ages[0];
+    const open = attempts[0];
     return {
       id: o.id,
       status: o.status,
@@ -285,6 +306,7 @@ export class OrderService {
       refunded_amount: o.refunded_amount,
       points_earned: o.points_earned,
       points_redeemed: o.points_redeemed,
+      payment_attempt: open ? { attempt: open.attempt, state: open.status, since: iso(open.updated_at)! } : null,
       items: items.map((i) => ({
         sku: i.sku,
         name: i.name,
@@ -325,8 +347,28 @@ export class OrderService {
   // ---------------------------------------------------------------- pay
 
   async pay(user: TokenClaims, id: string, input: PayInput): Promise<OrderView> {
+    // 0. An earlier attempt whose outcome is unknown (or whose request was abandoned) is settled first, by
+    //    asking the provider: if it went through, this request answers the paid order and charges nothing.
+    for (let round = 0; ; round++) {
+      const earlier = await this.#deps.db.tx(async (q) => {
+        const o = await this.#lock(q, id);
+        if (o.status !== 'payment_pending') return undefined;
+        const a = await openAttempt(q, id);
+        if (a && (a.status === 'unknown' || (await isStale(q, a.id, this.#reconciler.staleAfterMs)))) return a;
+        throw new StoreError('STORE_ORDER_INVALID_STATE', 'a payment for this order is already in progress');
+      });
+      if (!earlier) break;
+      const settled = round === 0 ? await this.#reconciler.settle(earlier, 'request') : 'unresolved';
+      if (settled === 'paid') return this.get(id);
+      if (settled === 'unresolved') throw outcomeUnknown();
+    }
+    return this.#payOpenOrder(user, id, input);
+  }
+
+  async #payOpenOrder(user: TokenClaims, id: string, input: PayInput): Promise<OrderView> {
     const redeem = input.redeemPoints ?? 0;
-    // 1. Claim the order for this payment (and the points), or refuse without changing anything.
+    // 1. Claim the order for this payment (and the points), or refuse without changing anything. A provider
+    //    payment is recorded as an attempt, under its idempotency key, before the provider hears of it.
     const claim = await this.#deps.db.tx(async (q) => {
       const o = await this.#lock(q, id);
       if (o.status === 'paid' || o.status === 'completed' || o.status === 'refunded') throw new StoreError('STORE_ORDER_ALREADY_PAID');
@@ -350,66 +392,78 @@ export class OrderService {
         throw new StoreError('STORE_VALIDATION_FAILED', 'card: card details are required for a card payment', { details: { field: 'card' } });
       }
       await q.query(`UPDATE orders SET status = 'payment_pending' WHERE id = $1`, [id]);
-      return { order: o, due };
+      const attempt = input.method === 'cash' || due === 0 ? undefined : await insertAttempt(q, { orderId: id, method: input.method, amount: due, pointsRedeemed: redeem, createdBy: user.sub });
+      return { order: o, due, attempt };
     });
-    const { order, due } = claim;
+    const { order, due, attempt } = claim;
 
-    // 2. The provider (outside any transaction).
-    type Outcome = { ok: true; providerRef: string | null; card: { brand: string; last4: string } | undefined } | { ok: false; reason: PaymentFailure; declined: boolean };
-    let outcome: Outcome;
-    const started = performance.now();
-    if (input.method === 'cash' || due === 0) {
-      outcome = { ok: true, providerRef: null, card: undefined };
+    if (!attempt) {
+      // Cash (or nothing due): no provider, nothing unknown.
       this.#t.paymentCall(input.method, 'sale', 0);
-    } else {
-      const t0 = performance.now();
-      const auth = await this.#payments.authorize({ amount: due, currency: order.currency, method: input.method, orderRef: id, card: input.method === 'card' ? input.card : undefined });
-      this.#t.paymentCall(input.method, 'authorize', (performance.now() - t0) / 1000, auth.ok ? undefined : auth.reason);
-      if (!auth.ok) {
-        outcome = auth;
-      } else {
-        const t1 = performance.now();
-        const cap = await this.#payments.capture(auth.authorizationId);
-        this.#t.paymentCall(input.method, 'capture', (performance.now() - t1) / 1000, cap.ok ? undefined : cap.reason);
-        outcome = cap.ok ? { ok: true, providerRef: cap.providerRef, card: auth.card } : cap;
-      }
-    }
-    const durationMs = Math.round(performance.now() - started);
-
-    // 3. Record the attempt and settle the order.
-    await this.#deps.db.tx(async (q) => {
-      if (outcome.ok) {
+      await this.#deps.db.tx(async (q) => {
         await q.query(
-          `INSERT INTO payments (id, order_id, method, amount, status, provider_ref, card_brand, card_last4, cash_tendered, duration_ms, created_by)
-           VALUES ($1, $2, $3, $4, 'captured', $5, $6, $7, $8, $9, $10)`,
-          [newId('pay'), id, input.method, due, outcome.providerRef, outcome.card?.brand ?? null, outcome.card?.last4 ?? null, input.method === 'cash' ? input.cashTendered ?? due : null, durationMs, user.sub],
+          `INSERT INTO payments (id, order_id, method, amount, status, provider_ref, cash_tendered, duration_ms, created_by)
+           VALUES ($1, $2, $3, $4, 'captured', NULL, $5, 0, $6)`,
+          [newId('pay'), id, input.method, due, input.method === 'cash' ? input.cashTendered ?? due : null, user.sub],
         );
         await q.query(`UPDATE orders SET status = 'paid', paid_at = now(), discount = $2, total = $3, points_redeemed = $2 WHERE id = $1`, [id, redeem, due]);
-      } else {
-        await q.query(
-          `INSERT INTO payments (id, order_id, method, amount, status, failure_reason, duration_ms, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [newId('pay'), id, input.method, due, outcome.declined ? 'declined' : 'failed', outcome.reason, durationMs, user.sub],
-        );
-        await q.query(`UPDATE orders SET status = 'open' WHERE id = $1`, [id]);
-        if (redeem > 0 && order.customer_id !== null) await this.#restorePoints(q, order.customer_id, id, redeem);
-      }
-    });
-
-    if (!outcome.ok) {
-      this.#t.orderFailed({ location: order.location_id, channel: order.channel }, outcome.declined ? 'payment_declined' : 'payment_error');
-      if (outcome.declined) {
-        throw new StoreError('STORE_PAYMENT_DECLINED', `the payment was declined (${outcome.reason})`, { details: { reason: outcome.reason } });
-      }
-      throw new StoreError('STORE_PAYMENT_PROVIDER_UNAVAILABLE', undefined, { statusCode: 503, details: { reason: outcome.reason } });
+      });
+      if (redeem > 0) this.#t.loyaltyPoints('redeemed', order.location_id, redeem);
+      return this.get(id);
     }
+
+    // 2. The provider (outside any transaction), every call under the attempt's key.
+    const method = attempt.method;
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    const failed = async (f: ProviderFailure, operation: 'authorize' | 'capture'): Promise<never> => {
+      this.#t.orderFailed({ location: order.location_id, channel: order.channel }, f.declined ? 'payment_declined' : 'payment_error');
+      if (f.declined) throw new StoreError('STORE_PAYMENT_DECLINED', `the payment was declined (${f.reason})`, { details: { reason: f.reason } });
+      throw new StoreError('STORE_PAYMENT_PROVIDER_UNAVAILABLE', operation === 'capture' ? 'the payment provider refused the capture; nothing was charged' : undefined, { statusCode: 503, details: { reason: f.reason } });
+    };
+
+    const t0 = performance.now();
+    const auth = await this.#payments.authorize({ amount: due, currency: order.currency, method, orderRef: id, idempotencyKey: attempt.idempotency_key, card: method === 'card' ? input.card : undefined });
+    this.#t.paymentCall(method, 'authorize', (performance.now() - t0) / 1000, auth.ok ? undefined : auth.reason);
+    if (!auth.ok) {
+      await this.#deps.db.tx(async (q) => {
+        // No capture was sent: the order is open again either way. An uncertain answer may have left a hold on
+        // the card, which the reconciler finds under the key and releases.
+        if (auth.uncertain) await releaseUnknownAuthorization(q, attempt, auth.reason, elapsed());
+        else await recordNoCapture(q, attempt, { status: auth.declined ? 'declined' : 'failed', reason: auth.reason, durationMs: elapsed(), resolvedBy: 'request' });
+      });
+      return failed(auth, 'authorize');
+    }
+
+    await this.#deps.db.tx((q) => markCapturing(q, attempt.id, auth.authorizationId));
+    const t1 = performance.now();
+    const cap = await this.#payments.capture(auth.authorizationId, operationKey(attempt.idempotency_key, 'capture'));
+    this.#t.paymentCall(method, 'capture', (performance.now() - t1) / 1000, cap.ok ? undefined : cap.reason);
+    if (!cap.ok && cap.uncertain) {
+      // The capture may have happened: the order stays payment_pending and nothing is taken again until the
+      // provider says what it did (the reconciler, or this cashier pressing Pay again).
+      await this.#deps.db.tx((q) => markUnknown(q, attempt.id, cap.reason));
+      this.#t.orderFailed({ location: order.location_id, channel: order.channel }, 'payment_error');
+      throw outcomeUnknown(cap.reason);
+    }
+    if (!cap.ok) {
+      // Certainly not captured: release the hold (best effort; the reconciler retries an unreleased one).
+      const v = await this.#payments.void(auth.authorizationId, operationKey(attempt.idempotency_key, 'void'));
+      await this.#deps.db.tx(async (q) => {
+        if (v.ok) await recordNoCapture(q, attempt, { status: 'voided', reason: cap.reason, durationMs: elapsed(), resolvedBy: 'request' });
+        else await releaseUnknownAuthorization(q, attempt, cap.reason, elapsed());
+      });
+      return failed(cap, 'capture');
+    }
+
+    // 3. Record the capture and settle the order.
+    await this.#deps.db.tx((q) => recordCapture(q, attempt, { providerRef: cap.providerRef, card: auth.card, durationMs: elapsed(), resolvedBy: 'request' }));
     if (redeem > 0) this.#t.loyaltyPoints('redeemed', order.location_id, redeem);
     return this.get(id);
   }
 
   async #restorePoints(q: Queryable, customerId: string, orderId: string, points: number): Promise<void> {
-    await q.query('UPDATE customers SET loyalty_points = loyalty_points + $2 WHERE id = $1', [customerId, points]);
-    await q.query(`INSERT INTO loyalty_ledger (id, customer_id, order_id, delta, kind) VALUES ($1, $2, $3, $4, 'restored')`, [newId('ll'), customerId, orderId, points]);
+    await restorePoints(q, customerId, orderId, points);
   }
 
   // ---------------------------------------------------------------- age verification
@@ -522,7 +576,7 @@ export class OrderService {
       const ref = (await this.#deps.db.query<{ provider_ref: string | null }>('SELECT provider_ref FROM payments WHERE id = $1', [captured.id]))[0]?.provider_ref;
       if (ref) {
         const t0 = performance.now();
-        const r = await this.#payments.refund(ref, captured.amount);
+        const r = await this.#payments.refund(ref, captured.amount, `${captured.id}:void`);
         this.#t.paymentCall(captured.method, 'void', (performance.now() - t0) / 1000, r.ok ? undefined : r.reason);
         if (!r.ok) throw new StoreError('STORE_PAYMENT_PROVIDER_UNAVAILABLE', 'the payment could not be reversed; the order is unchanged', { statusCode: 503, details: { reason: r.reason } });
       }
@@ -584,9 +638,10 @@ export class OrderService {
 
     // 2. The provider, for non-cash payments.
     let refundRef: string | null = null;
+    const refundId = newId('ref');
     if (payment && payment.method !== 'cash' && payment.provider_ref) {
       const t0 = performance.now();
-      const r = await this.#payments.refund(payment.provider_ref, amount);
+      const r = await this.#payments.refund(payment.provider_ref, amount, refundId);
       this.#t.paymentCall(payment.method, 'refund', (performance.now() - t0) / 1000, r.ok ? undefined : r.reason);
       if (!r.ok) {
         await this.#deps.db.query('UPDATE orders SET refunded_amount = refunded_amount - $2 WHERE id = $1', [id, amount]);
@@ -598,7 +653,6 @@ export class OrderService {
     }
 
     // 3. Record it; reverse the share of loyalty points the refunded money earned.
-    const refundId = newId('ref');
     await this.#deps.db.tx(async (q) => {
       await q.query(
         `INSERT INTO refunds (id, order_id, payment_id, amount, reason, provider_ref, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)`,

@@ -5,6 +5,12 @@
  *
  * Every call resolves to a result value (never throws for a decline, an outage or a timeout), so the
  * order service can record the outcome and the metric reason in one place.
+ *
+ * Every call that changes money carries an `Idempotency-Key` (derived from the order and the attempt,
+ * see payment-attempts.ts): repeating it never authorises, captures, voids or refunds twice. A failure
+ * says whether the provider may still have acted (`uncertain`): a timeout, a connection lost after the
+ * request went out or a 5xx other than the provider's "unavailable" leave the outcome unknown, and only
+ * {@link PaymentClient.lookup} (by key) settles it.
  */
 import type { PaymentMethod } from '../orders/order-types.ts';
 
@@ -28,7 +34,21 @@ export interface CardDetails {
   readonly expiry: string;
 }
 
-export type ProviderResult<T> = ({ ok: true } & T) | { ok: false; reason: PaymentFailure; declined: boolean; providerReason?: string };
+export interface ProviderFailure {
+  readonly ok: false;
+  readonly reason: PaymentFailure;
+  readonly declined: boolean;
+  /** True when the provider may have processed the call although no answer says so. */
+  readonly uncertain: boolean;
+  readonly providerReason?: string;
+}
+
+export type ProviderResult<T> = ({ ok: true } & T) | ProviderFailure;
+
+/** What the provider holds under an idempotency key. */
+export type ProviderLookup =
+  | { readonly found: false }
+  | { readonly found: true; readonly id: string; readonly status: 'authorized' | 'captured' | 'voided' | 'declined'; readonly amount: number; readonly card: { brand: string; last4: string } | undefined };
 
 export interface Authorization {
   readonly authorizationId: string;
@@ -38,6 +58,8 @@ export interface Authorization {
 export interface PaymentClientOptions {
   readonly baseUrl: string;
   readonly timeoutMs: number;
+  /** The payment_provider dependency's timed fetch (tillwatch/dependencies). Default: global fetch. */
+  readonly fetch?: typeof fetch;
 }
 
 /** Provider decline codes to the catalogue's reasons. */
@@ -51,18 +73,47 @@ const DECLINE_REASONS: Record<string, PaymentFailure> = {
   fraudulent: 'fraud_suspected',
 };
 
+function cardOf(raw: unknown): { brand: string; last4: string } | undefined {
+  const c = raw as { brand?: unknown; last4?: unknown } | undefined;
+  return c && typeof c.brand === 'string' && typeof c.last4 === 'string' && /^\d{4}$/.test(c.last4) ? { brand: c.brand.slice(0, 20), last4: c.last4 } : undefined;
+}
+
+/**
+ * A call that got no answer. Refused connections (nothing was sent) are certain failures; a timeout or
+ * a connection lost mid-way may have reached the provider.
+ */
+function transportFailure(err: unknown): ProviderFailure {
+  const name = (err as { name?: string }).name;
+  if (name === 'TimeoutError' || name === 'AbortError') return { ok: false, declined: false, uncertain: true, reason: 'timeout' };
+  const code = (err as { cause?: { code?: unknown } }).cause?.code;
+  return { ok: false, declined: false, uncertain: code !== 'ECONNREFUSED' && code !== 'ENOTFOUND' && code !== 'EAI_AGAIN', reason: 'network_error' };
+}
+
+/**
+ * An error status. 503 is the provider saying it is unavailable and processed nothing; 4xx refusals
+ * change nothing; any other 5xx may have happened after the provider acted.
+ */
+function statusFailure(status: number): ProviderFailure {
+  if (status === 503) return { ok: false, declined: false, uncertain: false, reason: 'provider_unavailable' };
+  if (status === 502 || status === 504) return { ok: false, declined: false, uncertain: true, reason: 'provider_unavailable' };
+  if (status >= 500) return { ok: false, declined: false, uncertain: true, reason: 'internal_error' };
+  return { ok: false, declined: false, uncertain: false, reason: 'invalid_request' };
+}
+
 export class PaymentClient {
   readonly #base: string;
   readonly #timeoutMs: number;
+  readonly #fetch: typeof fetch;
 
   constructor(opts: PaymentClientOptions) {
     this.#base = opts.baseUrl.replace(/\/+$/, '');
     this.#timeoutMs = opts.timeoutMs;
+    this.#fetch = opts.fetch ?? fetch;
   }
 
   /** Authorises `amount` (minor units). */
-  async authorize(req: { amount: number; currency: string; method: Exclude<PaymentMethod, 'cash'>; orderRef: string; card?: CardDetails | undefined }): Promise<ProviderResult<Authorization>> {
-    const r = await this.#post('/v1/authorizations', {
+  async authorize(req: { amount: number; currency: string; method: Exclude<PaymentMethod, 'cash'>; orderRef: string; idempotencyKey: string; card?: CardDetails | undefined }): Promise<ProviderResult<Authorization>> {
+    const r = await this.#post('/v1/authorizations', req.idempotencyKey, {
       amount: req.amount,
       currency: req.currency,
       method: req.method,
@@ -71,56 +122,77 @@ export class PaymentClient {
     });
     if (!r.ok) return r;
     const body = r.body as { id?: unknown; status?: unknown; decline_reason?: unknown; card?: { brand?: unknown; last4?: unknown } };
-    const card =
-      body.card && typeof body.card.brand === 'string' && typeof body.card.last4 === 'string' && /^\d{4}$/.test(body.card.last4)
-        ? { brand: body.card.brand.slice(0, 20), last4: body.card.last4 }
-        : undefined;
+    const card = cardOf(body.card);
     if (body.status === 'declined') {
       const providerReason = typeof body.decline_reason === 'string' ? body.decline_reason.slice(0, 40) : 'declined';
-      return { ok: false, declined: true, reason: DECLINE_REASONS[providerReason] ?? 'declined', providerReason };
+      return { ok: false, declined: true, uncertain: false, reason: DECLINE_REASONS[providerReason] ?? 'declined', providerReason };
     }
-    if (body.status !== 'authorized' || typeof body.id !== 'string') return { ok: false, declined: false, reason: 'internal_error' };
+    if (body.status !== 'authorized' || typeof body.id !== 'string') return { ok: false, declined: false, uncertain: true, reason: 'internal_error' };
     return { ok: true, authorizationId: body.id, card };
   }
 
-  async capture(authorizationId: string): Promise<ProviderResult<{ providerRef: string }>> {
-    const r = await this.#post(`/v1/authorizations/${encodeURIComponent(authorizationId)}/capture`, {});
+  async capture(authorizationId: string, idempotencyKey: string): Promise<ProviderResult<{ providerRef: string }>> {
+    const r = await this.#post(`/v1/authorizations/${encodeURIComponent(authorizationId)}/capture`, idempotencyKey, {});
     if (!r.ok) return r;
     const body = r.body as { status?: unknown };
-    if (body.status !== 'captured') return { ok: false, declined: false, reason: 'internal_error' };
+    if (body.status !== 'captured') return { ok: false, declined: false, uncertain: true, reason: 'internal_error' };
     return { ok: true, providerRef: authorizationId };
   }
 
-  async refund(providerRef: string, amount: number): Promise<ProviderResult<{ refundRef: string }>> {
-    const r = await this.#post(`/v1/payments/${encodeURIComponent(providerRef)}/refunds`, { amount });
+  /** Releases an authorisation that was not captured (the card hold goes away). */
+  async void(authorizationId: string, idempotencyKey: string): Promise<ProviderResult<{ voided: true }>> {
+    const r = await this.#post(`/v1/authorizations/${encodeURIComponent(authorizationId)}/void`, idempotencyKey, {});
+    if (!r.ok) return r;
+    return (r.body as { status?: unknown }).status === 'voided' ? { ok: true, voided: true } : { ok: false, declined: false, uncertain: true, reason: 'internal_error' };
+  }
+
+  async refund(providerRef: string, amount: number, idempotencyKey: string): Promise<ProviderResult<{ refundRef: string }>> {
+    const r = await this.#post(`/v1/payments/${encodeURIComponent(providerRef)}/refunds`, idempotencyKey, { amount });
     if (!r.ok) return r;
     const body = r.body as { id?: unknown; status?: unknown };
-    if (body.status !== 'succeeded' || typeof body.id !== 'string') return { ok: false, declined: false, reason: 'internal_error' };
+    if (body.status !== 'succeeded' || typeof body.id !== 'string') return { ok: false, declined: false, uncertain: true, reason: 'internal_error' };
     return { ok: true, refundRef: body.id };
   }
 
-  async #post(path: string, payload: unknown): Promise<{ ok: true; body: unknown } | { ok: false; reason: PaymentFailure; declined: false }> {
+  /** What the provider holds under `idempotencyKey`: the authorisation made with it and its state, or nothing. */
+  async lookup(idempotencyKey: string): Promise<ProviderResult<{ result: ProviderLookup }>> {
     let res: Response;
     try {
-      res = await fetch(this.#base + path, {
+      res = await this.#fetch(`${this.#base}/v1/authorizations?idempotency_key=${encodeURIComponent(idempotencyKey)}`, { signal: AbortSignal.timeout(this.#timeoutMs) });
+    } catch (err) {
+      return transportFailure(err);
+    }
+    const body = (await res.json().catch(() => undefined)) as { id?: unknown; status?: unknown; amount?: unknown; card?: unknown } | undefined;
+    if (res.status === 404) return { ok: true, result: { found: false } };
+    if (res.status !== 200 || !body) return statusFailure(res.status);
+    const status = body.status;
+    if (typeof body.id !== 'string' || (status !== 'authorized' && status !== 'captured' && status !== 'voided' && status !== 'declined')) {
+      return { ok: false, declined: false, uncertain: true, reason: 'internal_error' };
+    }
+    return { ok: true, result: { found: true, id: body.id, status, amount: typeof body.amount === 'number' ? body.amount : 0, card: cardOf(body.card) } };
+  }
+
+  async #post(path: string, idempotencyKey: string, payload: unknown): Promise<{ ok: true; body: unknown } | ProviderFailure> {
+    let res: Response;
+    try {
+      res = await this.#fetch(this.#base + path, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
         body: JSON.stringify(payload),
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (err) {
-      const name = (err as { name?: string }).name;
-      return { ok: false, declined: false, reason: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network_error' };
+      return transportFailure(err);
     }
     let body: unknown;
     try {
       body = await res.json();
     } catch {
+      // The answer was lost after the status line: the call may have gone through.
+      if (res.status < 400) return { ok: false, declined: false, uncertain: true, reason: 'network_error' };
       body = undefined;
     }
-    if (res.status === 503 || res.status === 502 || res.status === 504) return { ok: false, declined: false, reason: 'provider_unavailable' };
-    if (res.status >= 500) return { ok: false, declined: false, reason: 'internal_error' };
-    if (res.status >= 400) return { ok: false, declined: false, reason: 'invalid_request' };
+    if (res.status >= 400) return statusFailure(res.status);
     return { ok: true, body };
   }
 }

@@ -2,6 +2,7 @@
 import type { Model } from '../model/model.ts';
 import { renderAlertmanagerConfig } from './alertmanager-config.ts';
 import { renderAlertsDocFile } from './alerts-doc.ts';
+import { renderBlackboxConfig } from './blackbox-config.ts';
 import { renderGrafanaDashboards } from './grafana-dashboards.ts';
 import { renderKubernetesManifests } from './kubernetes-manifests.ts';
 import { renderMetricsDocFile } from './metrics-doc.ts';
@@ -14,6 +15,7 @@ const WRITERS: readonly ((model: Model) => Map<string, string>)[] = [
   renderRulesFiles,
   renderTestsFiles,
   renderAlertmanagerConfig,
+  renderBlackboxConfig,
   renderAlertsDocFile,
   renderMetricsDocFile,
   renderGrafanaDashboards,

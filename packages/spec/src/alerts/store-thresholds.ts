@@ -29,6 +29,10 @@ export interface StoreThresholds {
   readonly cacheHitRatio: number;
   /** PaymentFailureRateHigh (critical). Default 1%. */
   readonly paymentFailureRatio: number;
+  /** PaymentsOutcomeUnknown: a payment's outcome at the provider unknown this long. Default 15 minutes. */
+  readonly paymentUnknownFor: Duration;
+  /** PaymentReconciliationStale: seconds since the last finished reconciliation run. Default 15 minutes. */
+  readonly paymentReconciliationMaxAgeSeconds: number;
   /** OrderFailureRateHigh (critical). Default 2%. */
   readonly orderFailureRatio: number;
   /** Orders a location must see within `rateWindow` before its failure ratio may page (quiet-store guard). */
@@ -75,6 +79,8 @@ export const DEFAULT_STORE_THRESHOLDS: StoreThresholds = Object.freeze({
   dbQueryFailureRatio: 0.05,
   cacheHitRatio: 0.8,
   paymentFailureRatio: 0.01,
+  paymentUnknownFor: '15m',
+  paymentReconciliationMaxAgeSeconds: 900,
   orderFailureRatio: 0.02,
   orderFailureMinOrders: 20,
   authFailuresPerMinute: 50,
@@ -94,4 +100,4 @@ export const DEFAULT_STORE_THRESHOLDS: StoreThresholds = Object.freeze({
 } as const);
 
 /** Threshold keys that are durations (the rest are numbers). */
-export const DURATION_THRESHOLDS: readonly (keyof StoreThresholds)[] = ['rateWindow', 'serviceDownFor', 'httpErrorFor', 'httpLatencyFor', 'printerAgentsDisconnectedFor', 'memoryFor'];
+export const DURATION_THRESHOLDS: readonly (keyof StoreThresholds)[] = ['rateWindow', 'serviceDownFor', 'httpErrorFor', 'httpLatencyFor', 'printerAgentsDisconnectedFor', 'memoryFor', 'paymentUnknownFor'];

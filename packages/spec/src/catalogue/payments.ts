@@ -3,6 +3,10 @@
  * refunds and voids), so "authorised but never captured" and the refund rate are PromQL, not new metrics.
  * No `location`: payment health is a property of the provider and the method, and the order counters
  * already carry the location.
+ *
+ * A call that timed out or lost its answer leaves a payment whose outcome is unknown (the provider may
+ * have captured it); a reconciler settles those by asking the provider. `payments_unknown` and the
+ * reconciliation heartbeat say whether money is waiting to be accounted for.
  */
 import { BUCKETS, LABEL_NAMES, LABEL_VALUES } from '../conventions.ts';
 import { closedLabel } from '../label-spec.ts';
@@ -55,5 +59,32 @@ export const paymentsMetrics = {
     question: 'Is the payment provider slow enough to hold up the checkout queue?',
     labels: { ...byMethodAndOperation, [LABEL_NAMES.outcome]: SHARED_LABELS.successFailure },
     buckets: BUCKETS.paymentSeconds,
+  }),
+  unknown: defineMetric({
+    ...common,
+    name: 'payments_unknown',
+    type: 'gauge',
+    unit: 'count',
+    help: 'Payments whose outcome at the provider is not known yet (a timeout, a lost answer or an abandoned request), as of the last reconciliation.',
+    question: 'Is money waiting to be accounted for: did the provider perhaps charge customers the store has no record of?',
+    labels: {},
+  }),
+  reconciliations: defineMetric({
+    ...common,
+    name: 'payments_reconciliations_total',
+    type: 'counter',
+    unit: 'count',
+    help: 'Payments with an unknown outcome the reconciler settled by asking the provider, by resolution (lookup_failed: the provider could not be asked; tried again later).',
+    question: 'Do lost answers end as recorded captures or released holds, and can the provider be reached to settle them?',
+    labels: { resolution: closedLabel('How the payment was settled.', LABEL_VALUES.paymentResolution) },
+  }),
+  reconciliationLastSuccess: defineMetric({
+    ...common,
+    name: 'payments_reconciliation_last_success_timestamp_seconds',
+    type: 'gauge',
+    unit: 'seconds',
+    help: 'Unix time of the last reconciliation run that finished (every open payment looked at, whether or not it could be settled).',
+    question: 'Is the reconciler running, or could unknown payments pile up unseen?',
+    labels: {},
   }),
 } as const;

@@ -1,13 +1,13 @@
 /**
- * Security events (planned: exported when the security module lands). Client IPs, user names and
- * origins are never labels: per-client thresholds (brute force, rate limiting) are tracked in memory and
- * exported as counts of offending clients.
+ * Security events, recorded by `tillwatch/security` (docs/security.md). Client IPs, user names and origins are never
+ * labels: per-client thresholds (brute force, password spray, rate limiting) are tracked in memory with bounded
+ * summaries and exported as counts of offending clients; the clients themselves are in the (pseudonymised) log lines.
  */
 import { LABEL_NAMES, LABEL_VALUES } from '../conventions.ts';
 import { closedLabel } from '../label-spec.ts';
 import { defineMetric } from '../metric-spec.ts';
 
-const common = { group: 'security', owner: 'core', status: 'planned' } as const;
+const common = { group: 'security', owner: 'core' } as const;
 const authReason = closedLabel('Why authentication failed.', LABEL_VALUES.authFailureReason);
 
 export const securityMetrics = {
@@ -36,6 +36,15 @@ export const securityMetrics = {
     unit: 'count',
     help: 'Client addresses with more than 5 failed logins in the last 15 minutes (the addresses are logged, not labelled).',
     question: 'Is a brute-force attack under way?',
+    labels: {},
+  }),
+  passwordSpraySources: defineMetric({
+    ...common,
+    name: 'auth_password_spray_sources',
+    type: 'gauge',
+    unit: 'count',
+    help: 'Client addresses whose failed logins in the last 15 minutes named 10 or more distinct user names (the addresses are logged, not labelled).',
+    question: 'Is someone trying one password against many accounts (a spray that per-user lockouts never see)?',
     labels: {},
   }),
   rateLimited: defineMetric({

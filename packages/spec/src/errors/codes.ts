@@ -282,6 +282,11 @@ export const warningCodes = {
     summary: 'A second tillwatch instance in the process asked for tracing while the first still owns the global OpenTelemetry provider; the second one shares it (its log lines carry the active trace ids, its options do not change the provider).',
     fix: 'Set tracing up once per process, or close() the first instance before creating the next.',
   },
+  TWWRN008: {
+    raised: 'log',
+    summary: 'A pooled database connection failed (reset, terminated by the server, network lost); it was discarded and the statement it was running failed. Counted in db_connection_errors_total.',
+    fix: 'None when the database restarted or failed over. Many at once with no restart: the network between the service and the database (idle timeouts of a proxy or NAT: enable keepAlive on the pool).',
+  },
   TWWRN200: {
     raised: 'log',
     summary: "A delivery queue's statistics could not be read (database or Redis trouble); its gauges keep their last values until the next poll.",
@@ -301,6 +306,16 @@ export const warningCodes = {
     raised: 'log',
     summary: 'The queue library reported an error or a warning of its own (pg-boss or BullMQ); passed through with its message.',
     fix: 'Follow the library\'s message (pg-boss: slow queries, a backlog over its warning size, clock skew).',
+  },
+  TWWRN300: {
+    raised: 'log',
+    summary: 'A database query took longer than the slow-query threshold (tillwatch/pg, tillwatch/prisma); the line carries the normalised statement (literals and parameters replaced by ?), never bound values, and db_slow_queries_total counts it.',
+    fix: 'Look at the statement: a missing index, table growth or lock contention. Raise slowQueryMs only if the threshold is too strict for the workload.',
+  },
+  TWWRN301: {
+    raised: 'log',
+    summary: 'Sampling Redis INFO failed (tillwatch/redis); the memory, eviction and client gauges keep their last values until the next sample.',
+    fix: 'Look at Redis reachability; a managed Redis may refuse INFO to the service user (then turn sampling off with infoIntervalMs: 0).',
   },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -33,7 +33,16 @@ import type { IncomingMessage } from 'node:http';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { RequestScope } from '../http/http-instrumentation.ts';
 import type { Tillwatch } from '../tillwatch.ts';
-import { clientErrorStatus, setRoute, writeErrorResponse } from './shared.ts';
+import type { SecurityEvents } from '../security/security-events.ts';
+import { clientErrorStatus, emitStatusSecurityEvent, setRoute, writeErrorResponse } from './shared.ts';
+
+export interface TillwatchExpressOptions {
+  /**
+   * From `createSecurityEvents(tw)` (`tillwatch/security`): a 401, 403 or 429 answer becomes a security event
+   * (token failure, privilege escalation, rate limited) unless the route recorded one itself.
+   */
+  readonly security?: SecurityEvents;
+}
 
 /** The request's scope, for the dispatch patch (shared across tillwatch copies, like the patch flag). */
 const kScope = Symbol.for('tillwatch.express.scope');
@@ -164,13 +173,15 @@ patchExpressRouting();
  * app.use(tillwatchExpressErrors(tw));
  * ```
  */
-export function tillwatchExpress(tw: Tillwatch): RequestHandler {
+export function tillwatchExpress(tw: Tillwatch, options: TillwatchExpressOptions = {}): RequestHandler {
   patchExpressRouting();
+  const security = options.security;
   return function tillwatchMiddleware(req, res, next) {
     if (tw.managementOnMainPort && tw.handleManagement(req, res)) return;
     const scope = tw.http.begin(req, res);
     (req as Mountable)[kScope] = scope;
-    tw.http.run(scope, () => next());
+    if (security !== undefined) res.once('finish', () => emitStatusSecurityEvent(security, req, res.statusCode, scope.route));
+    tw.http.run(scope, next as () => void);
   };
 }
 

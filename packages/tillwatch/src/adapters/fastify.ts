@@ -17,16 +17,23 @@
  * request context, so later hooks and the handler run in it. Body parsing resumes on stream events
  * that carry the socket's async context, so `preValidation` re-enters the context before the handler
  * (the approach of @fastify/request-context, which restores its store with an AsyncResource there).
- * `onError` records a thrown or rejected error once. `onReady` hands the server to `tw.attach`.
+ * `onError` records a thrown or rejected error once. `onReady` hands the server to `tw.attach`. With `security`,
+ * `onResponse` turns a 401, 403 or 429 into a security event the route did not record itself.
  */
 import type { Server } from 'node:http';
 import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
 import { UNMATCHED_ROUTE } from '@tillwatch/spec';
 import type { Tillwatch } from '../tillwatch.ts';
-import { clientErrorStatus, setRoute } from './shared.ts';
+import type { SecurityEvents } from '../security/security-events.ts';
+import { clientErrorStatus, emitStatusSecurityEvent, setRoute } from './shared.ts';
 
 export interface TillwatchFastifyOptions {
   tw: Tillwatch;
+  /**
+   * From `createSecurityEvents(tw)` (`tillwatch/security`): a 401, 403 or 429 answer becomes a security event
+   * (token failure, privilege escalation, rate limited) unless the route recorded one itself.
+   */
+  security?: SecurityEvents;
 }
 
 /** The management paths served on the main port: the metrics endpoint (when enabled) and the health probes. */
@@ -60,14 +67,20 @@ function plugin(fastify: FastifyInstance, opts: TillwatchFastifyOptions, done: (
       next();
       return;
     }
-    const scope = tw.http.begin(request.raw, reply.raw);
+    // The correlation id goes into Fastify's own header object, written with the others in one writeHead.
+    const scope = tw.http.begin(request.raw, reply.raw, undefined, { echoHeaders: false });
+    const id = scope.ctx.correlationId;
+    reply.header('X-Request-ID', id);
+    reply.header('X-Correlation-ID', id);
     setRoute(scope, url ?? UNMATCHED_ROUTE);
-    tw.http.run(scope, () => next());
+    tw.http.run(scope, next);
   });
 
+  // A request without a body reaches preValidation in the same synchronous chain, still inside the context
+  // (run() then just calls next); one with a body resumes from the socket's stream events and re-enters it.
   fastify.addHook('preValidation', (request, _reply, next) => {
     const scope = tw.http.scopeOf(request.raw);
-    if (scope) tw.http.run(scope, () => next());
+    if (scope) tw.http.run(scope, next);
     else next();
   });
 
@@ -76,6 +89,14 @@ function plugin(fastify: FastifyInstance, opts: TillwatchFastifyOptions, done: (
     if (clientErrorStatus(error) === undefined) tw.http.recordError(tw.http.scopeOf(request.raw), error);
     next();
   });
+
+  const security = opts.security;
+  if (security !== undefined) {
+    fastify.addHook('onResponse', (request, reply, next) => {
+      emitStatusSecurityEvent(security, request.raw, reply.statusCode, request.routeOptions.url ?? UNMATCHED_ROUTE);
+      next();
+    });
+  }
 
   fastify.addHook('onReady', async () => {
     await tw.attach(fastify.server as Server);

@@ -4,7 +4,9 @@
  * Adapter-internal: not exported from the package.
  */
 import { STATUS_CODES, type ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { RequestScope } from '../http/http-instrumentation.ts';
+import type { SecurityEvents } from '../security/security-events.ts';
 
 /** Sets the route template on the scope (metrics, access log) and on the log context. */
 export function setRoute(scope: RequestScope, route: string): void {
@@ -51,4 +53,15 @@ export function writeErrorResponse(res: ServerResponse, scope: RequestScope | un
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.setHeader('content-length', Buffer.byteLength(payload));
   res.end(payload);
+}
+
+/**
+ * The security event a response status implies, when the route recorded none for the request: 401 a refused token
+ * (`missing` without an Authorization header), 403 a privilege-escalation attempt, 429 a rate-limited client.
+ */
+export function emitStatusSecurityEvent(security: SecurityEvents | undefined, req: IncomingMessage, status: number, route: string | undefined): void {
+  if (security === undefined || (status !== 401 && status !== 403 && status !== 429) || security.recordedFor(req)) return;
+  if (status === 401) security.tokenFailure({ request: req, route, reason: req.headers.authorization === undefined ? 'missing' : 'invalid' });
+  else if (status === 403) security.privilegeEscalation({ request: req, route });
+  else security.rateLimited({ request: req, route });
 }

@@ -47,7 +47,7 @@ export const optionsSchema = s.object({
   metrics: s.object({
     enabled: s.boolean({ env: 'TILLWATCH_METRICS', default: true, doc: 'Serve /metrics and record HTTP RED metrics.' }),
     path: s.string({ default: DEFAULT_METRICS_PATH, pattern: /^\/[A-Za-z0-9/_.-]*$/, doc: 'Path of the exposition endpoint.' }),
-    token: s.optional(s.string({ env: 'METRICS_TOKEN', secret: true, minLength: 16, maxLength: 512, doc: 'When set, /metrics requires "Authorization: Bearer <token>".' })),
+    token: s.optional(s.string({ env: 'METRICS_TOKEN', secret: true, failClosed: true, minLength: 16, maxLength: 512, doc: 'When set, /metrics requires "Authorization: Bearer <token>". A value that is too short or too long stops start-up with TW_ERR_CONFIG_INVALID instead of serving /metrics without authentication.' })),
     prefix: s.string({ default: '', pattern: /^([a-zA-Z_][a-zA-Z0-9_]*_)?$/, doc: 'Prefix for tillwatch-created metric names (empty by default so dashboards and rules match).' }),
     maxSeriesPerMetric: s.number({ env: 'TILLWATCH_MAX_SERIES_PER_METRIC', default: DEFAULT_SERIES_BUDGET, integer: true, min: 1, max: 1_000_000, doc: 'Label-set budget per metric; past it, new label sets fold into one overflow series.' }),
     maxLabelValueLength: s.number({ default: 100, integer: true, min: 8, max: 1024, doc: 'Label values are truncated to this many characters.' }),

@@ -44,6 +44,12 @@ interface LeafOptions<T> {
   secret?: boolean;
   /** Environment variable that overrides the option when set and non-empty. */
   env?: string;
+  /**
+   * An env value that cannot be used is a configuration error (naming the option and the variable), not a
+   * TWWRN002 warning with the default: for an option whose default is "off" and whose purpose is protection
+   * (a bearer token), falling back would fail open.
+   */
+  failClosed?: boolean;
   doc?: string;
 }
 
@@ -83,6 +89,10 @@ function leaf<T>(
       if (envName !== undefined && raw !== undefined && raw.trim() !== '') {
         const coerced = coerce(raw.trim());
         if (coerced !== undefined && check(coerced)) return coerced;
+        if (opts.failClosed) {
+          issue(ctx, `${path} (${envName})`, expected, raw, undefined, opts.secret);
+          return (opts.default ?? undefined) as T;
+        }
         ctx.envWarnings.push({ variable: envName, expected, got: opts.secret ? describeSecret(raw) : describeValue(raw) });
       }
       if (value === undefined) {

@@ -11,8 +11,17 @@ let seq = 0;
  * A UUIDv7 (RFC 9562 section 5.7): 48-bit Unix ms timestamp, then random bits. Time-ordered, so ids
  * sort by creation in log stores. Within one millisecond a 12-bit counter in rand_a keeps them monotonic
  * (RFC 9562 section 6.2, method 1). Random bytes come from a pooled randomFillSync for speed.
+ * Redrawn in the rare case (under 1%) that its digits hold a Luhn-valid run (the correlation-id rule of
+ * @tillwatch/redact), so no id the server writes looks like a card number to a log scanner.
  */
 export function uuidv7(now: number = Date.now()): string {
+  for (;;) {
+    const id = drawUuidv7(now);
+    if (isValidCorrelationId(id)) return id;
+  }
+}
+
+function drawUuidv7(now: number): string {
   if (poolOffset >= pool.length) {
     randomFillSync(pool);
     poolOffset = 0;
@@ -46,8 +55,10 @@ export function uuidv7(now: number = Date.now()): string {
 }
 
 /**
- * Picks the request's correlation id: X-Correlation-ID, else X-Request-ID, when valid; otherwise a new UUIDv7.
- * Header values arrive as string | string[] | undefined (node:http); an array (repeated header) is not trusted.
+ * Picks the request's correlation id: X-Correlation-ID, else X-Request-ID, when it passes the correlation-id
+ * rule of @tillwatch/redact (id characters, no card-number digit run, no JWT); otherwise a new UUIDv7. A
+ * refused value is dropped, never logged or echoed. Header values arrive as string | string[] | undefined
+ * (node:http); an array (repeated header) is not trusted.
  */
 export function correlationIdFrom(headers: Readonly<Record<string, string | string[] | undefined>>): string {
   const c = headers['x-correlation-id'];

@@ -1,4 +1,5 @@
-import { Counter, type Registry } from 'prom-client';
+import type { Metric, Registry } from 'prom-client';
+import { CounterFamily, type ValueSeries } from './metric-family.ts';
 import type { NormalizedDefinition } from './metric-definition.ts';
 import { SeriesGuard, type GuardSettings, type LabelValues } from './series-guard.ts';
 
@@ -12,27 +13,24 @@ export interface GuardedCounter<L extends string> {
   inc(labels?: LabelValues<L>, value?: number): void;
 }
 
-type CounterChild = Counter.Internal;
-
 export class GuardedCounterHandle<L extends string> implements GuardedCounter<L> {
   readonly definition: NormalizedDefinition;
-  readonly #guard: SeriesGuard<CounterChild>;
+  readonly #guard: SeriesGuard<ValueSeries>;
+  readonly #family: CounterFamily;
   readonly #settings: GuardSettings;
 
   constructor(definition: NormalizedDefinition, registry: Registry, settings: GuardSettings) {
     this.definition = definition;
     this.#settings = settings;
-    // registers: [] keeps it off prom-client's global registry; the owner registers it in its own.
-    const metric = new Counter({ name: definition.name, help: definition.help, labelNames: definition.labelNames, registers: [] });
-    registry.registerMetric(metric);
-    this.#guard = new SeriesGuard<CounterChild>({
+    const family = new CounterFamily(definition.name, definition.help, definition.labelNames);
+    registry.registerMetric(family as unknown as Metric);
+    this.#family = family;
+    this.#guard = new SeriesGuard<ValueSeries>({
       ...settings,
       labelNames: definition.labelNames,
       normalizers: definition.normalizers,
       maxSeries: definition.maxSeries,
-      // labels() binds the sanitised label object once. prom-client 15.1 still hashes and validates it on every
-      // inc (lib/counter.js: labels() returns inc.bind(this, labels)); the guard saves the sanitising and redacting.
-      createSeries: (labels) => metric.labels(labels),
+      createSeries: (labels) => family.createSeries(labels),
     });
   }
 
@@ -43,6 +41,7 @@ export class GuardedCounterHandle<L extends string> implements GuardedCounter<L>
       this.#settings.reporter.invalid('value');
       return;
     }
-    this.#guard.resolve(labels)?.inc(v);
+    const series = this.#guard.resolve(labels);
+    if (series !== undefined) this.#family.inc(series, v);
   }
 }

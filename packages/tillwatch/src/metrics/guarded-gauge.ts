@@ -1,4 +1,5 @@
-import { Gauge, type Registry } from 'prom-client';
+import type { Metric, Registry } from 'prom-client';
+import { GaugeFamily, type ValueSeries } from './metric-family.ts';
 import type { NormalizedDefinition } from './metric-definition.ts';
 import { SeriesGuard, type GuardSettings, type LabelValues } from './series-guard.ts';
 
@@ -12,11 +13,10 @@ export interface GuardedGauge<L extends string> {
   dec(labels?: LabelValues<L>, value?: number): void;
 }
 
-type GaugeChild = Gauge.Internal<string>;
-
 export class GuardedGaugeHandle<L extends string> implements GuardedGauge<L> {
   readonly definition: NormalizedDefinition;
-  readonly #guard: SeriesGuard<GaugeChild>;
+  readonly #guard: SeriesGuard<ValueSeries>;
+  readonly #family: GaugeFamily;
   readonly #settings: GuardSettings;
 
   constructor(definition: NormalizedDefinition, registry: Registry, settings: GuardSettings) {
@@ -24,32 +24,26 @@ export class GuardedGaugeHandle<L extends string> implements GuardedGauge<L> {
     this.#settings = settings;
     const userCollect = definition.collect;
     const reporter = settings.reporter;
-    const metric = new Gauge({
-      name: definition.name,
-      help: definition.help,
-      labelNames: definition.labelNames,
-      registers: [],
-      // A failing collect must not fail the whole scrape (every metric of the service would go missing and `up`
-      // would stay 1): the gauge keeps its previous values and the failure is counted and logged once.
-      ...(userCollect === undefined
-        ? {}
-        : {
-            collect: async () => {
-              try {
-                await userCollect();
-              } catch (err) {
-                reporter.collectFailed(err);
-              }
-            },
-          }),
-    });
-    registry.registerMetric(metric);
-    this.#guard = new SeriesGuard<GaugeChild>({
+    const family = new GaugeFamily(definition.name, definition.help, definition.labelNames);
+    // A failing collect must not fail the whole scrape (every metric of the service would go missing and `up`
+    // would stay 1): the gauge keeps its previous values and the failure is counted and logged once.
+    if (userCollect !== undefined) {
+      family.collect = async () => {
+        try {
+          await userCollect();
+        } catch (err) {
+          reporter.collectFailed(err);
+        }
+      };
+    }
+    registry.registerMetric(family as unknown as Metric);
+    this.#family = family;
+    this.#guard = new SeriesGuard<ValueSeries>({
       ...settings,
       labelNames: definition.labelNames,
       normalizers: definition.normalizers,
       maxSeries: definition.maxSeries,
-      createSeries: (labels) => metric.labels(labels),
+      createSeries: (labels) => family.createSeries(labels),
     });
   }
 
@@ -58,7 +52,8 @@ export class GuardedGaugeHandle<L extends string> implements GuardedGauge<L> {
       this.#settings.reporter.invalid('value');
       return;
     }
-    this.#guard.resolve(labels)?.set(value);
+    const series = this.#guard.resolve(labels);
+    if (series !== undefined) this.#family.set(series, value);
   }
 
   inc(labels?: LabelValues<L>, value?: number): void {
@@ -67,7 +62,8 @@ export class GuardedGaugeHandle<L extends string> implements GuardedGauge<L> {
       this.#settings.reporter.invalid('value');
       return;
     }
-    this.#guard.resolve(labels)?.inc(v);
+    const series = this.#guard.resolve(labels);
+    if (series !== undefined) this.#family.inc(series, v);
   }
 
   dec(labels?: LabelValues<L>, value?: number): void {
@@ -76,6 +72,7 @@ export class GuardedGaugeHandle<L extends string> implements GuardedGauge<L> {
       this.#settings.reporter.invalid('value');
       return;
     }
-    this.#guard.resolve(labels)?.dec(v);
+    const series = this.#guard.resolve(labels);
+    if (series !== undefined) this.#family.inc(series, -v);
   }
 }

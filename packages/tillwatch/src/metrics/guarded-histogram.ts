@@ -1,4 +1,5 @@
-import { Histogram, type Registry } from 'prom-client';
+import type { Metric, Registry } from 'prom-client';
+import { HistogramFamily, type HistogramSeries } from './metric-family.ts';
 import type { NormalizedDefinition } from './metric-definition.ts';
 import { SeriesGuard, type GuardSettings, type LabelValues } from './series-guard.ts';
 
@@ -12,12 +13,6 @@ export interface GuardedHistogram<L extends string> {
    *   together (OpenMetrics 1.0 limit); an invalid exemplar is dropped and counted, the observation is kept.
    */
   observe(labels: LabelValues<L>, seconds: number, exemplar?: Readonly<Record<string, string>>): void;
-}
-
-interface HistogramSeries {
-  readonly observe: (value: number) => void;
-  /** The sanitised labels, needed to attach an exemplar to the same series. */
-  readonly labels: Readonly<Record<string, string>>;
 }
 
 const EXEMPLAR_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -44,31 +39,21 @@ export class GuardedHistogramHandle<L extends string> implements GuardedHistogra
   readonly definition: NormalizedDefinition;
   readonly #guard: SeriesGuard<HistogramSeries>;
   readonly #settings: GuardSettings;
-  readonly #metric: Histogram<string>;
+  readonly #family: HistogramFamily;
 
   constructor(definition: NormalizedDefinition, registry: Registry, settings: GuardSettings) {
     this.definition = definition;
     this.#settings = settings;
-    // prom-client refuses exemplars on a metric constructed with a Prometheus-format registry, because that format
-    // cannot carry them (lib/metric.js). Constructed with no registry and registered afterwards, the Prometheus
-    // rendering skips exemplars (lib/registry.js only writes them when the registry is OpenMetrics) and the
-    // OpenMetrics rendering of the same object includes them: one histogram, two formats, no shared state toggled.
-    const metric = new Histogram({
-      name: definition.name,
-      help: definition.help,
-      labelNames: definition.labelNames,
-      buckets: [...(definition.buckets ?? [])],
-      enableExemplars: definition.exemplars,
-      registers: [],
-    });
-    registry.registerMetric(metric);
-    this.#metric = metric;
+    // Exemplars are kept in both formats' storage and written only in OpenMetrics (the Prometheus text format cannot carry them).
+    const family = new HistogramFamily(definition.name, definition.help, definition.labelNames, definition.buckets ?? [], definition.exemplars);
+    registry.registerMetric(family as unknown as Metric);
+    this.#family = family;
     this.#guard = new SeriesGuard<HistogramSeries>({
       ...settings,
       labelNames: definition.labelNames,
       normalizers: definition.normalizers,
       maxSeries: definition.maxSeries,
-      createSeries: (labels) => ({ observe: metric.labels(labels).observe, labels }),
+      createSeries: (labels) => family.createSeries(labels),
     });
   }
 
@@ -80,7 +65,7 @@ export class GuardedHistogramHandle<L extends string> implements GuardedHistogra
     const series = this.#guard.resolve(labels);
     if (series === undefined) return;
     if (exemplar === undefined || !this.definition.exemplars) {
-      series.observe(seconds);
+      this.#family.observe(series, seconds);
       return;
     }
     let copy: Record<string, string> | undefined;
@@ -91,9 +76,9 @@ export class GuardedHistogramHandle<L extends string> implements GuardedHistogra
     }
     if (copy === undefined) {
       this.#settings.reporter.invalid('exemplar');
-      series.observe(seconds);
+      this.#family.observe(series, seconds);
       return;
     }
-    this.#metric.observe({ labels: series.labels, value: seconds, exemplarLabels: copy });
+    this.#family.observe(series, seconds, copy);
   }
 }

@@ -3,6 +3,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearerTokenChecker } from './bearer-token.ts';
+import type { PreparedExposition } from './exposition-renderer.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface MetricsHandlerOptions {
@@ -17,13 +18,59 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
 }
 
 /**
+ * Streams an exposition: a body that fits in one chunk goes out with a Content-Length, a larger one chunked as it is
+ * rendered, waiting for the socket to drain (so a slow scraper holds one chunk in memory, not the whole body).
+ */
+async function stream(res: ServerResponse, contentType: string, exposition: PreparedExposition, head: boolean): Promise<void> {
+  if (res.headersSent || res.destroyed) return;
+  const headers = { 'Cache-Control': 'no-store', 'Content-Type': contentType, Vary: 'Accept' };
+  if (head) {
+    res.writeHead(200, headers);
+    res.end();
+    return;
+  }
+  let first: string | undefined;
+  let streaming = false;
+  const drained = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const done = (): void => {
+        res.off('drain', done);
+        res.off('close', done);
+        if (res.destroyed) reject(new Error('scrape connection closed'));
+        else resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
+  await exposition.writeTo((chunk) => {
+    if (res.destroyed) throw new Error('scrape connection closed');
+    if (!streaming) {
+      if (first === undefined) {
+        first = chunk;
+        return;
+      }
+      res.writeHead(200, headers);
+      streaming = true;
+      res.write(first);
+    }
+    return res.write(chunk) ? undefined : drained();
+  });
+  if (streaming) res.end();
+  else {
+    const body = first ?? '';
+    res.writeHead(200, { ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
+    res.end(body);
+  }
+}
+
+/**
  * Creates a node:http handler serving the exposition of `metrics`.
  *
  * - GET and HEAD only; anything else gets 405 with `Allow: GET, HEAD`.
  * - With a token, a missing or wrong `Authorization: Bearer` header gets 401 with `WWW-Authenticate: Bearer`
  *   and no details (TW_ERR_MANAGEMENT_UNAUTHORIZED); the comparison is constant-time.
  * - Content negotiation on Accept: OpenMetrics 1.0 for `application/openmetrics-text`, else Prometheus text 0.0.4.
- * - A failing collect callback gets 500 with a generic body; the error is logged (redacted) by `Metrics.render`.
+ * - A failing collect callback gets 500 with a generic body; the error is logged (redacted) by `Metrics.exposition`.
  *
  * The handler never throws and never rejects.
  * @throws TillwatchConfigError (at creation) when `token` is an empty string.
@@ -46,8 +93,8 @@ export function createMetricsHandler(metrics: Metrics, opts: MetricsHandlerOptio
         send(res, 401, { ...text, 'WWW-Authenticate': 'Bearer' }, 'Unauthorized\n', head);
         return;
       }
-      metrics.render(req.headers.accept).then(
-        ({ contentType, body }) => send(res, 200, { 'Content-Type': contentType, Vary: 'Accept' }, body, head),
+      metrics.exposition(req.headers.accept).then(
+        (exposition) => stream(res, exposition.contentType, exposition, head),
         () => send(res, 500, text, 'Internal Server Error\n', head),
       ).catch(() => res.destroy());
     } catch {

@@ -17,7 +17,7 @@
 import { Registry, type Metric, type MetricObjectWithValues, type MetricValue, type OpenMetricsContentType } from 'prom-client';
 
 /** The parts of a prom-client metric object that a registry uses. */
-interface RegisteredMetric {
+export interface RegisteredMetric {
   name: string;
   readonly help: string;
   readonly type: string;
@@ -27,7 +27,7 @@ interface RegisteredMetric {
 }
 
 /** A counter as seen by one OpenMetrics render: prom-client may rename the view, never the counter. */
-function counterView(counter: RegisteredMetric): RegisteredMetric {
+export function counterView(counter: RegisteredMetric): RegisteredMetric {
   const view: RegisteredMetric = {
     name: counter.name,
     help: counter.help,
@@ -43,6 +43,11 @@ export class MetricsRegistry extends Registry {
   /** Kept so the OpenMetrics render can apply the same default labels; prom-client has no getter for them. */
   #defaultLabels: Record<string, string> = {};
 
+  /** The labels set with {@link setDefaultLabels} (prom-client keeps them private). */
+  get defaultLabels(): Readonly<Record<string, unknown>> {
+    return this.#defaultLabels;
+  }
+
   override setDefaultLabels(labels: object): void {
     super.setDefaultLabels(labels);
     this.#defaultLabels = { ...(labels as Record<string, string>) };
@@ -53,7 +58,11 @@ export class MetricsRegistry extends Registry {
     this.#defaultLabels = {};
   }
 
-  /** Renders every metric of this registry in OpenMetrics 1.0 text (ends with `# EOF`). Rejects when a collect callback fails. */
+  /**
+   * prom-client's own rendering of every metric of this registry in OpenMetrics 1.0 text (ends with `# EOF`), in one
+   * go. `Metrics.render` does not use it (see exposition-renderer.ts); it is the reference the renderer's output is
+   * compared with, byte for byte. Rejects when a collect callback fails.
+   */
   openMetrics(): Promise<string> {
     // A fresh registry per render: switching its content type is local (the 15.1 typings omit the constructor argument).
     const om = new Registry<OpenMetricsContentType>();

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { ResolvedTillwatchOptions } from '../config/options.ts';
 import { catalogue, TillwatchError, type AnyMetricHandle, type MetricHandle } from '@tillwatch/spec';
 import { contentTypeOf, negotiateExpositionFormat } from './exposition-format.ts';
+import { prepareExposition, type PreparedExposition } from './exposition-renderer.ts';
 import { GuardTelemetry } from './guard-telemetry.ts';
 import { GuardedCounterHandle, type GuardedCounter } from './guarded-counter.ts';
 import { GuardedGaugeHandle, type GuardedGauge } from './guarded-gauge.ts';
@@ -112,15 +113,27 @@ export class Metrics implements MetricRegistrar {
   /**
    * Renders every metric in the format the Accept header asks for: OpenMetrics 1.0 for
    * `application/openmetrics-text`, otherwise Prometheus text 0.0.4. Concurrent renders in different formats
-   * are safe.
+   * are safe. The body is the bytes prom-client would write for this registry; the render yields to the event
+   * loop every few milliseconds, so a large exposition does not stall requests in flight.
    * @throws (rejects) when a collect callback of a metric registered directly in {@link Metrics.registry} fails;
    *   the error has already been logged, redacted. Guarded gauges' collect failures never reject.
    */
   async render(accept: string | undefined): Promise<RenderedMetrics> {
+    const exposition = await this.exposition(accept);
+    const chunks: string[] = [];
+    await exposition.writeTo((chunk) => void chunks.push(chunk));
+    return { contentType: exposition.contentType, body: chunks.join('') };
+  }
+
+  /**
+   * {@link Metrics.render} in two steps, for streaming: the promise settles once the collect callbacks have run
+   * (rejecting, logged, when one fails), then `writeTo(sink)` hands the body over in chunks.
+   */
+  async exposition(accept: string | undefined): Promise<PreparedExposition & { readonly contentType: string }> {
     const format = negotiateExpositionFormat(accept);
     try {
-      const body = format === 'openmetrics' ? await this.registry.openMetrics() : await this.registry.metrics();
-      return { contentType: contentTypeOf(format), body };
+      const prepared = await prepareExposition(this.registry, format === 'openmetrics');
+      return { contentType: contentTypeOf(format), writeTo: prepared.writeTo };
     } catch (err) {
       try {
         this.#logger.error({ code: 'TW_ERR_METRICS_COLLECT_FAILED', err: redactError(err, this.#redact), format }, 'rendering metrics failed: a collect callback threw or rejected');

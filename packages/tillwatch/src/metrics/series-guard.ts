@@ -1,5 +1,5 @@
 /**
- * The cardinality guard: maps the label values request code passes to a series (a cached prom-client child),
+ * The cardinality guard: maps the label values request code passes to a series (kept in the metric's family),
  * enforcing a per-metric budget of distinct label sets.
  *
  * Why: every distinct label set is a new time series in Prometheus, held in memory here and in the TSDB.

@@ -81,7 +81,7 @@ export class Experiments {
    */
   async convert(experimentKey: string, unit: { terminalId: string; customerId?: string | undefined }): Promise<Conversion> {
     const e = this.#o.experiments.find((x) => x.key === experimentKey);
-    if (e === undefined) throw new StoreError('STORE_EXPERIMENT_UNKNOWN', `no experiment named ${JSON.stringify(experimentKey.slice(0, 64))}`, { statusCode: 404 });
+    if (e === undefined) throw new StoreError('STORE_EXPERIMENT_UNKNOWN', `no such experiment; known: ${this.#o.experiments.map((x) => x.key).join(', ')}`, { statusCode: 404 });
     const { db, analytics } = this.#o;
     const a = assignVariant(e, unit);
     const result = await db.tx(async (q) => {

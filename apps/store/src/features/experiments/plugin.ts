@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { authenticate } from '../../auth/auth-plugin.ts';
 import type { StoreDeps } from '../../deps.ts';
-import { bodyOf, invalid, optStr, str } from '../../http/validate.ts';
+import { bodyOf, idStr, invalid, optIdStr, plainId, str } from '../../http/validate.ts';
 import { readExperimentsConfig } from './experiments-options.ts';
 import { Experiments, type AnalyticsPort } from './experiments-service.ts';
 
@@ -20,6 +20,7 @@ export async function experimentsFeature(app: FastifyInstance, deps: StoreDeps):
     assigned: (experiment, variant) => deps.commerce.analytics.experimentAssigned({ experiment, variant }),
     converted: (experiment, variant) => deps.commerce.analytics.experimentConverted({ experiment, variant }),
   };
+  const { redactor } = deps.tw;
   const experiments = new Experiments({ db: deps.db, analytics, logger: deps.logger.child({ module: 'experiments' }), ...config });
 
   app.get('/experiments/config', { preHandler: authenticate }, async () => experiments.config());
@@ -28,14 +29,16 @@ export async function experimentsFeature(app: FastifyInstance, deps: StoreDeps):
     const q = (request.query ?? {}) as Record<string, unknown>;
     if (typeof q.terminal !== 'string' || !UNIT_ID.test(q.terminal)) throw invalid('terminal', UNIT_TEXT, q.terminal);
     if (q.customer !== undefined && (typeof q.customer !== 'string' || !UNIT_ID.test(q.customer))) throw invalid('customer', UNIT_TEXT, q.customer);
+    plainId('terminal', q.terminal, redactor, UNIT_TEXT);
+    if (q.customer !== undefined) plainId('customer', q.customer as string, redactor, UNIT_TEXT);
     return experiments.evaluate({ terminalId: q.terminal, customerId: q.customer as string | undefined });
   });
 
   app.post('/experiments/conversions', { preHandler: authenticate }, async (request) => {
     const b = bodyOf(request.body);
     const experiment = str(b, 'experiment', { max: 64 });
-    const terminalId = str(b, 'terminal', { max: 64, pattern: UNIT_ID, patternText: UNIT_TEXT });
-    const customerId = optStr(b, 'customer', { max: 64, pattern: UNIT_ID, patternText: UNIT_TEXT });
+    const terminalId = idStr(b, 'terminal', redactor, { max: 64, pattern: UNIT_ID, patternText: UNIT_TEXT });
+    const customerId = optIdStr(b, 'customer', redactor, { max: 64, pattern: UNIT_ID, patternText: UNIT_TEXT });
     return experiments.convert(experiment, { terminalId, customerId });
   });
 }

@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { authenticate, requireRole } from '../../auth/auth-plugin.ts';
 import type { StoreDeps } from '../../deps.ts';
-import { bodyOf, invalid, str } from '../../http/validate.ts';
+import { bodyOf, idStr, invalid, str } from '../../http/validate.ts';
 import { HttpSmsSender } from './http-sms-sender.ts';
 import { bindNotificationMetrics } from './notification-metrics.ts';
 import { readNotificationsOptions } from './notifications-options.ts';
@@ -21,7 +21,10 @@ const WORKER_CONCURRENCY = 4;
 export async function notificationsFeature(app: FastifyInstance, deps: StoreDeps): Promise<void> {
   const options = readNotificationsOptions(deps.config.env);
   const logger = deps.logger.child({ module: 'notifications' });
-  const sender: OutboundSender = new HttpSmsSender({ baseUrl: options.providerUrl, timeoutMs: options.timeoutMs });
+  // The SMS provider is optional for readiness (receipts wait in their queue); a breaker stops hammering it
+  // while it is down, and every call is timed as the sms_provider dependency.
+  const provider = deps.dependencies.add({ name: 'sms_provider', required: false, check: options.providerUrl, checkIntervalMs: deps.config.dependencyCheckIntervalMs, breaker: { consecutiveFailures: 10, halfOpenAfterMs: 5000 } });
+  const sender: OutboundSender = new HttpSmsSender({ baseUrl: options.providerUrl, timeoutMs: options.timeoutMs, fetch: provider.fetch });
   // Sub-keys of the store's secret, so the recipient hash and seal need no secrets of their own.
   const hashKey = createHmac('sha256', deps.config.jwtSecret).update('notifications:recipient-hash').digest();
   const sealKey = createHmac('sha256', deps.config.jwtSecret).update('notifications:recipient-seal').digest();
@@ -64,7 +67,7 @@ export async function notificationsFeature(app: FastifyInstance, deps: StoreDeps
 
   app.post('/notifications/receipts', { preHandler: authenticate }, async (request, reply) => {
     const b = bodyOf(request.body);
-    const orderId = str(b, 'order_id', { max: 64 });
+    const orderId = idStr(b, 'order_id', deps.tw.redactor, { max: 64 });
     const phone = str(b, 'phone', { max: 32 });
     let channel: MessageChannel = options.defaultChannel;
     if (b.channel !== undefined) {

@@ -22,6 +22,8 @@
  * Prices are what the terminal charged from its cached catalogue: the money was taken, so the sale
  * is applied at those prices, not re-priced. The validated sale is kept internally in camelCase.
  */
+// Ids are stored and synced as sent: they follow the correlation-id rule (no card-number digit run, no token).
+import { isValidCorrelationId } from '@tillwatch/redact';
 import { AGE_VERIFICATION_METHODS, CHANNELS, PAYMENT_METHODS, type AgeVerificationMethod, type Channel, type PaymentMethod } from '../../orders/order-types.ts';
 
 const MAX_SALES_PER_BATCH = 500;
@@ -108,8 +110,8 @@ function isInt(v: unknown, min: number, max: number): v is number {
  */
 export function parseBatch(body: unknown, locations: readonly string[], nowMs = Date.now()): { ok: true; batch: ParsedBatch } | { ok: false; error: EnvelopeError } {
   if (!isRecord(body)) return { ok: false, error: { field: 'body', expected: 'a JSON object' } };
-  if (typeof body.terminal !== 'string' || !TERMINAL_ID.test(body.terminal)) {
-    return { ok: false, error: { field: 'terminal', expected: `a terminal id matching ${TERMINAL_ID}` } };
+  if (typeof body.terminal !== 'string' || !TERMINAL_ID.test(body.terminal) || !isValidCorrelationId(body.terminal)) {
+    return { ok: false, error: { field: 'terminal', expected: `a terminal id matching ${TERMINAL_ID}, without a card number or a token` } };
   }
   if (typeof body.location !== 'string' || !locations.includes(body.location)) {
     return { ok: false, error: { field: 'location', expected: `one of the store's locations (${locations.join(', ')})` } };
@@ -137,8 +139,8 @@ export function parseBatch(body: unknown, locations: readonly string[], nowMs = 
 function parseSale(raw: unknown, nowMs: number): OfflineSale | Omit<Rejection, 'index'> {
   if (!isRecord(raw)) return { clientSaleId: undefined, code: 'invalid_sale', message: 'a sale must be an object' };
   const id = raw.client_sale_id;
-  if (typeof id !== 'string' || !CLIENT_SALE_ID.test(id)) {
-    return { clientSaleId: undefined, code: 'invalid_client_sale_id', message: `client_sale_id must match ${CLIENT_SALE_ID}` };
+  if (typeof id !== 'string' || !CLIENT_SALE_ID.test(id) || !isValidCorrelationId(id)) {
+    return { clientSaleId: undefined, code: 'invalid_client_sale_id', message: `client_sale_id must match ${CLIENT_SALE_ID}, without a card number or a token` };
   }
   const reject = (code: RejectCode, message: string): Omit<Rejection, 'index'> => ({ clientSaleId: id, code, message });
 
@@ -170,7 +172,9 @@ function parseSale(raw: unknown, nowMs: number): OfflineSale | Omit<Rejection, '
 
   let customerId: string | undefined;
   if (raw.customer_id !== undefined && raw.customer_id !== null) {
-    if (typeof raw.customer_id !== 'string' || raw.customer_id.length === 0 || raw.customer_id.length > 64) return reject('invalid_sale', 'customer_id must be a string');
+    if (typeof raw.customer_id !== 'string' || raw.customer_id.length > 64 || !isValidCorrelationId(raw.customer_id)) {
+      return reject('invalid_sale', 'customer_id must be an id of letters, digits and ._:-, without a card number or a token');
+    }
     customerId = raw.customer_id;
   }
 

@@ -15,13 +15,16 @@
  * The last-success gauge moves on each acknowledged batch. A stall (a hung warehouse) shows as batches
  * timing out while `delivery_queue_depth{queue="sales_sync"}` and its oldest age grow.
  */
-import { createHash } from 'node:crypto';
+import { derivedId } from '../../ids.ts';
 import { DeliveryError, type DeliveryJob, type DeliveryQueue } from 'tillwatch/delivery';
 import type { Db, Logger, Queryable, SaleCompletingEvent } from '../../deps.ts';
 import type { SyncMetrics } from './sync-metrics.ts';
 import type { SyncErrorType, WarehouseClient, WarehouseSale } from './warehouse-client.ts';
 
-export const PIPELINE = 'warehouse';
+/** The `pipeline` label of the sync metrics, as the sync-freshness SLO and SalesSyncStalled select it. */
+export const PIPELINE = 'sales_to_warehouse';
+/** Prefix of batch ids (the warehouse dedupes by them; unchanged so a batch re-sent across an upgrade keeps its id). */
+const BATCH_PREFIX = 'warehouse';
 export const QUEUE = 'sales_sync';
 
 /** What the queue holds per sale: only its id (the sale is read when it is pushed). */
@@ -118,7 +121,7 @@ export class SalesSync {
       if (rows.length === 0) return;
     }
     // The batch id is derived from its sales, so a repeated batch is recognisable at the warehouse too.
-    const batchId = `${PIPELINE}-${createHash('sha256').update(rows.map((r) => r.id).join('\n')).digest('hex').slice(0, 20)}`;
+    const batchId = derivedId(BATCH_PREFIX, rows.map((r) => r.id).join('\n'), 20, '-');
     const started = performance.now();
     const result = await client.push(batchId, rows.map(toSale), AbortSignal.any(jobs.map((j) => j.signal)));
     const seconds = (performance.now() - started) / 1000;

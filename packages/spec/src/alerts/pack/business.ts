@@ -1,7 +1,7 @@
 /** Commerce: payments, orders, printing. */
 import { catalogue } from '../../catalogue.ts';
 import { defineAlert, type AlertSpec } from '../alert-spec.ts';
-import { counterSeries, gaugeSeries } from '../test-series.ts';
+import { counterSeries, gaugeSeries, stalledTimestampSeries, timestampSeries } from '../test-series.ts';
 import { n, type PackContext } from './pack-context.ts';
 import { ORDER_SYSTEM_FAILURE_REASONS, PAYMENT_SYSTEM_FAILURE_REASONS } from '../../slo/business-slos.ts';
 
@@ -45,6 +45,44 @@ export function businessAlerts(ctx: PackContext): AlertSpec[] {
 4. Declines (\`declined\`, \`insufficient_funds\`...) do not count here; a decline spike on every method points at a fraud rule or a misconfigured merchant account at the provider.
 5. Post in the stores' channel so staff know it is not their terminals.`,
       test: { firing: payments(t.paymentFailureRatio * 1.2), quiet: payments(t.paymentFailureRatio * 0.9) },
+    }),
+    defineAlert({
+      name: 'PaymentsOutcomeUnknown',
+      severity: 'critical',
+      for: t.paymentUnknownFor,
+      group: 'business',
+      team,
+      expr: `max(${m.payments.unknown}) > 0`,
+      summary: 'Payments with an unknown outcome have not been settled',
+      description: `{{ $value }} payment(s) timed out or lost their answer and could not be settled with the provider for ${t.paymentUnknownFor}: customers may have been charged without the store recording it.`,
+      runbook: `What a cashier sees: the pay request answered 503 \`STORE_PAYMENT_OUTCOME_UNKNOWN\` ("the payment may have gone through"), the order shows \`payment_pending\` with \`payment_attempt.state: unknown\`, and it can be neither paid again nor voided until settled. Tell them not to take a second payment (no cash either): pressing Pay again re-checks with the provider and, once the provider answers, either shows the order paid or takes the new payment.
+1. Why it is not settling: \`sum by (resolution) (increase(payments_reconciliations_total[15m]))\`. \`lookup_failed\` rising: the provider cannot be reached (status page, outbound network, credentials).
+2. No reconciliation runs at all: see PaymentReconciliationStale.
+3. The open attempts: \`SELECT order_id, idempotency_key, status, phase, updated_at FROM payment_attempts WHERE status IN ('pending','unknown')\`; the provider's dashboard finds each by its idempotency key.
+4. Never mark an attempt settled by hand without the provider's answer: a capture found later is recorded (or refunded) by the reconciler.`,
+      test: {
+        firing: [gaugeSeries(m.payments.unknown, {}, 2)],
+        quiet: [gaugeSeries(m.payments.unknown, {}, 0)],
+        trueAfterMinutes: 0,
+      },
+    }),
+    defineAlert({
+      name: 'PaymentReconciliationStale',
+      severity: 'warning',
+      for: '0s',
+      group: 'business',
+      team,
+      expr: `time() - max(${m.payments.reconciliationLastSuccess}) > ${n(t.paymentReconciliationMaxAgeSeconds)}`,
+      summary: 'Payment reconciliation has not run recently',
+      description: 'The last finished reconciliation of unknown payments was {{ $value | humanizeDuration }} ago: timed-out payments are not being settled with the provider.',
+      runbook: `1. Is the store running and ready? The reconciler runs at start-up and on a timer (PAYMENT_RECONCILE_INTERVAL_MS) in every instance.
+2. Runs that never finish: the database is slow or down (its alerts fire too), or a provider lookup hangs (PAYMENT_TIMEOUT_MS bounds each call).
+3. Meanwhile cashiers can settle one order each by pressing Pay again on an order stuck in \`payment_pending\`.`,
+      test: {
+        firing: [stalledTimestampSeries(m.payments.reconciliationLastSuccess, {}, t.paymentReconciliationMaxAgeSeconds + 60)],
+        quiet: [timestampSeries(m.payments.reconciliationLastSuccess, {}, 30)],
+        trueAfterMinutes: 0,
+      },
     }),
     defineAlert({
       name: 'OrderFailureRateHigh',

@@ -1,4 +1,4 @@
-/** Security (planned metrics). Client addresses are never labels: offenders are counted, and logged. */
+/** Security (recorded by `tillwatch/security`). Client addresses are never labels: offenders are counted, and logged. */
 import { catalogue } from '../../catalogue.ts';
 import { defineAlert, type AlertSpec } from '../alert-spec.ts';
 import { durationMinutes } from '../duration.ts';
@@ -22,10 +22,26 @@ export function securityAlerts(ctx: PackContext): AlertSpec[] {
       expr: `max(${m.security.bruteForceSources}) > 0`,
       summary: 'Brute-force login attempts in progress',
       description: '{{ $value }} client address(es) had more than 5 failed logins in the last 15 minutes.',
-      runbook: `1. Find the addresses in the security log lines (\`event: brute_force\`); they are logged, never labelled.
+      runbook: `1. Find the sources in the security log lines (\`security_event: brute_force\`); they are pseudonymised, never labelled.
 2. Block them at the edge (WAF, rate limiter) if they are not one of the stores' NAT addresses.
 3. Check whether any attempt succeeded afterwards for the same user names; force a password reset if so.`,
       test: { firing: [gaugeSeries(m.security.bruteForceSources, {}, 1)], quiet: [gaugeSeries(m.security.bruteForceSources, {}, 0)], trueAfterMinutes: 0 },
+    }),
+    defineAlert({
+      name: 'PasswordSpraySuspected',
+      severity: 'critical',
+      for: '0s',
+      group: 'security',
+      team,
+      // Per-user lockouts never trip on a spray: each account sees one or two guesses. The security module counts,
+      // per source, the distinct user names of its failed logins in 15 minutes (auth_password_spray_sources).
+      expr: `max(${m.security.passwordSpraySources}) > 0`,
+      summary: 'Password spray across user names in progress',
+      description: '{{ $value }} client address(es) failed logins for 10 or more distinct user names in the last 15 minutes.',
+      runbook: `1. Find the sources in the security log lines (\`security_event: password_spray\`); they are pseudonymised, never labelled.
+2. Block them at the edge; a spray usually rotates addresses, so also watch \`sum(rate(auth_failed_logins_total[5m]))\`.
+3. Look for \`login_succeeded\` events from the same sources during the spray: those accounts are compromised; reset them.`,
+      test: { firing: [gaugeSeries(m.security.passwordSpraySources, {}, 1)], quiet: [gaugeSeries(m.security.passwordSpraySources, {}, 0)], trueAfterMinutes: 0 },
     }),
     defineAlert({
       name: 'AuthFailuresHigh',
