@@ -75,7 +75,7 @@ test('alertmanager.yml inhibits threshold alerts while the SLO page of their obj
   const am = yaml<{ inhibit_rules: { source_matchers: string[]; target_matchers: string[]; equal: string[] }[]; route: { routes: { matchers: string[]; routes?: { matchers: string[]; receiver: string }[] }[] } }>('alertmanager/alertmanager.yml');
   const inhibits = (slo: string) => am.inhibit_rules.find((r) => r.source_matchers.includes('burn="page"') && r.source_matchers.includes(`slo="${slo}"`) && !r.target_matchers.some((m) => m.startsWith('burn=')));
   assert.deepEqual(inhibits('payment-success')?.target_matchers, ['alertname=~"PaymentFailureRateHigh"']);
-  assert.deepEqual(inhibits('order-success')?.target_matchers, ['alertname=~"OrderFailureRateHigh"']);
+  assert.deepEqual(inhibits('order-success')?.target_matchers, ['alertname=~"OrderFailureRateHigh|SyntheticJourneyFailing"']);
   assert.deepEqual(inhibits('print-success')?.target_matchers, ['alertname=~"PrintSuccessRateLow"']);
   assert.deepEqual(inhibits('availability')?.equal, ['service']);
   const payments = am.route.routes.find((r) => r.matchers.includes('team="payments"'));
