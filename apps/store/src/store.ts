@@ -20,6 +20,7 @@ import { memoryCache, redisCache, type Cache, type CacheHooks } from './cache/ca
 import { createSecurityEvents } from 'tillwatch/security';
 import { createStoreCommerce, createStoreTelemetry } from './commerce.ts';
 import { loadSecurityConfig } from './security/security-config.ts';
+import { createStoreAudit, dlqAuditSink, startAuditCheckpoints } from './audit/store-audit.ts';
 import type { StoreConfig } from './config.ts';
 import { openDb, type Db } from './db/db.ts';
 import { migrate, type MigrationResult } from './db/migrate.ts';
@@ -60,6 +61,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   const commerce = createStoreCommerce(tw, config.currency);
   const telemetry = createStoreTelemetry(tw, commerce);
   const securityConfig = loadSecurityConfig(config.env);
+  const audit = createStoreAudit(tw, config);
   const security = createSecurityEvents(tw, { sourceAddress: securityConfig.sourceAddress, hashKey: securityConfig.hashKey });
 
   // Every statement of the store, its migrations and its queues (pg-boss shares the pool) is timed by tillwatch/pg.
@@ -98,7 +100,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
 
   let delivery: Awaited<ReturnType<typeof createStoreDelivery>>;
   try {
-    delivery = await createStoreDelivery(tw, db, config.env, tw.logger);
+    delivery = await createStoreDelivery(tw, db, config.env, tw.logger, dlqAuditSink(audit, db));
   } catch (err) {
     await cache.close();
     await db.close();
@@ -113,7 +115,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
     void delivery.recordEventFailure({ event, key: typeof orderId === 'string' ? orderId : `${event}:${Date.now()}`, error: err });
   });
   const startup = createStartup();
-  const deps: StoreDeps = { tw, logger: tw.logger, db, cache, commerce, events, config, security, securityConfig, delivery, started: startup.started };
+  const deps: StoreDeps = { tw, logger: tw.logger, db, cache, commerce, events, config, security, securityConfig, audit, delivery, started: startup.started };
   const built = await buildStoreApp(deps, { features: opts.features, startup, telemetry });
   const { app } = built;
   // Registered after the database: shutdown hooks run in reverse, so the reconciler stops first.
@@ -149,6 +151,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
     throw err;
   }
   startup.settle(true);
+  const stopCheckpoints = startAuditCheckpoints(tw, audit, db);
   built.reconciler.start();
   tw.markStarted();
   const url = `http://127.0.0.1:${port}`;
@@ -168,6 +171,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
       closed = true;
       await built.reconciler.stop();
       await app.close();
+      await stopCheckpoints().catch(() => {});
       await delivery.stop();
       await cache.close();
       await db.close();
