@@ -76,7 +76,7 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
   registerAuth(app, deps);
 
   const products = new ProductRepository(deps, telemetry);
-  const payments = new PaymentClient({ baseUrl: deps.config.paymentProviderUrl, timeoutMs: deps.config.paymentTimeoutMs });
+  const payments = new PaymentClient({ baseUrl: deps.config.paymentProviderUrl, timeoutMs: deps.config.paymentTimeoutMs, fetch: deps.dependencies.get('payment_provider').fetch });
   // A pending attempt outlives its request only when the request is gone: authorise + capture, each bounded
   // by the payment timeout, plus a margin for the database writes around them.
   const reconciler = new PaymentReconciler(deps.db, payments, deps.logger, telemetry, {
@@ -91,6 +91,12 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
     health: '/health/ready',
     metrics: '/metrics',
   }));
+  // Every external dependency's last check: 503 when a required one (the payment provider) is down,
+  // "degraded" when only optional ones are (docs/health.md).
+  app.get(`${deps.tw.options.health.basePath}/external`, async (_request, reply) => {
+    const r = deps.dependencies.report();
+    return reply.code(r.httpStatus).header('cache-control', 'no-store').send(r.body);
+  });
   const sec = deps.securityConfig;
   const throttle = new LoginThrottle({ perUser: sec.loginPerUser, perSource: sec.loginPerSource, global: sec.loginGlobal });
   await app.register(async (child) => authRoutes(child, deps, throttle));

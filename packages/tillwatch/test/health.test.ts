@@ -208,6 +208,32 @@ test('a check that ignores its signal is not started again while the earlier run
   assert.equal(calls, 2);
 });
 
+test('a run that never settles is abandoned after three timeouts: readiness follows the dependency again once it is back', async (t) => {
+  const { health } = makeHealth(t, { cacheTtlMs: 0 });
+  let calls = 0;
+  health.add(
+    customCheck(
+      'partitioned',
+      () => {
+        calls++;
+        // The first run hangs forever (a statement on a connection whose packets are dropped); the database is back after.
+        return calls === 1 ? new Promise<void>(() => {}) : Promise.resolve();
+      },
+      { timeoutMs: 20 },
+    ),
+  );
+  health.markStarted();
+  assert.equal((await health.ready()).httpStatus, 503);
+  const deadline = Date.now() + 5000;
+  let status = 503;
+  while (status !== 200 && Date.now() < deadline) {
+    await sleep(20);
+    status = (await health.ready()).httpStatus;
+  }
+  assert.equal(status, 200, 'readiness recovered although the first run never settled');
+  assert.equal(calls, 2, 'one new run, not one per probe');
+});
+
 test('200 concurrent readiness probes share one run and later probes reuse the cached result', async (t) => {
   const { health } = makeHealth(t, { cacheTtlMs: 60_000 });
   let db = 0;

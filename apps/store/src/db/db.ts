@@ -50,6 +50,14 @@ export interface OpenDbOptions {
   /** Pool size for Postgres. */
   maxConnections?: number;
   /**
+   * Postgres: the server cancels a statement running longer than this (`statement_timeout`), and the client
+   * gives up 1 s later (`query_timeout`: a statement on a connection whose packets are dropped never hears
+   * back from the server). Default 5000.
+   */
+  statementTimeoutMs?: number;
+  /** Postgres: waiting for a new connection is bounded by this. Default 2000. */
+  connectTimeoutMs?: number;
+  /**
    * Called with the driver before the first query, after the fault-injection delay is installed on it, so
    * instrumentation wrapped around the driver measures injected latency like real latency (tillwatch/pg).
    */
@@ -61,7 +69,26 @@ export interface OpenDbOptions {
  * error carries the statement and its SQLSTATE, never its bound values (statement-errors.ts).
  */
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
-  return withStatementErrors(await (opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.maxConnections ?? 10, opts.instrument?.pool) : openPglite(opts.dataDir, opts.instrument?.pglite)));
+  return withStatementErrors(await (opts.databaseUrl ? openPostgres(opts.databaseUrl, opts, opts.instrument?.pool) : openPglite(opts.dataDir, opts.instrument?.pglite)));
+}
+
+/** Connection-level failures (and cancelled statements) that mean "the database is unavailable right now". */
+const UNAVAILABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Connection ended unexpectedly|Cannot use a pool after calling end)/;
+
+/**
+ * True when `err` says the database could not be reached or did not answer in time (the request should get a
+ * 503 and be retried), rather than a statement the database refused (a bug, a constraint).
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown; cause?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  const code = typeof e.code === 'string' ? e.code : '';
+  // 57014 statement cancelled (statement_timeout), 57P0x server shutting down / cannot connect now, 08xxx
+  // connection exceptions, 53300 too many connections.
+  if (/^(57014|57P0[1-3]|08...|53300)$/.test(code) || UNAVAILABLE_CODES.has(code)) return true;
+  if (typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message)) return true;
+  return e.cause !== undefined && e.cause !== err && isDatabaseUnavailable(e.cause);
 }
 
 type AnyFn = (...args: any[]) => any;
@@ -173,15 +200,26 @@ async function openPglite(dataDir: string, instrument?: (db: PGlite) => void): P
   };
 }
 
-async function openPostgres(url: string, max: number, instrument?: (pool: pg.Pool) => void): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
-  // An idle client's error (server restart, network) must not crash the process; the next query fails
-  // and the readiness check reports it.
+async function openPostgres(url: string, opts: OpenDbOptions, instrument?: (pool: pg.Pool) => void): Promise<Db> {
+  const statementTimeoutMs = opts.statementTimeoutMs ?? 5000;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.maxConnections ?? 10,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 2000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: statementTimeoutMs,
+    query_timeout: statementTimeoutMs + 1000,
+    keepAlive: true,
+  });
+  // A client's error (server restart, reset, network) must never crash the process, idle or checked out:
+  // the statement running on it fails (503 to its request), pg discards the client, and the readiness check
+  // reports the outage. tillwatch/pg (instrument) also counts and logs them; these listeners are the floor.
   pool.on('error', () => {});
   let injected = 0;
   const get = () => injected;
   // Every new connection gets the injected delay before anything (instrumentation included) wraps it.
   pool.on('connect', (client) => {
+    client.on('error', () => {});
     client.query = delayed(client.query, get) as typeof client.query;
   });
   instrument?.(pool);
@@ -215,14 +253,19 @@ async function openPostgres(url: string, max: number, instrument?: (pool: pg.Poo
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        try {
-          await client.query('ROLLBACK');
-        } catch {
-          broken = true; // the connection is unusable: destroy it rather than return it to the pool
+        if (isDatabaseUnavailable(err)) {
+          broken = true; // the connection may be dead or mid-statement: destroy it, a ROLLBACK could hang
+        } else {
+          try {
+            await client.query('ROLLBACK');
+          } catch {
+            broken = true; // the connection is unusable: destroy it rather than return it to the pool
+          }
         }
         throw err;
       } finally {
-        client.release(broken);
+        // A broken connection is destroyed rather than returned to the pool.
+        client.release(broken ? true : undefined);
       }
     },
     async close() {

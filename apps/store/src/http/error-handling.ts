@@ -10,6 +10,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { StoreDeps } from '../deps.ts';
 import { storeMetrics } from '../store-metrics.ts';
+import { isDatabaseUnavailable } from '../db/db.ts';
 import { STORE_ERROR_CODES } from './store-error-codes.ts';
 import { isStoreError, StoreError } from './store-error.ts';
 
@@ -21,6 +22,7 @@ export interface ErrorBody {
 /** Maps anything a handler or Fastify threw to a StoreError. */
 function toStoreError(err: unknown): StoreError {
   if (isStoreError(err)) return err;
+  if (isDatabaseUnavailable(err)) return new StoreError('STORE_DATABASE_UNAVAILABLE', undefined, { cause: err });
   const e = (err ?? {}) as { code?: unknown; statusCode?: unknown; validation?: unknown; message?: unknown; name?: unknown };
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -76,7 +78,7 @@ export function installErrorHandling(app: FastifyInstance, deps: StoreDeps, onRe
         ...(se.details ? { details: redactor.value(se.details) as Record<string, unknown> } : {}),
       },
     };
-    if (se.code === 'STORE_UNAVAILABLE') reply.header('retry-after', '1');
+    if (se.code === 'STORE_UNAVAILABLE' || se.code === 'STORE_DATABASE_UNAVAILABLE') reply.header('retry-after', '1');
     return reply.status(se.statusCode).type('application/json; charset=utf-8').send(body);
   };
 

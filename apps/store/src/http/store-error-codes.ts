@@ -50,6 +50,7 @@ export const STORE_ERROR_CODES = {
   // server
   STORE_INTERNAL: { status: 500, message: 'internal error' },
   STORE_UNAVAILABLE: { status: 503, message: 'the store is starting or shutting down' },
+  STORE_DATABASE_UNAVAILABLE: { status: 503, message: 'the database is unavailable or did not answer in time; nothing was changed by this request, try again' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type StoreErrorCode = keyof typeof STORE_ERROR_CODES;

@@ -297,6 +297,11 @@ export const warningCodes = {
     summary: 'A second tillwatch instance in the process asked for tracing while the first still owns the global OpenTelemetry provider; the second one shares it (its log lines carry the active trace ids, its options do not change the provider).',
     fix: 'Set tracing up once per process, or close() the first instance before creating the next.',
   },
+  TWWRN008: {
+    raised: 'log',
+    summary: 'A pooled database connection failed (reset, terminated by the server, network lost); it was discarded and the statement it was running failed. Counted in db_connection_errors_total.',
+    fix: 'None when the database restarted or failed over. Many at once with no restart: the network between the service and the database (idle timeouts of a proxy or NAT: enable keepAlive on the pool).',
+  },
   TWWRN200: {
     raised: 'log',
     summary: "A delivery queue's statistics could not be read (database or Redis trouble); its gauges keep their last values until the next poll.",

@@ -185,7 +185,20 @@ export class DbTelemetry {
     }
   }
 
-  /** A failed connection attempt or an idle connection's error. */
+  /** Logs a pooled connection that died (TWWRN008): its error code and message, never the connection string. */
+  connectionLost(err: unknown): void {
+    try {
+      const e = err as { code?: unknown; message?: unknown } | null;
+      this.#logger.warn(
+        { code: 'TWWRN008', pool: this.pool, error_code: typeof e?.code === 'string' ? e.code : undefined, error: typeof e?.message === 'string' ? e.message.slice(0, 200) : String(err) },
+        'database connection lost; discarded (the statement it was running failed)',
+      );
+    } catch {
+      // telemetry
+    }
+  }
+
+  /** A failed connection attempt or a connection's error. */
   connectionError(): void {
     try {
       this.#connectionErrors.inc({ pool: this.pool });

@@ -3,7 +3,13 @@
  *
  * - Pool: `connect` is wrapped, so every checkout is timed (`db_pool_acquire_duration_seconds`) and every client
  *   it hands out, including the ones `pool.query()` borrows internally, has its `query` timed once. Pool sizes
- *   are read at scrape time; failed connects and idle-client errors count as connection errors.
+ *   are read at scrape time; failed connects and connections that die count as connection errors.
+ * - Connections that die never crash the process. A client whose socket is reset (a database restart, a
+ *   failover, a partition ending in an RST) emits `error`; while it sits idle the pool forwards it as the pool's
+ *   `error`, but while a caller holds it (a transaction in progress) nobody listens, and an `error` event without
+ *   a listener is an uncaught exception: exit 1, every in-flight request lost. Every client the pool opens gets a
+ *   listener: the failure is counted once per connection, logged as TWWRN008 (without the connection string),
+ *   and pg discards the client (the statement running on it rejects).
  * - Client: its `query` is timed; its `error` events count as connection errors.
  *
  * Promise, callback and `Submittable` (cursor, stream) forms all keep working; submittables pass through
@@ -75,7 +81,24 @@ function wrapClientQuery(client: PgClientLike, db: DbTelemetry): void {
   };
 }
 
+/** Counts and logs a connection's failure once, however many `error` events it emits and whoever forwards them. */
+function connectionLost(db: DbTelemetry): (err: unknown, client: unknown) => void {
+  const seen = new WeakSet<object>();
+  return (err, client) => {
+    if (typeof client === 'object' && client !== null) {
+      if (seen.has(client)) return;
+      seen.add(client);
+    }
+    db.connectionError();
+    db.connectionLost(err);
+  };
+}
+
 function instrumentPool(pool: PgPoolLike, db: DbTelemetry): void {
+  const lost = connectionLost(db);
+  pool.on('connect', (client: PgClientLike) => {
+    client.on?.('error', (err: Error) => lost(err, client));
+  });
   const original = pool.connect;
   pool.connect = function instrumentedConnect(this: unknown, callback?: unknown): unknown {
     const start = now();
@@ -100,7 +123,7 @@ function instrumentPool(pool: PgPoolLike, db: DbTelemetry): void {
       },
     );
   };
-  pool.on('error', () => db.connectionError());
+  pool.on('error', (err: unknown, client: unknown) => lost(err, client));
   db.watchPool(() => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options?.max ?? 10 }));
 }
 
@@ -122,7 +145,8 @@ export function instrumentPg<T extends PgPoolLike | PgClientLike>(host: DbTeleme
     instrumentPool(target, db);
   } else {
     wrapClientQuery(target, db);
-    target.on?.('error', () => db.connectionError());
+    const lost = connectionLost(db);
+    target.on?.('error', (err: Error) => lost(err, target));
   }
   return target;
 }

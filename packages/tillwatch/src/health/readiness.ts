@@ -48,6 +48,12 @@ export interface ChecksRun {
   readyPromise?: Promise<ProbeResponse>;
 }
 
+/**
+ * A run hanging this many timeouts is abandoned and a new one started: at most one extra hung run per
+ * check per this period, against readiness pinned at 503 for as long as a dead socket stays open.
+ */
+const ABANDON_AFTER_TIMEOUTS = 3;
+
 export class Readiness {
   readonly #options: ReadinessOptions;
   readonly #entries = new Map<string, Entry>();
@@ -112,9 +118,11 @@ export class Readiness {
 
   async #runEntry(entry: Entry): Promise<CheckResult> {
     const now = performance.now();
-    if (entry.runningSince !== undefined) {
+    if (entry.runningSince !== undefined && now - entry.runningSince < ABANDON_AFTER_TIMEOUTS * entry.timeoutMs) {
       // The previous run ignored its abort signal and still hangs. Starting another would pile up
       // connections on a dependency that is already in trouble, so report it as timed out instead.
+      // Not forever: a run that never settles (a packet-dropping partition) is abandoned after
+      // ABANDON_AFTER_TIMEOUTS timeouts, so readiness follows the dependency again once it is back.
       return {
         name: entry.check.name,
         status: 'fail',
@@ -123,6 +131,7 @@ export class Readiness {
         error: { code: 'TW_ERR_HEALTH_CHECK_TIMEOUT', message: `still running from an earlier probe (timeout ${entry.timeoutMs} ms); not started again` },
       };
     }
+    if (entry.runningSince !== undefined) this.#options.logger.warn({ check: entry.check.name, code: 'TW_ERR_HEALTH_CHECK_TIMEOUT' }, 'health: a check run that never settled was abandoned; starting a new one');
     entry.runningSince = now;
     const { result, settled } = runCheck(entry.check, entry.required, entry.timeoutMs, this.#options.scrub);
     void settled.then(() => {

@@ -19,6 +19,8 @@ export interface StoreProcess {
   readonly url: string;
   /** The tail of its stderr (the start banner, crash output). */
   stderr(): string;
+  /** The tail of its stdout (the JSON log lines). */
+  stdout(): string;
 }
 
 export interface SpawnedStore extends StoreProcess {
@@ -44,7 +46,8 @@ export async function spawnStoreProcess(env: Record<string, string>): Promise<Sp
     },
   });
   let stderr = '';
-  child.stdout.resume(); // JSON logs: not needed, but must not block the pipe
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout = (stdout + d.toString()).slice(-256_000))); // the JSON logs' tail
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-32_000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const kill = async (signal: NodeJS.Signals): Promise<void> => {
@@ -63,7 +66,7 @@ export async function spawnStoreProcess(env: Record<string, string>): Promise<Sp
       await res.arrayBuffer();
       return res.status === 200 ? true : undefined;
     });
-    return { pid: child.pid ?? -1, url, stderr: () => stderr, kill, exited };
+    return { pid: child.pid ?? -1, url, stderr: () => stderr, stdout: () => stdout, kill, exited };
   } catch (err) {
     await kill('SIGKILL');
     throw err;
