@@ -53,6 +53,11 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
     bodyLimit: deps.config.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // A bad URL or an over-long path parameter is answered by Fastify before routing, with the raw path in
+    // the message: send it through the store's error handler instead (code, redacted message, counted).
+    frameworkErrors: (error, _request, reply) => {
+      answerFrameworkError(error, reply);
+    },
   });
   // With `security`, a 401, 403 or 429 that no route recorded becomes a security event.
   await app.register(tillwatchFastify, { tw: deps.tw, security: deps.security });
@@ -70,7 +75,7 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
     json(request, body as string, done);
   });
   const { telemetry } = opts;
-  installErrorHandling(app, deps);
+  const answerFrameworkError = installErrorHandling(app, deps);
   refuseInvalidText(app);
   startupGate(app, opts.startup, deps);
   registerAuth(app, deps);
