@@ -3,6 +3,7 @@ import type { Model } from '../model/model.ts';
 import { renderAlertmanagerConfig } from './alertmanager-config.ts';
 import { renderAlertsDocFile } from './alerts-doc.ts';
 import { renderBlackboxConfig } from './blackbox-config.ts';
+import { renderLogShipperConfig } from './log-shipper-config.ts';
 import { renderMetricsDocFile } from './metrics-doc.ts';
 import { renderPrometheusConfig } from './prometheus-config.ts';
 import { renderRulesFiles } from './rules-files.ts';
@@ -16,6 +17,7 @@ const WRITERS: readonly ((model: Model) => Map<string, string>)[] = [
   renderBlackboxConfig,
   renderAlertsDocFile,
   renderMetricsDocFile,
+  renderLogShipperConfig,
 ];
 
 /** Every generated file of a model. */
