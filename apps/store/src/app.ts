@@ -11,6 +11,7 @@ import { authRoutes } from './auth/auth-routes.ts';
 import { catalogRoutes } from './catalog/catalog-routes.ts';
 import { customerRoutes } from './customers/customer-routes.ts';
 import { dlqRoutes } from './delivery/dlq-routes.ts';
+import { consoleRoutes, type InProcessMonitoring } from './http/console.ts';
 import type { StoreDeps } from './deps.ts';
 import { registerFeatures, type FeatureName, type FeatureSelection } from './features/index.ts';
 import { adminRoutes } from './http/admin-routes.ts';
@@ -34,6 +35,8 @@ export interface BuildAppOptions {
   /** Business routes answer 503 STORE_UNAVAILABLE until this says done (store.ts settles it). */
   startup: Pick<Startup, 'done'>;
   telemetry: StoreTelemetry;
+  /** When set, the live console is served at /console. */
+  monitoring?: InProcessMonitoring | undefined;
 }
 
 export interface StoreApp {
@@ -52,6 +55,11 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
     bodyLimit: deps.config.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // A bad URL or an over-long path parameter is answered by Fastify before routing, with the raw path in
+    // the message: send it through the store's error handler instead (code, redacted message, counted).
+    frameworkErrors: (error, _request, reply) => {
+      answerFrameworkError(error, reply);
+    },
   });
   // With `security`, a 401, 403 or 429 that no route recorded becomes a security event.
   await app.register(tillwatchFastify, { tw: deps.tw, security: deps.security });
@@ -69,7 +77,7 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
     json(request, body as string, done);
   });
   const { telemetry } = opts;
-  installErrorHandling(app, deps);
+  const answerFrameworkError = installErrorHandling(app, deps);
   refuseInvalidText(app);
   startupGate(app, opts.startup, deps);
   registerAuth(app, deps);
@@ -105,6 +113,8 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
   await app.register(async (child) => adminRoutes(child, deps));
   await app.register(async (child) => dlqRoutes(child, deps));
   await app.register(async (child) => posStatic(child, deps));
+  const { monitoring } = opts;
+  if (monitoring) await app.register(async (child) => consoleRoutes(child, deps, monitoring));
 
   const features = await registerFeatures(app, deps, opts.features);
   return { app, features, orders, products, reconciler };
