@@ -6,6 +6,7 @@
  *   tillwatch check <dir>                                run promtool and amtool over a bundle
  *   tillwatch check --live <url> --config <file.ts>      fail on rules selecting series the service never exports
  *   tillwatch dlq <list|show|count|replay|purge|failures>  dead letters and event failures (dlq/dlq-command.ts)
+ *   tillwatch audit verify                               check the tamper-evident audit log (audit/audit-command.ts)
  *
  * Errors map to exit codes here and only here (EXIT_CODES in cli-error.ts).
  */
@@ -15,6 +16,7 @@ import { checkBundle } from './check/check-bundle.ts';
 import { liveCheck } from './check/live-check.ts';
 import { loadConfig } from './load/load-config.ts';
 import { CliError, EXIT_CODES, isCliError } from './cli-error.ts';
+import { runAudit } from './audit/audit-command.ts';
 import { runDlq } from './dlq/dlq-command.ts';
 import { generateBundle, modelOf, writeBundle } from './generate.ts';
 import { CLI_VERSION } from './version.ts';
@@ -24,7 +26,8 @@ usage:
   tillwatch generate --config <file.ts> --out <dir>
   tillwatch check <dir>
   tillwatch check --live <metrics url> --config <file.ts> [--token-file <file>]
-  tillwatch dlq <list|show|count|replay|purge|failures> ...   (tillwatch dlq --help)`;
+  tillwatch dlq <list|show|count|replay|purge|failures> ...   (tillwatch dlq --help)
+  tillwatch audit verify ...                                   (tillwatch audit --help)`;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -66,6 +69,10 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'dlq') {
     await runDlq(rest, { env: process.env, out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+    return;
+  }
+  if (command === 'audit') {
+    await runAudit(rest, { env: process.env, out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
     return;
   }
   if (command === '--version' || command === 'version') {
