@@ -8,19 +8,26 @@
  * The number that matters is server CPU microseconds per request (user + system, from the server's own
  * process.cpuUsage()), not wall-clock throughput, which the load generator sharing 2 cores would distort.
  */
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { load } from './load.ts';
 
 const requests = Number(process.argv[2] ?? 20000);
 const concurrency = Number(process.argv[3] ?? 16);
 const rounds = Number(process.argv[4] ?? 3);
 const frameworks = (process.env.BENCH_FRAMEWORKS ?? 'http,fastify,express').split(',');
-const modes = ['bare', 'tillwatch', 'tillwatch-nolog'];
+const modes = (process.env.BENCH_MODES ?? 'bare,tillwatch,tillwatch-nolog').split(',');
+/** BENCH_PIN=<cpu>: pin each server to that CPU with taskset (the load generator stays unpinned). */
+const pin = process.env.BENCH_PIN;
 
 interface Result { cpuUsPerReq: number; userUsPerReq: number; reqPerSec: number; rssMiB: number }
 
 async function measure(scenario: string): Promise<Result> {
-  const child = fork(new URL('./overhead-server.ts', import.meta.url), [scenario], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const script = fileURLToPath(new URL('./overhead-server.ts', import.meta.url));
+  const child =
+    pin === undefined
+      ? fork(script, [scenario], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+      : spawn('taskset', ['-c', pin, process.execPath, ...process.execArgv, script, scenario], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const ask = <T>(msg: string): Promise<T> =>
     new Promise((resolve) => {
       child.once('message', (m) => resolve(m as T));

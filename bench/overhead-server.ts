@@ -11,6 +11,7 @@ import { tillwatchNodeHttp } from '../packages/tillwatch/src/adapters/node-http.
 
 const scenario = process.argv[2] ?? 'http-bare';
 const [framework, mode] = scenario.split(/-(.*)/s) as [string, string];
+if (mode !== 'bare' && !mode.startsWith('tillwatch') && mode !== 'pair') throw new Error(`unknown scenario ${scenario}`);
 const body = JSON.stringify({ id: 0, status: 'completed', total: 42.5, items: 3 });
 
 function makeTw(): Tillwatch {
@@ -35,6 +36,33 @@ async function main(): Promise<http.Server> {
       ? tillwatchNodeHttp(tw, handler, { route: (req) => (req.url?.startsWith('/orders/') ? '/orders/:id' : undefined) })
       : handler;
     return http.createServer(listener);
+  }
+  if (framework === 'fastify' && mode === 'pair') {
+    // What a service wires by hand: an access-log line with pino (its default synchronous stdout destination)
+    // and a RED histogram with prom-client, both from Fastify's onResponse hook.
+    const { default: Fastify } = await import('fastify');
+    const { pino } = await import('pino');
+    const { Histogram, Registry } = await import('prom-client');
+    const logger = pino();
+    const registry = new Registry();
+    const duration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration.',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    });
+    const app = Fastify();
+    app.addHook('onResponse', (request, reply, done) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      const seconds = reply.elapsedTime / 1000;
+      duration.observe({ method: request.method, route, status_code: reply.statusCode }, seconds);
+      logger.info({ method: request.method, route, status: reply.statusCode, duration_ms: reply.elapsedTime }, 'request completed');
+      done();
+    });
+    app.get('/orders/:id', async () => body);
+    await app.ready();
+    return app.server;
   }
   if (framework === 'fastify') {
     const { default: Fastify } = await import('fastify');
@@ -67,11 +95,31 @@ server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;
   process.send?.({ port });
 });
+/**
+ * BENCH_PROFILE=<dir>: a CPU profile of the measured requests only (from 'mark' to 'cpu', not start-up or warm-up),
+ * written as <dir>/<scenario>.cpuprofile for Chrome DevTools or any .cpuprofile reader.
+ */
+const profileDir = process.env.BENCH_PROFILE;
+const session = profileDir === undefined ? undefined : new (await import('node:inspector/promises')).Session();
+session?.connect();
+
 let mark = process.cpuUsage();
-process.on('message', (m: string) => {
-  if (m === 'mark') mark = process.cpuUsage();
+process.on('message', async (m: string) => {
+  if (m === 'mark') {
+    if (session !== undefined) {
+      await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: 100 });
+      await session.post('Profiler.start');
+    }
+    mark = process.cpuUsage();
+  }
   if (m === 'cpu') {
     const d = process.cpuUsage(mark);
+    if (session !== undefined && profileDir !== undefined) {
+      const { profile } = await session.post('Profiler.stop');
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(`${profileDir}/${scenario}.cpuprofile`, JSON.stringify(profile));
+    }
     process.send?.({ cpuUs: d.user + d.system, userUs: d.user, rssBytes: process.memoryUsage.rss() });
   }
   if (m === 'exit') process.exit(0);

@@ -52,6 +52,11 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
     bodyLimit: deps.config.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // A bad URL or an over-long path parameter is answered by Fastify before routing, with the raw path in
+    // the message: send it through the store's error handler instead (code, redacted message, counted).
+    frameworkErrors: (error, _request, reply) => {
+      answerFrameworkError(error, reply);
+    },
   });
   // With `security`, a 401, 403 or 429 that no route recorded becomes a security event.
   await app.register(tillwatchFastify, { tw: deps.tw, security: deps.security });
@@ -69,13 +74,13 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
     json(request, body as string, done);
   });
   const { telemetry } = opts;
-  installErrorHandling(app, deps);
+  const answerFrameworkError = installErrorHandling(app, deps);
   refuseInvalidText(app);
   startupGate(app, opts.startup, deps);
   registerAuth(app, deps);
 
   const products = new ProductRepository(deps, telemetry);
-  const payments = new PaymentClient({ baseUrl: deps.config.paymentProviderUrl, timeoutMs: deps.config.paymentTimeoutMs });
+  const payments = new PaymentClient({ baseUrl: deps.config.paymentProviderUrl, timeoutMs: deps.config.paymentTimeoutMs, fetch: deps.dependencies.get('payment_provider').fetch });
   // A pending attempt outlives its request only when the request is gone: authorise + capture, each bounded
   // by the payment timeout, plus a margin for the database writes around them.
   const reconciler = new PaymentReconciler(deps.db, payments, deps.logger, telemetry, {
@@ -90,6 +95,12 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
     health: '/health/ready',
     metrics: '/metrics',
   }));
+  // Every external dependency's last check: 503 when a required one (the payment provider) is down,
+  // "degraded" when only optional ones are (docs/health.md).
+  app.get(`${deps.tw.options.health.basePath}/external`, async (_request, reply) => {
+    const r = deps.dependencies.report();
+    return reply.code(r.httpStatus).header('cache-control', 'no-store').send(r.body);
+  });
   const sec = deps.securityConfig;
   const throttle = new LoginThrottle({ perUser: sec.loginPerUser, perSource: sec.loginPerSource, global: sec.loginGlobal });
   await app.register(async (child) => authRoutes(child, deps, throttle));

@@ -4,13 +4,15 @@
  * - `deps.commerce` is tillwatch's commerce recorders (`createCommerceMetrics`), shared with the
  *   features (printing, sync, offline queue, analytics).
  * - {@link createStoreTelemetry} maps the core store's business events onto those recorders, plus the
- *   catalogue's security and cache counters, which the catalogue declares (status `planned`, owner
- *   `core`) and the store registers from the catalogue's own definitions, so names, help and labels
- *   cannot drift from docs/metrics.md.
+ *   cache counters of tillwatch/redis, by keyspace.
  */
 import { catalogue } from '@tillwatch/spec';
 import { createCommerceMetrics, type CommerceMetrics, type Tillwatch } from 'tillwatch';
+import { createCacheMetrics } from 'tillwatch/redis';
 import type { StoreTelemetry } from './telemetry.ts';
+
+/** The store's cache keyspaces: the closed set of the `cache` label. */
+export const CACHE_KEYSPACES = ['products'] as const;
 
 export type { CommerceMetrics } from 'tillwatch';
 
@@ -21,9 +23,7 @@ export function createStoreCommerce(tw: Tillwatch, currency: string): CommerceMe
 
 export function createStoreTelemetry(tw: Tillwatch, commerce: CommerceMetrics): StoreTelemetry {
   const m = catalogue.metrics;
-  const cacheHits = tw.metrics.register(m.cache.hits);
-  const cacheMisses = tw.metrics.register(m.cache.misses);
-  const cacheErrors = tw.metrics.register(m.cache.errors);
+  const cache = createCacheMetrics(tw.metrics, CACHE_KEYSPACES);
   const paymentsUnknown = tw.metrics.register(m.payments.unknown);
   const reconciliations = tw.metrics.register(m.payments.reconciliations);
   const reconciliationLastSuccess = tw.metrics.register(m.payments.reconciliationLastSuccess);
@@ -48,10 +48,10 @@ export function createStoreTelemetry(tw: Tillwatch, commerce: CommerceMetrics): 
     customer: (kind, location, channel) => commerce.customers.identified({ location, channel, firstOrder: kind === 'new' }),
     loyaltyPoints: (kind, location, points) =>
       kind === 'earned' ? commerce.customers.pointsEarned({ location, points }) : commerce.customers.pointsRedeemed({ location, points }),
-    cacheLookup: (cache, outcome, operation = 'get') => {
-      if (outcome === 'hit') cacheHits.inc({ cache });
-      else if (outcome === 'miss') cacheMisses.inc({ cache });
-      else cacheErrors.inc({ cache, operation });
+    cacheLookup: (keyspace, outcome, operation = 'get') => {
+      if (outcome === 'hit') cache.hit(keyspace);
+      else if (outcome === 'miss') cache.miss(keyspace);
+      else cache.error(keyspace, operation);
     },
   };
 }

@@ -22,6 +22,10 @@
  * | PRODUCT_CACHE_TTL_SECONDS | 60                       | lifetime of a cached product lookup |
  * | CURRENCY              | USD                          | ISO 4217 code of every price (one currency per store) |
  * | SLOW_QUERY_MS         | 100                          | a statement at least this slow is a slow query (counted, one log line) |
+ * | DEPENDENCY_CHECK_INTERVAL_MS | 15000                 | between checks of the payment provider, SMS provider and warehouse (`dependency_up`, /health/external) |
+ * | BACKUP_DIR            | <data dir>/../backups        | scheduled database backups (PGlite tarball or pg_dump); `off`, or unset with `memory://`: none |
+ * | BACKUP_INTERVAL_MS    | 21600000 (6 h)               | between backups; the first runs right after start-up |
+ * | BACKUP_KEEP           | 3                            | newest backup files kept |
  */
 import { isAbsolute, resolve } from 'node:path';
 
@@ -40,6 +44,12 @@ export interface StoreConfig {
   readonly paymentTimeoutMs: number;
   /** Statements at least this slow count as slow queries and log one line (tillwatch/pg). */
   readonly slowQueryMs: number;
+  /** Between periodic checks of each external dependency (payment, SMS, warehouse): `dependency_up`. */
+  readonly dependencyCheckIntervalMs: number;
+  /** Where scheduled database backups go; undefined: no backups (the default for a `memory://` database). */
+  readonly backupDir: string | undefined;
+  readonly backupIntervalMs: number;
+  readonly backupKeep: number;
   readonly paymentReconcileIntervalMs: number;
   readonly jwtSecret: string;
   /** True when JWT_SECRET was not set and the development default is in use. */
@@ -142,6 +152,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Omit<Store
   const paymentProviderUrl = url('PAYMENT_PROVIDER_URL', ['http:', 'https:'], false) ?? 'http://127.0.0.1:3100';
   const paymentTimeoutMs = int('PAYMENT_TIMEOUT_MS', 5000, 1, 120_000);
   const slowQueryMs = int('SLOW_QUERY_MS', 100, 1, 600_000);
+  const dependencyCheckIntervalMs = int('DEPENDENCY_CHECK_INTERVAL_MS', 15_000, 100, 3_600_000);
+  const rawBackupDir = read(env, 'BACKUP_DIR');
+  const backupDir =
+    rawBackupDir === 'off' ? undefined : rawBackupDir !== undefined ? resolve(rawBackupDir) : rawDir === MEMORY_DATA_DIR ? undefined : resolve(dataDir, '..', 'backups');
+  const backupIntervalMs = int('BACKUP_INTERVAL_MS', 6 * 3600_000, 1000, 7 * 24 * 3600_000);
+  const backupKeep = int('BACKUP_KEEP', 3, 1, 1000);
   const paymentReconcileIntervalMs = int('PAYMENT_RECONCILE_INTERVAL_MS', 30_000, 100, 3_600_000);
 
   const rawSecret = read(env, 'JWT_SECRET');
@@ -183,6 +199,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Omit<Store
     paymentProviderUrl,
     paymentTimeoutMs,
     slowQueryMs,
+    dependencyCheckIntervalMs,
+    backupDir,
+    backupIntervalMs,
+    backupKeep,
     paymentReconcileIntervalMs,
     jwtSecret: rawSecret ?? DEV_JWT_SECRET,
     jwtSecretIsDefault: rawSecret === undefined,

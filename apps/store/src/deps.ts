@@ -5,6 +5,7 @@
  */
 import type { Tillwatch } from 'tillwatch';
 import type { Delivery } from 'tillwatch/delivery';
+import type { Dependencies } from 'tillwatch/dependencies';
 import type { SecurityEvents } from 'tillwatch/security';
 import type { Cache } from './cache/cache.ts';
 import type { CommerceMetrics } from './commerce.ts';
@@ -40,6 +41,11 @@ export interface StoreDeps {
    * queues on it while they register; it is started before the store reports started.
    */
   readonly delivery: Delivery;
+  /**
+   * External dependencies (tillwatch/dependencies): the payment provider is registered at start-up; features
+   * add theirs (`deps.dependencies.add`) and call them through the dependency's timed `fetch`.
+   */
+  readonly dependencies: Dependencies;
   /**
    * Resolves true once the store has started (migrations applied, seed done, delivery started), false
    * when start-up failed; never rejects. Workers that read or write the schema or a queue wait on it.

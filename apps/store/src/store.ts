@@ -15,6 +15,8 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { pgliteCheck, postgresCheck, redisCheck, type Tillwatch } from 'tillwatch';
 import { instrumentPg, instrumentPglite } from 'tillwatch/pg';
+import { instrumentIoredis } from 'tillwatch/redis';
+import { createDependencies } from 'tillwatch/dependencies';
 import { buildStoreApp } from './app.ts';
 import { memoryCache, redisCache, type Cache, type CacheHooks } from './cache/cache.ts';
 import { createSecurityEvents } from 'tillwatch/security';
@@ -24,6 +26,7 @@ import type { StoreConfig } from './config.ts';
 import { openDb, type Db } from './db/db.ts';
 import { migrate, type MigrationResult } from './db/migrate.ts';
 import { seed } from './db/seed.ts';
+import { scheduleBackups } from './db/backup.ts';
 import { createStoreDelivery } from './delivery/store-delivery.ts';
 import type { StoreDeps } from './deps.ts';
 import { StoreEvents } from './events.ts';
@@ -86,7 +89,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   let cache: Cache;
   try {
     cache = config.redisUrl
-      ? await redisCache({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix }, cacheHooks)
+      ? await redisCache({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, instrument: (redis) => instrumentIoredis(tw, redis, { connection: 'cache' }) }, cacheHooks)
       : memoryCache(cacheHooks);
   } catch (err) {
     await db.close();
@@ -114,7 +117,9 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
     void delivery.recordEventFailure({ event, key: typeof orderId === 'string' ? orderId : `${event}:${Date.now()}`, error: err });
   });
   const startup = createStartup();
-  const deps: StoreDeps = { tw, logger: tw.logger, db, cache, commerce, events, config, security, securityConfig, delivery, started: startup.started };
+  // The payment provider is required: without it no card sale completes, so readiness fails.
+  const dependencies = createDependencies(tw, [{ name: 'payment_provider', check: `${config.paymentProviderUrl.replace(/\/+$/, '')}/health`, checkIntervalMs: config.dependencyCheckIntervalMs }]);
+  const deps: StoreDeps = { tw, logger: tw.logger, db, cache, commerce, events, config, security, securityConfig, delivery, dependencies, started: startup.started };
   const built = await buildStoreApp(deps, { features: opts.features, startup, telemetry });
   const { app } = built;
   // Registered after the database: shutdown hooks run in reverse, so the reconciler stops first.
@@ -151,6 +156,12 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   }
   startup.settle(true);
   built.reconciler.start();
+  if (config.backupDir !== undefined) {
+    const backups = scheduleBackups(tw, db, { dir: config.backupDir, intervalMs: config.backupIntervalMs, keep: config.backupKeep, databaseUrl: config.databaseUrl });
+    tw.onShutdown('backups', () => backups.stop());
+    // The first backup right away (failures are logged and counted: BackupMissing pages if they go on).
+    void backups.runNow().catch(() => {});
+  }
   tw.markStarted();
   const url = `http://127.0.0.1:${port}`;
   logger.info({ port, db: db.kind, cache: cache.kind, features: built.features }, 'store started');

@@ -35,5 +35,5 @@ export interface StoreTelemetry {
   ageVerification(location: string, result: AgeResult, method: AgeMethod): void;
   customer(kind: 'new' | 'returning', location: string, channel: Channel): void;
   loyaltyPoints(kind: 'earned' | 'redeemed', location: string, points: number): void;
-  cacheLookup(cache: string, outcome: 'hit' | 'miss' | 'error', operation?: 'get' | 'set' | 'delete'): void;
+  cacheLookup(cache: 'products', outcome: 'hit' | 'miss' | 'error', operation?: 'get' | 'set' | 'delete'): void;
 }

@@ -14,6 +14,14 @@ import { luhnValid } from './luhn.ts';
 const DIGIT_RUN = /[0-9](?:[ -]?[0-9]){12,}/g;
 
 /**
+ * Digits in at least three groups of 1 to 6, all separated by the same `.`, `_` or `:`
+ * (`4111.1111.1111.1111`, `4111_1111_1111_1111`). At least three groups so that a decimal number
+ * (`1234567.891234567`) is never read as one; whole digit groups only, so an IP address and port or a
+ * clock time (mixed separators, few digits) never reach 13 digits.
+ */
+const GROUPED_RUN = /(?<![0-9])[0-9]{1,6}([._:])[0-9]{1,6}(?:\1[0-9]{1,6})+(?![0-9])/g;
+
+/**
  * True when `digits` (ASCII digits only, no separators) should be treated as a card number.
  *
  * Two exclusions keep common timestamps intact, at no cost in real PANs:
@@ -21,12 +29,15 @@ const DIGIT_RUN = /[0-9](?:[ -]?[0-9]){12,}/g;
  *   UATP issues; so 16-digit microsecond and 19-digit nanosecond Unix times (and 19-digit snowflake ids)
  *   stay readable;
  * - 13 digits starting `2` or `3` are millisecond Unix times (2033 to 2096): only Visa (prefix 4) ever issued
- *   13-digit PANs. 13-digit times starting `1` (2001 to 2033) fall under the first rule.
+ *   13-digit PANs. 13-digit times starting `1` (2001 to 2033) fall under the first rule;
+ * - a leading `0` (major industry identifier 0, ISO/TC 68 and other industry assignments) is never a payment
+ *   card, so zero-padded counters and the zero runs of binary dumps stay readable.
  */
 export function isCardNumber(digits: string): boolean {
   const n = digits.length;
   if (n < 13 || n > 19) return false;
   const first = digits.charCodeAt(0);
+  if (first === 48 /* 0 */) return false;
   if (first === 49 /* 1 */ && n !== 15) return false;
   if (n === 13 && (first === 50 || first === 51) /* 2, 3 */) return false;
   return luhnValid(digits);
@@ -46,8 +57,8 @@ export function maskDigits(digits: string): string {
  * that passes could pick a chance match overlapping the real PAN and leave its tail readable.
  */
 function maskRun(run: string): string {
-  if (!/[ -]/.test(run)) return isCardNumber(run) ? maskDigits(run) : run;
-  const parts = run.split(/([ -])/); // [group, sep, group, sep, ..., group]
+  if (!/[ ._:-]/.test(run)) return isCardNumber(run) ? maskDigits(run) : run;
+  const parts = run.split(/([ ._:-])/); // [group, sep, group, sep, ..., group]
   const groups: string[] = [];
   for (let i = 0; i < parts.length; i += 2) groups.push(parts[i] as string);
   const masked: boolean[] = new Array<boolean>(groups.length).fill(false);
@@ -85,7 +96,12 @@ function maskRun(run: string): string {
  * Callers should first check cheaply that the text holds a run of 13 digits (see `scanText`).
  */
 export function maskCardNumbers(text: string): string {
-  return text.replace(DIGIT_RUN, maskRun);
+  const spaced = text.replace(DIGIT_RUN, maskRun);
+  return /[._:]/.test(spaced) ? spaced.replace(GROUPED_RUN, maskGroupedRun) : spaced;
+}
+
+function maskGroupedRun(run: string): string {
+  return run.replace(/[^0-9]/g, '').length >= 13 ? maskRun(run) : run;
 }
 
 /**

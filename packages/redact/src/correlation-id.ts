@@ -63,6 +63,7 @@ function holdsCardNumber(s: string, from: number, to: number): boolean {
       if (len < MIN_PAN_DIGITS || sum % 10 !== 0) continue;
       // the issuer rules of isCardNumber, on the window's first digit
       const first = digits[end - len + 1] as number;
+      if (first === 0) continue;
       if (first === 1 && len !== 15) continue;
       if (len === 13 && (first === 2 || first === 3)) continue;
       return true;

@@ -57,31 +57,36 @@ function isDigitAt(s: string, i: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** Digits in the run (digits, with single spaces or dashes between them) that contains position `i`. */
+/** A space, `-`, `.`, `_` or `:`: a separator that may stand between the digit groups of a card number. */
+function isGroupSeparator(c: number): boolean {
+  return c === 32 || c === 45 || c === 46 || c === 95 || c === 58;
+}
+
+/** Digits in the run (digits, with single separators between them) that contains position `i`. */
 function runDigitsAround(s: string, i: number): number {
   let count = 0;
   for (let j = i; j >= 0; j--) {
     const c = s.charCodeAt(j);
     if (c >= 48 && c <= 57) count++;
-    else if (!((c === 32 || c === 45) && isDigitAt(s, j - 1) && isDigitAt(s, j + 1))) break;
+    else if (!(isGroupSeparator(c) && isDigitAt(s, j - 1) && isDigitAt(s, j + 1))) break;
   }
   for (let j = i + 1; j < s.length; j++) {
     const c = s.charCodeAt(j);
     if (c >= 48 && c <= 57) count++;
-    else if (!((c === 32 || c === 45) && isDigitAt(s, j - 1) && isDigitAt(s, j + 1))) break;
+    else if (!(isGroupSeparator(c) && isDigitAt(s, j - 1) && isDigitAt(s, j + 1))) break;
   }
   return count;
 }
 
 /**
- * True when the text holds a run of at least 13 digits (single spaces or dashes allowed between them).
+ * True when the text holds a run of at least 13 digits (single spaces, dashes, dots, underscores or colons allowed between them).
  * Such a run spans at least 13 characters, so probing every 13th character is enough to land in it; only
  * probes that land on a digit are expanded. On plain text this is about 13 times cheaper than a full scan.
  */
 function hasLongDigitRun(s: string): boolean {
   for (let i = 12; i < s.length; i += 13) {
     const c = s.charCodeAt(i);
-    const inRun = (c >= 48 && c <= 57) || ((c === 32 || c === 45) && isDigitAt(s, i - 1) && isDigitAt(s, i + 1));
+    const inRun = (c >= 48 && c <= 57) || (isGroupSeparator(c) && isDigitAt(s, i - 1) && isDigitAt(s, i + 1));
     if (inRun && runDigitsAround(s, i) >= 13) return true;
   }
   return false;
@@ -105,8 +110,8 @@ function scanShortText(s: string): number {
       if (++run >= 13) flags |= Flag.CARD;
       continue;
     }
-    // a single space or dash between digits continues the run
-    if (!((c === 32 || c === 45) && isDigitAt(s, i - 1) && isDigitAt(s, i + 1))) run = 0;
+    // a single separator between digits continues the run
+    if (!(isGroupSeparator(c) && isDigitAt(s, i - 1) && isDigitAt(s, i + 1))) run = 0;
     if (c === 61) flags |= Flag.KEY_VALUE;
     else if (c === 64) at = true;
     else if (c === 34) quote = true;

@@ -434,3 +434,19 @@ describe('JSON Web Tokens in free text', () => {
     assert.equal(r.string('the eyJ prefix'), 'the eyJ prefix');
   });
 });
+
+describe('card numbers grouped by dots, underscores or colons', () => {
+  test('three or more groups under one repeated separator are masked', () => {
+    assert.equal(r.string('card 4111.1111.1111.1111 ok'), 'card 411111******1111 ok');
+    assert.equal(r.string('4111_1111_1111_1111'), '411111******1111');
+    assert.equal(r.string('till:4111:1111:1111:1111:x'), 'till:411111******1111:x');
+    assert.equal(r.string('3782.822463.10005'), '378282*****0005');
+  });
+  test('decimals, addresses, clock times and versions are kept', () => {
+    for (const s of ['0.30000000000000004', '1234567.891234567', '192.168.100.200:8080', '10.0.0.1:5432', '2026-12-07T01:02:03.123Z', 'v1.22.333', 'price 12.50 qty 3']) assert.equal(r.string(s), s);
+  });
+  test('a run starting with 0 is never a card number', () => {
+    assert.equal(r.string('0000000000000000'), '0000000000000000');
+    assert.equal(r.string('id 0411111111111111'), 'id 0411111111111111');
+  });
+});

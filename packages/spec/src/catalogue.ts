@@ -27,6 +27,8 @@ import { outboundMetrics } from './catalogue/outbound.ts';
 import { paymentsMetrics } from './catalogue/payments.ts';
 import { printingMetrics } from './catalogue/printing.ts';
 import { productAnalyticsMetrics } from './catalogue/product-analytics.ts';
+import { redisMetrics } from './catalogue/redis.ts';
+import { dependenciesMetrics } from './catalogue/dependencies.ts';
 import { revenueMetrics } from './catalogue/revenue.ts';
 import { runtimeMetrics } from './catalogue/runtime.ts';
 import { securityMetrics } from './catalogue/security.ts';
@@ -57,6 +59,8 @@ const metrics = {
   productAnalytics: productAnalyticsMetrics,
   database: databaseMetrics,
   cache: cacheMetrics,
+  redis: redisMetrics,
+  dependencies: dependenciesMetrics,
   security: securityMetrics,
   delivery: deliveryMetrics,
   deadLetter: deadLetterMetrics,

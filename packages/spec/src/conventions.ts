@@ -93,6 +93,9 @@ export const LABEL_NAMES = {
   table: 'table',
   sqlstateClass: 'sqlstate_class',
   pool: 'pool',
+  connection: 'connection',
+  commandFamily: 'family',
+  dependency: 'dependency',
 } as const;
 
 /**
@@ -160,6 +163,11 @@ export const LABEL_VALUES = {
   dbErrorType: ['connection', 'timeout', 'constraint', 'deadlock', 'serialization', 'syntax', 'permission'],
   dbPoolState: ['idle', 'in_use'],
   cacheOperation: ['get', 'set', 'delete'],
+  redisCommandFamily: ['string', 'hash', 'list', 'set', 'sorted_set', 'key', 'stream', 'pubsub', 'script', 'transaction', 'server', 'connection'],
+  /** How one call to an external dependency ended: answered, failed, timed out, or refused by its open circuit breaker. */
+  dependencyOutcome: ['ok', 'error', 'timeout', 'circuit_open'],
+  /** How a scheduled job (backup, export) ended. */
+  jobOutcome: ['success', 'failure'],
   authFailureReason: ['invalid_credentials', 'unknown_user', 'locked_out', 'missing_token', 'invalid_token', 'expired_token', 'malformed_token', 'forbidden', 'mfa_failed'],
   /**
    * The security event vocabulary of `tillwatch/security` (docs/security.md): logins that failed or succeeded, lockouts,

@@ -65,12 +65,20 @@ export const METRIC_GROUPS = {
     summary: 'Feature flags, experiments and who calls the API (version, device class, region), all with bounded labels.',
   },
   database: {
-    title: 'Database (planned)',
-    summary: 'Declared now so alert rules can refer to them; exported when database instrumentation lands.',
+    title: 'Database',
+    summary: 'Queries, failures, slow queries and the connection pool, recorded by `tillwatch/pg` (node-postgres Pool and Client, PGlite) and `tillwatch/prisma`. See docs/data-layer.md.',
   },
   cache: {
-    title: 'Cache (planned)',
-    summary: 'Declared now so alert rules can refer to them; exported when cache instrumentation lands.',
+    title: 'Cache',
+    summary: 'Lookups by declared keyspace (hit, miss, error), recorded by `tillwatch/redis` `createCacheMetrics` for any cache (Redis or in process).',
+  },
+  redis: {
+    title: 'Redis',
+    summary: 'Command latency and errors by command family, and memory, evictions and clients sampled from INFO on a timer, recorded by `tillwatch/redis` (ioredis and node-redis).',
+  },
+  dependencies: {
+    title: 'External dependencies',
+    summary: 'Outbound HTTP calls per named dependency (payment provider, SMS gateway, warehouse...): latency and outcome, and whether its periodic check passes. Recorded by `tw.dependencies`.',
   },
   security: {
     title: 'Security events (planned)',
@@ -90,8 +98,8 @@ export const METRIC_GROUPS = {
     summary: 'Receipt notifications (SMS, WhatsApp, e-mail) by final outcome, recorded by the application; delivery and event-handler failures by event type and reason, recorded by `tillwatch/delivery` (which also keeps them in the event-failure table).',
   },
   backups: {
-    title: 'Backups (planned)',
-    summary: 'Declared now so the "no backup in 25 h" alert can refer to them; exported by the backup job once it reports.',
+    title: 'Backups and batch jobs',
+    summary: 'Last success, duration, size and outcome of backups and other scheduled jobs, recorded by the job reporter (`tillwatch` `createJobReporter`), exposed by the service or pushed to a Pushgateway.',
   },
 } as const satisfies Readonly<Record<string, MetricGroupInfo>>;
 

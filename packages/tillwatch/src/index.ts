@@ -56,6 +56,9 @@ export type { HttpInstrumentation, RequestScope } from './http/http-instrumentat
 export { createCommerceMetrics } from './commerce/commerce-metrics.ts';
 export type { CommerceMetrics, CommerceMetricsOptions } from './commerce/commerce-metrics.ts';
 
+export { createJobReporter } from './jobs/job-reporter.ts';
+export type { JobReporter, JobReporterOptions, JobRunResult } from './jobs/job-reporter.ts';
+
 export { createSloTracker } from './slo/index.ts';
 export type { SloTracker, SloTrackerOptions, SloReport, SloStatus } from './slo/index.ts';
 

@@ -141,7 +141,7 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
     logger,
     context,
     metrics: opts.metrics.enabled ? metrics.http : undefined,
-    accessLog: opts.log.access.enabled ? createAccessLog({ logger, options: opts.log.access, scrub: (v) => redactor.string(v) }) : undefined,
+    accessLog: opts.log.access.enabled ? createAccessLog({ logger, options: opts.log.access, scrub: (v) => redactor.string(v), contextStore: context }) : undefined,
     report: safeReport,
     traceRequest: otel?.traceRequest,
   });

@@ -135,3 +135,34 @@ test('the route and method are scrubbed by the shared redactor before the line i
   assert.ok(!sink.text().includes('4111111111111111'));
   assert.equal(sink.lines[0]?.route, '/cards/411111******1111');
 });
+
+test('the fixed-shape access line is the line pino writes for the same fields, byte for byte', () => {
+  const sink = logSink();
+  const { options } = resolveOptions({ log: { destination: sink, access: { slowMs: 1000, sampleRates: { '/sampled': 0.5 } } } }, {});
+  const context = new ContextStore();
+  const logger = createLogger({ options, context, redactor: createRedactor() });
+  const accessLog = createAccessLog({ logger, options: options.log.access, contextStore: context, random: () => 0 });
+  const cases: [AccessEntry, Record<string, unknown>][] = [];
+  const add = (over: Partial<AccessEntry>, fields: Record<string, unknown>): void => void cases.push([entry(over), fields]);
+  add({}, { method: 'GET', route: '/orders/:id', status: 200, duration_ms: 12.35, bytes: 512, ua_family: 'okhttp', device_class: 'mobile' });
+  add({ bytes: undefined, userAgent: undefined, status: 503, error: new TypeError('x') }, { method: 'GET', route: '/orders/:id', status: 503, duration_ms: 12.35, ua_family: 'unknown', device_class: 'unknown', err_type: 'TypeError' });
+  add({ durationMs: 1500, route: '/sampled' }, { method: 'GET', route: '/sampled', status: 200, duration_ms: 1500, bytes: 512, ua_family: 'okhttp', device_class: 'mobile', slow: true });
+  add({ route: '/sampled', method: 'POST', bytes: Number.NaN }, { method: 'POST', route: '/sampled', status: 200, duration_ms: 12.35, bytes: Number.NaN, ua_family: 'okhttp', device_class: 'mobile', sample_rate: 0.5 });
+  add({ route: '/caf\u00e9/"quoted"\\path\u0001/\u{1F600}' }, { method: 'GET', route: '/caf\u00e9/"quoted"\\path\u0001/\u{1F600}', status: 200, duration_ms: 12.35, bytes: 512, ua_family: 'okhttp', device_class: 'mobile' });
+  const contexts = [{ correlationId: 'req-1' }, { correlationId: 'req-2', traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' }];
+  for (const ctx of contexts) {
+    for (const [e, fields] of cases) {
+      accessLog.record({ ...e, context: ctx });
+      const level = e.status >= 500 ? 'error' : e.durationMs >= 1000 ? 'warn' : 'info';
+      context.run(ctx, () => logger[level]({ ...fields }, 'request completed'));
+    }
+  }
+  const withoutTime = (l: string): string => l.replace(/"time":"[^"]*"/, '"time":"-"');
+  assert.equal(sink.raw.length, 2 * contexts.length * cases.length);
+  for (let i = 0; i < sink.raw.length; i += 2) assert.equal(withoutTime(sink.raw[i] as string), withoutTime(sink.raw[i + 1] as string));
+  // Bound context fields need the redactor: such a line takes pino's path, and still carries the request's ids.
+  accessLog.record({ ...entry(), context: { correlationId: 'req-3', bindings: { location: 'store-12' } } });
+  const bound = sink.lines.at(-1) as Record<string, unknown>;
+  assert.equal(bound.correlation_id, 'req-3');
+  assert.equal(bound.location, 'store-12');
+});

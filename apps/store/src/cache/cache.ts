@@ -68,6 +68,8 @@ export interface RedisCacheOptions {
   keyPrefix: string;
   /** Per-command timeout: a slow Redis must not slow checkout down. */
   commandTimeoutMs?: number;
+  /** Called with the client before it connects (tillwatch/redis instrumentation). */
+  instrument?: (redis: Redis) => void;
 }
 
 /** Redis-backed cache. Connects lazily-but-eagerly: start-up waits for the first connection. */
@@ -81,6 +83,7 @@ export async function redisCache(opts: RedisCacheOptions, hooks: CacheHooks = {}
   });
   // Without a listener ioredis prints every connection error to stderr; the health check reports them.
   redis.on('error', () => {});
+  opts.instrument?.(redis);
   await redis.connect();
   const fail = (operation: 'get' | 'set' | 'del', err: unknown): void => {
     try {

@@ -6,7 +6,7 @@
  * Email and phone are personal data: they are stored (receipts, notifications) but never logged, and
  * never used as metric labels.
  */
-import { randomUUID } from 'node:crypto';
+import { newId } from '../ids.ts';
 import type { FastifyInstance } from 'fastify';
 import { authenticate } from '../auth/auth-plugin.ts';
 import { sqlState } from '../db/db.ts';
@@ -45,7 +45,7 @@ export async function customerRoutes(app: FastifyInstance, deps: StoreDeps): Pro
     const name = freeText(b, 'name', redactor, { max: 120 });
     const email = optIdStr(b, 'email', redactor, { max: 254, pattern: EMAIL, patternText: 'an email address' })?.toLowerCase();
     const phone = optIdStr(b, 'phone', redactor, { max: 16, pattern: PHONE, patternText: 'a phone number in E.164 form (+15551234567)' });
-    const id = `cus_${randomUUID().replace(/-/g, '')}`;
+    const id = newId('cus');
     try {
       const rows = await deps.db.tx((q) =>
         q.query<CustomerRow>('INSERT INTO customers (id, name, email, phone) VALUES ($1, $2, $3, $4) RETURNING *', [id, name, email ?? null, phone ?? null]),

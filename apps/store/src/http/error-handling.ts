@@ -34,6 +34,11 @@ function toStoreError(err: unknown): StoreError {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new StoreError('STORE_MALFORMED_JSON');
+    // Fastify's messages for these quote the raw path: answered without it.
+    case 'FST_ERR_BAD_URL':
+      return new StoreError('STORE_BAD_REQUEST', 'the URL is not valid', { statusCode: 400 });
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new StoreError('STORE_BAD_REQUEST', 'a path parameter is too long', { statusCode: 414 });
   }
   if (e.statusCode === 400 && (e.name === 'SyntaxError' || err instanceof SyntaxError)) return new StoreError('STORE_MALFORMED_JSON');
   if (e.validation !== undefined) {
@@ -54,8 +59,9 @@ function correlationIdOf(reply: FastifyReply): string | undefined {
 /**
  * Installs the error and not-found handlers on the root instance (child plugins inherit them).
  * @param onRejection called with the code of every 4xx answer (after it is counted); must not throw.
+ * @returns the same answer for errors Fastify raises before routing (its `frameworkErrors` option).
  */
-export function installErrorHandling(app: FastifyInstance, deps: StoreDeps, onRejection?: (code: string) => void): void {
+export function installErrorHandling(app: FastifyInstance, deps: StoreDeps, onRejection?: (code: string) => void): (error: unknown, reply: FastifyReply) => FastifyReply {
   const rejections = deps.tw.metrics.register(storeMetrics.metrics.store.rejections);
   const { redactor } = deps.tw;
 
@@ -87,8 +93,11 @@ export function installErrorHandling(app: FastifyInstance, deps: StoreDeps, onRe
     return send(reply, toStoreError(err));
   });
 
+  const answer = (err: unknown, reply: FastifyReply): FastifyReply => send(reply, toStoreError(err));
+
   app.setNotFoundHandler((request, reply) => {
     // The method comes from a closed set (Node refuses unknown ones); the path is the client's text and is not echoed.
     return send(reply, new StoreError('STORE_NOT_FOUND', `no route for ${request.method} on this path`));
   });
+  return answer;
 }

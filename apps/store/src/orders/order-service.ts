@@ -9,7 +9,7 @@
  * moved to `payment_pending` first, so a second pay request is refused while the first is in flight.
  * Telemetry is recorded after commit, so a rolled-back change is never counted.
  */
-import { randomUUID } from 'node:crypto';
+import { newId } from '../ids.ts';
 import type { StoreDeps } from '../deps.ts';
 import type { Queryable } from '../db/db.ts';
 import type { OrderEventItem } from '../events.ts';
@@ -161,7 +161,6 @@ interface PaymentRow {
 }
 
 const iso = (d: Date | string | null): string | null => (d === null ? null : d instanceof Date ? d.toISOString() : new Date(d).toISOString());
-const newId = (prefix: string): string => `${prefix}_${randomUUID().replace(/-/g, '')}`;
 
 /** The answer when the provider may have taken the money and has not said so. */
 const outcomeUnknown = (reason?: string): StoreError =>

@@ -11,7 +11,7 @@
  * The settling writes are guarded (`WHERE status IN ('pending', 'unknown')` under the order's row lock),
  * so the request and the reconciler racing on one attempt settle it once.
  */
-import { randomUUID } from 'node:crypto';
+import { newId } from '../ids.ts';
 import type { Queryable } from '../db/db.ts';
 import type { PaymentMethod } from '../orders/order-types.ts';
 
@@ -34,7 +34,6 @@ export interface AttemptRow {
   updated_at: Date | string;
 }
 
-const newId = (prefix: string): string => `${prefix}_${randomUUID().replace(/-/g, '')}`;
 
 /** The idempotency key of an attempt: derived from the order and the attempt number, never random. */
 export const attemptKey = (orderId: string, attempt: number): string => `${orderId}:${attempt}`;

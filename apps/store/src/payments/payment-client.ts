@@ -58,6 +58,8 @@ export interface Authorization {
 export interface PaymentClientOptions {
   readonly baseUrl: string;
   readonly timeoutMs: number;
+  /** The payment_provider dependency's timed fetch (tillwatch/dependencies). Default: global fetch. */
+  readonly fetch?: typeof fetch;
 }
 
 /** Provider decline codes to the catalogue's reasons. */
@@ -101,10 +103,12 @@ function statusFailure(status: number): ProviderFailure {
 export class PaymentClient {
   readonly #base: string;
   readonly #timeoutMs: number;
+  readonly #fetch: typeof fetch;
 
   constructor(opts: PaymentClientOptions) {
     this.#base = opts.baseUrl.replace(/\/+$/, '');
     this.#timeoutMs = opts.timeoutMs;
+    this.#fetch = opts.fetch ?? fetch;
   }
 
   /** Authorises `amount` (minor units). */
@@ -154,7 +158,7 @@ export class PaymentClient {
   async lookup(idempotencyKey: string): Promise<ProviderResult<{ result: ProviderLookup }>> {
     let res: Response;
     try {
-      res = await fetch(`${this.#base}/v1/authorizations?idempotency_key=${encodeURIComponent(idempotencyKey)}`, { signal: AbortSignal.timeout(this.#timeoutMs) });
+      res = await this.#fetch(`${this.#base}/v1/authorizations?idempotency_key=${encodeURIComponent(idempotencyKey)}`, { signal: AbortSignal.timeout(this.#timeoutMs) });
     } catch (err) {
       return transportFailure(err);
     }
@@ -171,7 +175,7 @@ export class PaymentClient {
   async #post(path: string, idempotencyKey: string, payload: unknown): Promise<{ ok: true; body: unknown } | ProviderFailure> {
     let res: Response;
     try {
-      res = await fetch(this.#base + path, {
+      res = await this.#fetch(this.#base + path, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
         body: JSON.stringify(payload),

@@ -1,10 +1,13 @@
-/** Cache (planned: exported when cache instrumentation lands). The default pack warns when the hit rate drops under 80%. */
+/**
+ * Cache lookups by keyspace (the `cache` label: a closed set the service declares to `createCacheMetrics` of
+ * `tillwatch/redis`). The default pack warns when the hit rate drops under 80%.
+ */
 import { LABEL_NAMES, LABEL_VALUES } from '../conventions.ts';
 import { closedLabel } from '../label-spec.ts';
 import { SHARED_LABELS } from '../shared-labels.ts';
 import { defineMetric } from '../metric-spec.ts';
 
-const common = { group: 'cache', owner: 'core', status: 'planned', type: 'counter', unit: 'count' } as const;
+const common = { group: 'cache', owner: 'data', type: 'counter', unit: 'count' } as const;
 const byCache = { [LABEL_NAMES.cache]: SHARED_LABELS.cache } as const;
 
 export const cacheMetrics = {

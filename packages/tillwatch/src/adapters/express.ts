@@ -181,7 +181,7 @@ export function tillwatchExpress(tw: Tillwatch, options: TillwatchExpressOptions
     const scope = tw.http.begin(req, res);
     (req as Mountable)[kScope] = scope;
     if (security !== undefined) res.once('finish', () => emitStatusSecurityEvent(security, req, res.statusCode, scope.route));
-    tw.http.run(scope, () => next());
+    tw.http.run(scope, next as () => void);
   };
 }
 

@@ -67,14 +67,20 @@ function plugin(fastify: FastifyInstance, opts: TillwatchFastifyOptions, done: (
       next();
       return;
     }
-    const scope = tw.http.begin(request.raw, reply.raw);
+    // The correlation id goes into Fastify's own header object, written with the others in one writeHead.
+    const scope = tw.http.begin(request.raw, reply.raw, undefined, { echoHeaders: false });
+    const id = scope.ctx.correlationId;
+    reply.header('X-Request-ID', id);
+    reply.header('X-Correlation-ID', id);
     setRoute(scope, url ?? UNMATCHED_ROUTE);
-    tw.http.run(scope, () => next());
+    tw.http.run(scope, next);
   });
 
+  // A request without a body reaches preValidation in the same synchronous chain, still inside the context
+  // (run() then just calls next); one with a body resumes from the socket's stream events and re-enters it.
   fastify.addHook('preValidation', (request, _reply, next) => {
     const scope = tw.http.scopeOf(request.raw);
-    if (scope) tw.http.run(scope, () => next());
+    if (scope) tw.http.run(scope, next);
     else next();
   });
 

@@ -47,6 +47,19 @@ export function tillwatchNodeHttp(tw: Tillwatch, handler: AsyncRequestListener, 
     tw.http.recordError(scope, error);
     writeErrorResponse(res, scope, 500);
   };
+  // One function for every request, called with its arguments inside the context (no closure per request).
+  const call = (req: IncomingMessage, res: ServerResponse, scope: RequestScope): void => {
+    let result: unknown;
+    try {
+      result = handler(req, res);
+    } catch (error) {
+      fail(scope, res, error);
+      return;
+    }
+    if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
+      (result as PromiseLike<unknown>).then(undefined, (error: unknown) => fail(scope, res, error));
+    }
+  };
   return (req, res) => {
     if (tw.managementOnMainPort && tw.handleManagement(req, res)) return;
     const scope = tw.http.begin(req, res);
@@ -57,17 +70,6 @@ export function tillwatchNodeHttp(tw: Tillwatch, handler: AsyncRequestListener, 
       route = undefined;
     }
     setRoute(scope, route ?? UNMATCHED_ROUTE);
-    tw.http.run(scope, () => {
-      let result: unknown;
-      try {
-        result = handler(req, res);
-      } catch (error) {
-        fail(scope, res, error);
-        return;
-      }
-      if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
-        (result as PromiseLike<unknown>).then(undefined, (error: unknown) => fail(scope, res, error));
-      }
-    });
+    tw.http.run(scope, call, req, res, scope);
   };
 }

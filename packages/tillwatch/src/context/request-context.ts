@@ -26,8 +26,9 @@ export class ContextStore {
     return this.als.getStore();
   }
 
-  run<R>(ctx: RequestContext, fn: () => R): R {
-    return this.als.run(ctx, fn);
+  /** Runs `fn(...args)` inside `ctx` (arguments rather than a closure, so a caller needs no function per call). */
+  run<A extends unknown[], R>(ctx: RequestContext, fn: (...args: A) => R, ...args: A): R {
+    return this.als.run(ctx, fn, ...args);
   }
 
   /** Adds bindings (e.g. `{ location: 'store-12' }`) to every later log line of the current request. */

@@ -22,7 +22,8 @@ export interface RequestScope {
   readonly method: string;
   /** Path without the query string (the query may carry secrets; it is never logged here). */
   readonly path: string;
-  readonly startNs: bigint;
+  /** `performance.now()` when the request began. */
+  readonly startMs: number;
   route: string | undefined;
   /** The error the handler threw, when there was one. */
   error: unknown;
@@ -45,6 +46,18 @@ export interface HttpInstrumentationDeps {
 
 const kScope = Symbol('tillwatch.scope');
 type WithScope = { [kScope]?: RequestScope };
+type ResponseWithScope = ServerResponse & { [kScope]?: RequestScope; req?: IncomingMessage };
+
+/** How {@link HttpInstrumentation.begin} echoes the correlation id. */
+export interface BeginOptions {
+  /**
+   * Set X-Request-ID and X-Correlation-ID with `res.setHeader` (default true). An adapter whose framework
+   * collects the response headers itself (Fastify's `reply.header`) passes false and adds them there: Node writes
+   * a header object handed to `writeHead` as it is, but once one header went through `setHeader` it re-validates
+   * every header of the response one by one.
+   */
+  readonly echoHeaders?: boolean;
+}
 
 function pathOf(url: string | undefined): string {
   if (!url) return '/';
@@ -57,10 +70,17 @@ export class HttpInstrumentation {
   readonly #logger: Logger;
   /** Errors already logged, so an error seen by both a framework hook and our handler is logged once. */
   readonly #logged = new WeakSet<object>();
+  /** The one 'close' listener of every response (called with the response as `this`): no closure per request. */
+  readonly #onClose: (this: ResponseWithScope) => void;
 
   constructor(deps: HttpInstrumentationDeps) {
     this.#deps = deps;
     this.#logger = deps.logger.child({ module: 'http' });
+    const end = (req: IncomingMessage, res: ServerResponse, scope: RequestScope): void => this.#end(req, res, scope);
+    this.#onClose = function onResponseClose(this: ResponseWithScope): void {
+      const scope = this[kScope];
+      if (scope !== undefined && this.req !== undefined) end(this.req, this, scope);
+    };
   }
 
   /**
@@ -69,16 +89,16 @@ export class HttpInstrumentation {
    * Idempotent per request: a second call (e.g. two adapters) returns the first scope.
    * Never throws.
    */
-  begin(req: IncomingMessage, res: ServerResponse, route?: string): RequestScope {
+  begin(req: IncomingMessage, res: ServerResponse, route?: string, options?: BeginOptions): RequestScope {
     const existing = (req as WithScope)[kScope];
     if (existing) return existing;
     const correlationId = correlationIdFrom(req.headers);
     const span = this.#deps.traceRequest?.(correlationId);
     const scope: RequestScope = {
-      ctx: { correlationId },
+      ctx: { correlationId, route: undefined },
       method: req.method ?? 'GET',
       path: pathOf(req.url),
-      startNs: process.hrtime.bigint(),
+      startMs: performance.now(),
       route,
       error: undefined,
     };
@@ -100,13 +120,14 @@ export class HttpInstrumentation {
       if ((span.traceFlags & 1) === 1) scope.exemplar = { trace_id: span.traceId };
     }
     (req as WithScope)[kScope] = scope;
-    if (!res.headersSent) {
+    (res as ResponseWithScope)[kScope] = scope;
+    if (options?.echoHeaders !== false && !res.headersSent) {
       res.setHeader('X-Request-ID', correlationId);
       res.setHeader('X-Correlation-ID', correlationId);
     }
     this.#deps.metrics?.start();
     // 'close' fires exactly once per response, after 'finish' or when the client went away first.
-    res.once('close', () => this.#end(req, res, scope));
+    res.on('close', this.#onClose);
     return scope;
   }
 
@@ -115,9 +136,14 @@ export class HttpInstrumentation {
     return (req as WithScope)[kScope];
   }
 
-  /** Runs `fn` inside the request's context, so every log line in it carries the correlation id. */
-  run<R>(scope: RequestScope, fn: () => R): R {
-    return this.#deps.context.run(scope.ctx, fn);
+  /**
+   * Runs `fn` inside the request's context, so every log line in it carries the correlation id. Already inside
+   * it (a hook running in the same synchronous chain as the one that entered it), `fn` just runs.
+   */
+  run<A extends unknown[], R>(scope: RequestScope, fn: (...args: A) => R, ...args: A): R {
+    const context = this.#deps.context;
+    if (context.get() === scope.ctx) return fn(...args);
+    return context.run(scope.ctx, fn, ...args);
   }
 
   /**
@@ -146,7 +172,7 @@ export class HttpInstrumentation {
 
   #end(req: IncomingMessage, res: ServerResponse, scope: RequestScope): void {
     try {
-      const seconds = Number(process.hrtime.bigint() - scope.startNs) / 1e9;
+      const seconds = (performance.now() - scope.startMs) / 1000;
       const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST;
       const route = scope.route ?? UNMATCHED_ROUTE;
       this.#deps.metrics?.end(scope.method, route, status, seconds, scope.exemplar);
@@ -162,8 +188,10 @@ export class HttpInstrumentation {
           bytes: len === undefined ? undefined : Number(len),
           userAgent: req.headers['user-agent'],
           error: scope.error,
+          context: scope.ctx,
         };
-        if (accessLog.shouldLog(entry)) this.run(scope, () => accessLog.record(entry));
+        // The line carries the request's ids from `context`: no second entry into the request's context.
+        if (accessLog.shouldLog(entry)) accessLog.record(entry);
       }
     } catch (err) {
       // Telemetry never breaks checkout: the response is already on its way.

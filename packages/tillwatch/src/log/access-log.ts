@@ -11,8 +11,16 @@
  */
 import type { Logger } from 'pino';
 import type { ResolvedTillwatchOptions } from '../config/options.ts';
+import type { ContextStore, RequestContext } from '../context/request-context.ts';
 import { parseUserAgent } from './user-agent.ts';
-import { markRedacted } from './logger.ts';
+import { jsonString, markRedacted, writeFixedLine } from './logger.ts';
+
+const MSG = jsonString('request completed');
+
+/** A finite number as pino writes it (`null` otherwise). */
+function jsonNumber(n: number): string {
+  return Number.isFinite(n) ? `${n}` : 'null';
+}
 
 /** What an adapter knows about a finished request. */
 export interface AccessEntry {
@@ -27,6 +35,8 @@ export interface AccessEntry {
   userAgent: string | undefined;
   /** The handler's error, already logged once by the adapter: only its type is written here. */
   error?: unknown;
+  /** The request's context, when the line is recorded outside it (on the response's 'close'). */
+  context?: RequestContext;
 }
 
 export interface AccessLog {
@@ -43,6 +53,8 @@ export interface CreateAccessLogOptions {
   random?: () => number;
   /** The shared redactor's string scrub, applied to the route and method (the only fields not from a closed set). */
   scrub?: (s: string) => string;
+  /** Enters `entry.context` for a line that takes pino's generic path (its mixin reads the current context). */
+  contextStore?: ContextStore;
 }
 
 type Level = 'error' | 'warn' | 'info';
@@ -65,7 +77,7 @@ function errorType(err: unknown): string | undefined {
  * @returns an {@link AccessLog}.
  * @example
  * const access = createAccessLog({ logger, options: options.log.access });
- * if (access.shouldLog(entry)) context.run(ctx, () => access.record(entry));
+ * if (access.shouldLog(entry)) access.record({ ...entry, context: ctx });
  */
 export function createAccessLog(o: CreateAccessLogOptions): AccessLog {
   const { logger, options } = o;
@@ -94,7 +106,10 @@ export function createAccessLog(o: CreateAccessLogOptions): AccessLog {
     return undefined;
   };
 
+  const sampled = Object.keys(rates).length > 0;
   const rateFor = (e: AccessEntry): number => {
+    // Without sample rates (the default) no key is built per request.
+    if (!sampled) return 1;
     const specific = rates[`${e.method.toUpperCase()} ${e.route}`];
     if (specific !== undefined) return specific;
     return rates[e.route] ?? 1;
@@ -122,25 +137,38 @@ export function createAccessLog(o: CreateAccessLogOptions): AccessLog {
       try {
         const level = forcedLevel(e) ?? 'info';
         const ua = parseUserAgent(e.userAgent);
+        const method = safeRoute(e.method);
+        const route = safeRoute(e.route);
+        const durationMs = Math.round(e.durationMs * 100) / 100;
+        const slow = isSlow(e);
+        // lets log-based request counts be re-weighted: each sampled line stands for 1/rate requests
+        const rate = level === 'info' ? rateFor(e) : 1;
+        const errType = errorType(e.error);
+        // The line has a fixed shape: serialised here member by member (the route and method are the only strings
+        // not from a closed set, and they are scrubbed above), then written without pino's generic object walk.
+        let members = `,"method":${jsonString(method)},"route":${jsonString(route)},"status":${jsonNumber(e.status)},"duration_ms":${jsonNumber(durationMs)}`;
+        if (e.bytes !== undefined) members += `,"bytes":${jsonNumber(e.bytes)}`;
+        members += `,"ua_family":${jsonString(ua.family)},"device_class":${jsonString(ua.device)}`;
+        if (slow) members += ',"slow":true';
+        if (rate < 1) members += `,"sample_rate":${jsonNumber(rate)}`;
+        if (errType !== undefined) members += `,"err_type":${jsonString(errType)}`;
+        if (writeFixedLine(logger, level, members, MSG, e.context)) return;
         // Every field is from a closed set, a number, or scrubbed here: the logger can skip its redaction walk.
         const fields: Record<string, unknown> = markRedacted({
-          method: safeRoute(e.method),
-          route: safeRoute(e.route),
+          method,
+          route,
           status: e.status,
-          duration_ms: Math.round(e.durationMs * 100) / 100,
+          duration_ms: durationMs,
           bytes: e.bytes,
           ua_family: ua.family,
           device_class: ua.device,
         });
-        if (isSlow(e)) fields.slow = true;
-        if (level === 'info') {
-          // lets log-based request counts be re-weighted: each sampled line stands for 1/rate requests
-          const rate = rateFor(e);
-          if (rate < 1) fields.sample_rate = rate;
-        }
-        const errType = errorType(e.error);
+        if (slow) fields.slow = true;
+        if (rate < 1) fields.sample_rate = rate;
         if (errType !== undefined) fields.err_type = errType;
-        logger[level](fields, 'request completed');
+        const write = (): void => logger[level](fields, 'request completed');
+        if (e.context !== undefined && o.contextStore !== undefined) o.contextStore.run(e.context, write);
+        else write();
       } catch {
         // the access line is telemetry: losing it must not affect the response
       }

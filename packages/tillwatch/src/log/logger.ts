@@ -8,7 +8,7 @@
 import { types } from 'node:util';
 import { pino, type Bindings, type ChildLoggerOptions, type Logger, type LoggerOptions } from 'pino';
 import type { ResolvedTillwatchOptions } from '../config/options.ts';
-import type { ContextStore } from '../context/request-context.ts';
+import type { ContextStore, RequestContext } from '../context/request-context.ts';
 import type { Redactor } from '@tillwatch/redact';
 import { safeDestination, type LogDestination } from './safe-destination.ts';
 import { BatchedFdDestination } from './batched-fd-destination.ts';
@@ -100,6 +100,50 @@ function isoTimeCached(): string {
   return lastTime;
 }
 
+/** What a logger made by {@link createLogger} carries for {@link writeFixedLine}; children inherit it. */
+const kFixedLine = Symbol('tillwatch.fixedLine');
+interface FixedLineSupport {
+  /**
+   * The mixin's fields as JSON members (`,"correlation_id":"..."`) for `ctx` (default: the current request's), or
+   * undefined when they need the generic path.
+   */
+  contextJson(ctx?: RequestContext): string | undefined;
+}
+
+const SAFE_JSON_STRING = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** A JSON string literal, as pino writes one (its `asString` escapes the same characters). */
+export function jsonString(s: string): string {
+  return SAFE_JSON_STRING.test(s) ? `"${s}"` : JSON.stringify(s);
+}
+
+const { lsCacheSym, timeSym, chindingsSym, streamSym, needsMetadataGsym, hooksSym } = pino.symbols;
+
+/**
+ * Writes one line of a fixed shape without pino's generic path: `members` are JSON object members already
+ * serialised from safe values (`,"status":200,...`), `msgJson` the message as a JSON string. The line is the
+ * one pino would write for `logger[level]({ ...members }, msg)`: level, time, bindings, the context fields of
+ * the mixin, the members, the message. Skips the merge-object walk, the redaction hook (callers pass only
+ * values that are safe by construction or already scrubbed) and pino's per-key dispatch.
+ * @param ctx The request context whose ids the line carries, when the caller is outside it; default the current one.
+ * @returns false when this logger cannot take the fast path (not made by createLogger, a transport that needs
+ *   pino's metadata, a stream hook, or context bindings, which need the redactor): log it the generic way.
+ */
+export function writeFixedLine(logger: Logger, level: 'info' | 'warn' | 'error', members: string, msgJson: string, ctx?: RequestContext): boolean {
+  const l = logger as unknown as Record<symbol, unknown> & Logger;
+  const support = l[kFixedLine] as FixedLineSupport | undefined;
+  if (support === undefined) return false;
+  if (!logger.isLevelEnabled(level)) return true;
+  const stream = l[streamSym] as { write(s: string): unknown; [k: symbol]: unknown };
+  if (stream[needsMetadataGsym] === true || (l[hooksSym] as { streamWrite?: unknown }).streamWrite !== undefined) return false;
+  const context = support.contextJson(ctx);
+  if (context === undefined) return false;
+  const num = logger.levels.values[level] as number;
+  const head = (l[lsCacheSym] as Record<number, string>)[num] as string;
+  stream.write(`${head}${(l[timeSym] as () => string)()}${l[chindingsSym] as string}${context}${members},"msg":${msgJson}}\n`);
+  return true;
+}
+
 export function createLogger(o: CreateLoggerOptions): Logger {
   const { options, context, redactor, activeSpan } = o;
   const onSinkError = o.onSinkError ?? warnOnce();
@@ -180,6 +224,22 @@ export function createLogger(o: CreateLoggerOptions): Logger {
     },
   };
   const logger = pino(loggerOptions, safeDestination(target, onSinkError));
+  const fixedLine: FixedLineSupport = {
+    // The mixin above, as JSON members; undefined (generic path) when the app bound fields to the context.
+    contextJson(given) {
+      const ctx = given ?? context.get();
+      const span = activeSpan?.();
+      if (ctx === undefined) return span === undefined ? '' : `,"trace_id":${jsonString(span.traceId)},"span_id":${jsonString(span.spanId)}`;
+      if (ctx.bindings !== undefined) return undefined;
+      const traceId = span?.traceId ?? ctx.traceId;
+      const spanId = span?.spanId ?? ctx.spanId;
+      let out = `,"correlation_id":${jsonString(ctx.correlationId)}`;
+      if (traceId !== undefined) out += `,"trace_id":${jsonString(traceId)}`;
+      if (spanId !== undefined) out += `,"span_id":${jsonString(spanId)}`;
+      return out;
+    },
+  };
+  (logger as unknown as Record<symbol, unknown>)[kFixedLine] = fixedLine;
   // pino resets `formatters.bindings` to the identity for children (lib/proto.js), so child bindings are
   // redacted here. Children are created with Object.create(parent): they inherit these two methods.
   // pino's child() is generic over custom levels; tillwatch defines none, so a plain signature is enough.

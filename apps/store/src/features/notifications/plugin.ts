@@ -21,7 +21,10 @@ const WORKER_CONCURRENCY = 4;
 export async function notificationsFeature(app: FastifyInstance, deps: StoreDeps): Promise<void> {
   const options = readNotificationsOptions(deps.config.env);
   const logger = deps.logger.child({ module: 'notifications' });
-  const sender: OutboundSender = new HttpSmsSender({ baseUrl: options.providerUrl, timeoutMs: options.timeoutMs });
+  // The SMS provider is optional for readiness (receipts wait in their queue); a breaker stops hammering it
+  // while it is down, and every call is timed as the sms_provider dependency.
+  const provider = deps.dependencies.add({ name: 'sms_provider', required: false, check: options.providerUrl, checkIntervalMs: deps.config.dependencyCheckIntervalMs, breaker: { consecutiveFailures: 10, halfOpenAfterMs: 5000 } });
+  const sender: OutboundSender = new HttpSmsSender({ baseUrl: options.providerUrl, timeoutMs: options.timeoutMs, fetch: provider.fetch });
   // Sub-keys of the store's secret, so the recipient hash and seal need no secrets of their own.
   const hashKey = createHmac('sha256', deps.config.jwtSecret).update('notifications:recipient-hash').digest();
   const sealKey = createHmac('sha256', deps.config.jwtSecret).update('notifications:recipient-seal').digest();

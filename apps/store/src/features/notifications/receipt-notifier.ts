@@ -14,7 +14,7 @@
  * The number is never logged or stored in clear (phone.ts): the row keeps a mask and a keyed hash, the
  * job a sealed copy that only this store's key opens.
  */
-import { randomUUID } from 'node:crypto';
+import { newId } from '../../ids.ts';
 import { DeliveryError, type DeliveryFailure, type DeliveryJob, type DeliveryQueue } from 'tillwatch/delivery';
 import type { Db, Logger, Queryable, SaleCompletingEvent } from '../../deps.ts';
 import { StoreError } from '../../http/store-error.ts';
@@ -219,7 +219,7 @@ export class ReceiptNotifier {
   }
 
   async #queueMessage(q: Queryable, order: OrderSummary, to: string, channel: MessageChannel): Promise<{ row: MessageRow; created: boolean }> {
-    const id = `msg_${randomUUID()}`;
+    const id = newId('msg', { dashes: true });
     const inserted = await q.query<MessageRow>(
       `INSERT INTO notification_messages (id, order_id, kind, channel, recipient_masked, recipient_hash, status)
        VALUES ($1, $2, 'receipt', $3, $4, $5, 'queued')

@@ -7,7 +7,7 @@
  * nothing new; and the order id is derived from the same pair, so even a sale applied twice (two
  * store instances racing on a real Postgres) produces one order (ON CONFLICT DO NOTHING).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { derivedId, newId } from '../../ids.ts';
 import type { Db, Logger, Queryable, StoreEvents } from '../../deps.ts';
 import { isOfAge, saleTotal, saleUnits, type OfflineSale, type ParsedBatch, type RejectCode, type Rejection } from './offline-batch.ts';
 import type { BatchOutcome, OfflineMetrics } from './offline-metrics.ts';
@@ -106,7 +106,7 @@ const iso = (v: Date | string): string => (v instanceof Date ? v : new Date(v)).
 
 /** The order id of an offline sale: stable for (terminal, clientSaleId). */
 function offlineOrderId(terminal: string, clientSaleId: string): string {
-  return `ofl_${createHash('sha256').update(`${terminal}\u0000${clientSaleId}`).digest('hex').slice(0, 32)}`;
+  return derivedId('ofl', `${terminal}\u0000${clientSaleId}`, 32);
 }
 
 export class OfflineQueue {
@@ -138,7 +138,7 @@ export class OfflineQueue {
       else rejected.push({ index: s.index, clientSaleId: s.sale.clientSaleId, ...problem });
     }
 
-    const batchId = `ob_${randomUUID()}`;
+    const batchId = newId('ob', { dashes: true });
     const queuedIds = await db.tx(async (q) => {
       await q.query(
         `INSERT INTO offline_batches (id, terminal_id, location_id, posted_by, items, queued, duplicates, rejected) VALUES ($1, $2, $3, $4, $5, 0, 0, $6)`,

@@ -9,7 +9,7 @@
  * event_failures_total and the event-failure table, reason classified below), and the jobs waiting for
  * an acknowledgement are the `print_jobs` queue in delivery_queue_depth and its oldest age.
  */
-import { randomUUID } from 'node:crypto';
+import { newId } from '../../ids.ts';
 import type { Db, Logger, OrderCompletedEvent } from '../../deps.ts';
 import type { AgentHub, DispatchFailure, DispatchOutcome } from './agent-hub.ts';
 import type { PrintingMetrics } from './printing-metrics.ts';
@@ -127,7 +127,7 @@ export class PrintService {
 
   async #run(jobType: 'receipt' | 'test', receipt: Receipt): Promise<PrintJob | undefined> {
     const { db, hub, metrics, ackTimeoutMs } = this.#o;
-    const id = `pj_${randomUUID()}`;
+    const id = newId('pj', { dashes: true });
     const log = this.#o.logger.child({ print_job_id: id, order_id: receipt.order_id, location: receipt.location });
     try {
       await db.query(

@@ -22,7 +22,8 @@ export async function salesSyncFeature(app: FastifyInstance, deps: StoreDeps): P
   const sync = new SalesSync({
     db: deps.db,
     queue,
-    client: new WarehouseClient({ baseUrl: options.warehouseUrl, timeoutMs: options.timeoutMs }),
+    // Optional for readiness: sales wait in their queue while the warehouse is away.
+    client: new WarehouseClient({ baseUrl: options.warehouseUrl, timeoutMs: options.timeoutMs, fetch: deps.dependencies.add({ name: 'warehouse', required: false, check: options.warehouseUrl, checkIntervalMs: deps.config.dependencyCheckIntervalMs }).fetch }),
     metrics: bindSyncMetrics(deps.commerce, PIPELINE),
     logger,
   });

@@ -15,7 +15,7 @@
  * The last-success gauge moves on each acknowledged batch. A stall (a hung warehouse) shows as batches
  * timing out while `delivery_queue_depth{queue="sales_sync"}` and its oldest age grow.
  */
-import { createHash } from 'node:crypto';
+import { derivedId } from '../../ids.ts';
 import { DeliveryError, type DeliveryJob, type DeliveryQueue } from 'tillwatch/delivery';
 import type { Db, Logger, Queryable, SaleCompletingEvent } from '../../deps.ts';
 import type { SyncMetrics } from './sync-metrics.ts';
@@ -121,7 +121,7 @@ export class SalesSync {
       if (rows.length === 0) return;
     }
     // The batch id is derived from its sales, so a repeated batch is recognisable at the warehouse too.
-    const batchId = `${BATCH_PREFIX}-${createHash('sha256').update(rows.map((r) => r.id).join('\n')).digest('hex').slice(0, 20)}`;
+    const batchId = derivedId(BATCH_PREFIX, rows.map((r) => r.id).join('\n'), 20, '-');
     const started = performance.now();
     const result = await client.push(batchId, rows.map(toSale), AbortSignal.any(jobs.map((j) => j.signal)));
     const seconds = (performance.now() - started) / 1000;

@@ -70,7 +70,7 @@ export function operationsAlerts(ctx: PackContext): AlertSpec[] {
     }),
     defineAlert({
       name: 'BackupMissing',
-      severity: 'warning',
+      severity: 'critical',
       for: '0s',
       group: 'operations',
       team: ctx.teams.platform,
