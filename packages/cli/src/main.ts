@@ -5,12 +5,14 @@
  *   tillwatch generate --config <file.ts> --out <dir>   write the Prometheus + Alertmanager bundle
  *   tillwatch check <dir>                                run promtool and amtool over a bundle
  *   tillwatch dlq <list|show|count|replay|purge|failures>  dead letters and event failures (dlq/dlq-command.ts)
+ *   tillwatch audit verify                               check the tamper-evident audit log (audit/audit-command.ts)
  *
  * Errors map to exit codes here and only here (EXIT_CODES in cli-error.ts).
  */
 import { parseArgs } from 'node:util';
 import { checkBundle } from './check/check-bundle.ts';
 import { CliError, EXIT_CODES, isCliError } from './cli-error.ts';
+import { runAudit } from './audit/audit-command.ts';
 import { runDlq } from './dlq/dlq-command.ts';
 import { generateBundle, writeBundle } from './generate.ts';
 import { CLI_VERSION } from './version.ts';
@@ -19,7 +21,8 @@ const USAGE = `tillwatch ${CLI_VERSION}
 usage:
   tillwatch generate --config <file.ts> --out <dir>
   tillwatch check <dir>
-  tillwatch dlq <list|show|count|replay|purge|failures> ...   (tillwatch dlq --help)`;
+  tillwatch dlq <list|show|count|replay|purge|failures> ...   (tillwatch dlq --help)
+  tillwatch audit verify ...                                   (tillwatch audit --help)`;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -40,6 +43,10 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'dlq') {
     await runDlq(rest, { env: process.env, out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+    return;
+  }
+  if (command === 'audit') {
+    await runAudit(rest, { env: process.env, out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
     return;
   }
   if (command === '--version' || command === 'version') {
