@@ -11,6 +11,8 @@ import { authRoutes } from './auth/auth-routes.ts';
 import { catalogRoutes } from './catalog/catalog-routes.ts';
 import { customerRoutes } from './customers/customer-routes.ts';
 import { dlqRoutes } from './delivery/dlq-routes.ts';
+import { auditRoutes } from './audit/audit-routes.ts';
+import { consoleRoutes, type InProcessMonitoring } from './http/console.ts';
 import type { StoreDeps } from './deps.ts';
 import { registerFeatures, type FeatureName, type FeatureSelection } from './features/index.ts';
 import { adminRoutes } from './http/admin-routes.ts';
@@ -34,6 +36,8 @@ export interface BuildAppOptions {
   /** Business routes answer 503 STORE_UNAVAILABLE until this says done (store.ts settles it). */
   startup: Pick<Startup, 'done'>;
   telemetry: StoreTelemetry;
+  /** When set, the live console is served at /console. */
+  monitoring?: InProcessMonitoring | undefined;
 }
 
 export interface StoreApp {
@@ -109,7 +113,10 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
   await app.register(async (child) => orderRoutes(child, deps, orders));
   await app.register(async (child) => adminRoutes(child, deps));
   await app.register(async (child) => dlqRoutes(child, deps));
+  await app.register(async (child) => auditRoutes(child, deps));
   await app.register(async (child) => posStatic(child, deps));
+  const { monitoring } = opts;
+  if (monitoring) await app.register(async (child) => consoleRoutes(child, deps, monitoring));
 
   const features = await registerFeatures(app, deps, opts.features);
   return { app, features, orders, products, reconciler };

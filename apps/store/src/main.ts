@@ -11,7 +11,9 @@ import { createTillwatch } from 'tillwatch';
 import { DEMO_USERS } from './auth/demo-users.ts';
 import { loadConfig, StoreConfigError, type StoreConfig } from './config.ts';
 import { connectPrinterSimulators, envWithSimulators, startSimulators, type RunningSimulator } from './sim/simulators.ts';
+import { consoleEnabled, CONSOLE_PATH } from './http/console.ts';
 import { startStore } from './store.ts';
+import { journeysEnabled, startCheckoutJourney } from './synthetic/journey-config.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -35,13 +37,15 @@ async function main(): Promise<void> {
     env: envWithSimulators(config.env, sims),
   });
 
-  const store = await startStore({ config: effective, tw });
+  const store = await startStore({ config: effective, tw, console: consoleEnabled(config.env) });
   const printers = await connectPrinterSimulators(store.url, effective);
   if (printers) {
     // Registered after the store: hooks run in reverse order, so the agents disconnect before the store closes.
     tw.onShutdown('simulator printer-agents', () => printers.close());
     sims.push(printers);
   }
+  const journeys = journeysEnabled(config.env, printers !== undefined) ? startCheckoutJourney(tw, store.url, config) : undefined;
+  if (journeys) tw.onShutdown('synthetic journeys', () => journeys.stop());
   const lines = [
     '',
     `  tillwatch reference store ${pkg.version} is up (${store.deps.db.kind}, ${store.deps.cache.kind} cache)`,
@@ -50,6 +54,12 @@ async function main(): Promise<void> {
     `  metrics           ${store.url}/metrics`,
     `  readiness         ${store.url}/health/ready   (also /health/live, /health/startup, /health)`,
     `  dead letters      ${store.url}/admin/dlq   (admin; receipts and the warehouse sync, docs/delivery.md)`,
+    store.monitoring
+      ? `  console           ${store.url}${CONSOLE_PATH}/   (dashboards, alerts, SLOs, dependencies, dead letters; docs/console.md)`
+      : `  console           off (TILLWATCH_CONSOLE=on to serve ${CONSOLE_PATH}/; docs/console.md)`,
+    journeys
+      ? `  synthetic         checkout journey every ${journeys.intervalMs / 1000} s (probe_success{journey="checkout"}; docs/synthetic.md)`
+      : '  synthetic         off (SYNTHETIC_JOURNEYS=on to run the checkout journey; docs/synthetic.md)',
     `  api docs          docs/api.md`,
     ...sims.map((s) => `  ${s.name.padEnd(17)} ${s.url}${s.note ? `   (${s.note})` : ''}`),
     `  features          ${store.features.join(', ')}`,

@@ -22,6 +22,7 @@ import { memoryCache, redisCache, type Cache, type CacheHooks } from './cache/ca
 import { createSecurityEvents } from 'tillwatch/security';
 import { createStoreCommerce, createStoreTelemetry } from './commerce.ts';
 import { loadSecurityConfig } from './security/security-config.ts';
+import { createStoreAudit, dlqAuditSink, startAuditCheckpoints } from './audit/store-audit.ts';
 import type { StoreConfig } from './config.ts';
 import { openDb, type Db } from './db/db.ts';
 import { migrate, type MigrationResult } from './db/migrate.ts';
@@ -30,6 +31,7 @@ import { scheduleBackups } from './db/backup.ts';
 import { createStoreDelivery } from './delivery/store-delivery.ts';
 import type { StoreDeps } from './deps.ts';
 import { StoreEvents } from './events.ts';
+import { createInProcessMonitoring, type InProcessMonitoring } from './http/console.ts';
 import { createStartup } from './startup.ts';
 import type { FeatureName, FeatureSelection } from './features/index.ts';
 import type { OrderService } from './orders/order-service.ts';
@@ -39,6 +41,11 @@ export interface StartStoreOptions {
   readonly tw: Tillwatch;
   /** Which peripheral features to register (default all). */
   readonly features?: FeatureSelection;
+  /**
+   * Evaluate the deploy config's rules in process and serve the live console at /console (main.ts turns it on
+   * unless NODE_ENV=production or TILLWATCH_CONSOLE=off). Default false.
+   */
+  readonly console?: boolean;
   /** Called after listen, before migrations (tests use it to observe the startup probe). */
   readonly beforeMigrations?: (url: string) => Promise<void>;
 }
@@ -50,6 +57,8 @@ export interface RunningStore {
   readonly deps: StoreDeps;
   readonly orders: OrderService;
   readonly features: readonly FeatureName[];
+  /** The in-process monitor behind /console, when `console` is on. */
+  readonly monitoring: InProcessMonitoring | undefined;
   /** Migration versions applied by this start. */
   readonly migrationsApplied: readonly string[];
   /** Closes the app, cache and database (tests; main.ts relies on tillwatch's shutdown instead). */
@@ -63,6 +72,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   const commerce = createStoreCommerce(tw, config.currency);
   const telemetry = createStoreTelemetry(tw, commerce);
   const securityConfig = loadSecurityConfig(config.env);
+  const audit = createStoreAudit(tw, config);
   const security = createSecurityEvents(tw, { sourceAddress: securityConfig.sourceAddress, hashKey: securityConfig.hashKey });
 
   // Every statement of the store, its migrations and its queues (pg-boss shares the pool) is timed by tillwatch/pg.
@@ -102,7 +112,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
 
   let delivery: Awaited<ReturnType<typeof createStoreDelivery>>;
   try {
-    delivery = await createStoreDelivery(tw, db, config.env, tw.logger);
+    delivery = await createStoreDelivery(tw, db, config.env, tw.logger, dlqAuditSink(audit, db));
   } catch (err) {
     await cache.close();
     await db.close();
@@ -119,8 +129,17 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   const startup = createStartup();
   // The payment provider is required: without it no card sale completes, so readiness fails.
   const dependencies = createDependencies(tw, [{ name: 'payment_provider', check: `${config.paymentProviderUrl.replace(/\/+$/, '')}/health`, checkIntervalMs: config.dependencyCheckIntervalMs }]);
-  const deps: StoreDeps = { tw, logger: tw.logger, db, cache, commerce, events, config, security, securityConfig, delivery, dependencies, started: startup.started };
-  const built = await buildStoreApp(deps, { features: opts.features, startup, telemetry });
+  const deps: StoreDeps = { tw, logger: tw.logger, db, cache, commerce, events, config, security, securityConfig, audit, delivery, dependencies, started: startup.started };
+  let monitoring: InProcessMonitoring | undefined;
+  try {
+    monitoring = opts.console === true ? await createInProcessMonitoring(deps) : undefined;
+  } catch (err) {
+    await delivery.stop().catch(() => {});
+    await cache.close();
+    await db.close();
+    throw err;
+  }
+  const built = await buildStoreApp(deps, { features: opts.features, startup, telemetry, monitoring });
   const { app } = built;
   // Registered after the database: shutdown hooks run in reverse, so the reconciler stops first.
   tw.onShutdown('payment reconciler', () => built.reconciler.stop());
@@ -144,6 +163,13 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
     await seed(db, config.locations);
     await built.products.refreshStockLevels(config.locations);
     await delivery.start();
+    if (monitoring) {
+      // Restores the persisted windows (the database is migrated by now) and starts sampling. Its hook runs
+      // first on shutdown, so the last windows are saved while the database is still open.
+      await monitoring.monitor.start();
+      const monitor = monitoring.monitor;
+      tw.onShutdown('in-process monitor', () => monitor.stop());
+    }
   } catch (err) {
     // A failed start-up releases what it opened, so the caller (or a test) can exit or retry cleanly.
     startup.settle(false);
@@ -155,6 +181,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
     throw err;
   }
   startup.settle(true);
+  const stopCheckpoints = startAuditCheckpoints(tw, audit, db);
   built.reconciler.start();
   if (config.backupDir !== undefined) {
     const backups = scheduleBackups(tw, db, { dir: config.backupDir, intervalMs: config.backupIntervalMs, keep: config.backupKeep, databaseUrl: config.databaseUrl });
@@ -174,12 +201,15 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
     deps,
     orders: built.orders,
     features: built.features,
+    monitoring,
     migrationsApplied: result.applied,
     async close() {
       if (closed) return;
       closed = true;
+      await monitoring?.monitor.stop();
       await built.reconciler.stop();
       await app.close();
+      await stopCheckpoints().catch(() => {});
       await delivery.stop();
       await cache.close();
       await db.close();

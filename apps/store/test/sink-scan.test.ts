@@ -144,6 +144,7 @@ for (const backend of backends().filter((b) => b !== 'postgres+redis')) {
     const refundable = await sell('cash');
     sold.push(refundable);
 
+    let offlineSeq = 0;
     const placements: Placement[] = [
       // headers
       ...['x-request-id', 'x-correlation-id', 'user-agent', 'referer', 'x-forwarded-for', 'cookie', 'traceparent', 'x-api-key', 'x-terminal-id'].map(
@@ -200,6 +201,14 @@ for (const backend of backends().filter((b) => b !== 'postgres+redis')) {
           call('POST', '/offline/batches', {
             token: cashier,
             body: json({ terminal: 'till-off', location: LOC, sales: [{ client_sale_id: v, recorded_at: v, customer_id: v, items: [{ sku: v, quantity: 1, unit_price: 199 }], payment: { method: 'cash', amount: 199 } }] }),
+          }),
+      },
+      {
+        where: 'body offline sale sku and time',
+        send: (v) =>
+          call('POST', '/offline/batches', {
+            token: cashier,
+            body: json({ terminal: 'till-off', location: LOC, sales: [{ client_sale_id: `s-${++offlineSeq}`, recorded_at: v, items: [{ sku: v, quantity: 1, unit_price: 199 }], payment: { method: 'cash', amount: 199 } }, { client_sale_id: `s-${++offlineSeq}`, recorded_at: new Date().toISOString(), items: [{ sku: v, quantity: 1, unit_price: 199 }], payment: { method: 'cash', amount: 199 } }] }),
           }),
       },
       { where: 'body stock change', send: (v) => call('PUT', `/locations/${LOC}/stock/${enc(v)}`, { token: manager, body: json({ on_hand: v }) }) },

@@ -5,6 +5,7 @@ import { loadConfig } from './load/load-config.ts';
 import { buildModel } from './model/build-model.ts';
 import type { Model } from './model/model.ts';
 import { runPipeline } from './pipeline/pipeline.ts';
+import { ruleFileGroups, type RuleFileGroupData } from './render/rules-files.ts';
 import { renderBundle } from './render/writers.ts';
 
 /** Directories the generator owns entirely: stale files in them are removed. */
@@ -18,6 +19,14 @@ export function modelOf(raw: unknown, source: string): Model {
 /** Loads, validates and renders a config; returns relative path -> content. */
 export async function generateBundle(configFile: string): Promise<Map<string, string>> {
   return renderBundle(modelOf(await loadConfig(configFile), configFile));
+}
+
+/**
+ * The Prometheus rule groups a config generates, as plain data (the content of prometheus/rules/*.yml): what a
+ * service hands to tillwatch/windows to evaluate the same rules in process.
+ */
+export async function generateRuleGroups(configFile: string): Promise<RuleFileGroupData[]> {
+  return [...ruleFileGroups(modelOf(await loadConfig(configFile), configFile)).values()].flat();
 }
 
 /** Writes a bundle under `outDir`, removing stale generated rule and test files. */

@@ -33,6 +33,7 @@ import { revenueMetrics } from './catalogue/revenue.ts';
 import { runtimeMetrics } from './catalogue/runtime.ts';
 import { securityMetrics } from './catalogue/security.ts';
 import { syncMetrics } from './catalogue/sync.ts';
+import { syntheticMetrics } from './catalogue/synthetic.ts';
 import { tillwatchMetrics } from './catalogue/tillwatch.ts';
 
 /** The shape every catalogue has: a version, each group's title and summary, and per group named handles. */
@@ -65,6 +66,7 @@ const metrics = {
   delivery: deliveryMetrics,
   deadLetter: deadLetterMetrics,
   outbound: outboundMetrics,
+  synthetic: syntheticMetrics,
   backups: backupsMetrics,
 } as const;
 

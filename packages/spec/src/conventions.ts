@@ -87,6 +87,9 @@ export const LABEL_NAMES = {
   eventType: 'type',
   severity: 'severity',
   queue: 'queue',
+  // synthetic journeys
+  journey: 'journey',
+  step: 'step',
   messageChannel: 'channel',
   event: 'event',
   target: 'target',

@@ -86,6 +86,8 @@ export type { SpecProblem } from './validate-catalogue.ts';
 
 export * from './alerts/index.ts';
 export * from './slo/index.ts';
+export * from './dashboards/index.ts';
+export * from './synthetic/index.ts';
 
 export { errorCodes, warningCodes, deprecationCodes } from './errors/codes.ts';
 export type { CodeInfo, ErrorCode, WarningCode } from './errors/codes.ts';

@@ -97,6 +97,10 @@ export const METRIC_GROUPS = {
     title: 'Outbound messages and events',
     summary: 'Receipt notifications (SMS, WhatsApp, e-mail) by final outcome, recorded by the application; delivery and event-handler failures by event type and reason, recorded by `tillwatch/delivery` (which also keeps them in the event-failure table).',
   },
+  synthetic: {
+    title: 'Synthetic journeys',
+    summary: 'Scripted journeys (log in, ring up, pay, complete, receipt printed) run on a schedule against the service\'s public URL, in the blackbox exporter\'s vocabulary: `probe_success`, `probe_duration_seconds`, per step.',
+  },
   backups: {
     title: 'Backups and batch jobs',
     summary: 'Last success, duration, size and outcome of backups and other scheduled jobs, recorded by the job reporter (`tillwatch` `createJobReporter`), exposed by the service or pushed to a Pushgateway.',

@@ -16,6 +16,7 @@ import {
   type RuleFileGroup,
   type Value,
 } from 'tillwatch/windows';
+import { catalogue } from '@tillwatch/spec';
 import { createTillwatch } from 'tillwatch';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -160,14 +161,13 @@ test('the monitor reads a tillwatch registry, and its windows survive a restart 
   const persistence = sqlWindowsPersistence({ client: db });
   const tw = createTillwatch({ service: { name: 'win' }, log: { level: 'silent' } });
   t.after(() => tw.close());
-  const requests = tw.metrics.registry.getSingleMetric('http_requests_total');
-  assert.ok(requests, 'the RED counter exists');
+  const completed = tw.metrics.register(catalogue.metrics.orders.completed);
   let clock = T0;
   const first = new WindowsMonitor({ source: tw.metrics.registry, service: 'win', persistence, now: () => clock });
   await first.start();
   for (let i = 1; i <= 30; i += 1) {
     clock += 10_000;
-    (requests as unknown as { inc(l: Record<string, string>, v: number): void }).inc({ method: 'GET', route: '/x', status_code: '200' }, 10);
+    completed.inc({ location: 'store-1', channel: 'in_store' }, 10);
     await first.tick();
   }
   await first.stop();
@@ -176,6 +176,6 @@ test('the monitor reads a tillwatch registry, and its windows survive a restart 
   await second.start();
   await second.stop();
   assert.equal(second.status().restoredFromSnapshot, true);
-  const v = scalarish(at(second.windows, 'sum(increase(http_requests_total[5m]))', clock));
+  const v = scalarish(at(second.windows, 'sum(increase(orders_completed_total[5m]))', clock));
   assert.equal(Math.round(v[0]!), 300);
 });

@@ -37,7 +37,7 @@
  * Like a real processor, it keeps card numbers to itself: it answers only a brand and the last four
  * digits, and it logs nothing.
  */
-import { randomUUID } from 'node:crypto';
+import { newId } from '../ids.ts';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -200,7 +200,7 @@ export async function startPaymentProvider(opts: PaymentProviderOptions = {}): P
     if (typeof amount !== 'number' || !Number.isInteger(amount) || amount <= 0) return [400, { error: 'invalid_amount' }];
     if (method !== 'card' && method !== 'gift_card' && method !== 'mobile') return [400, { error: 'invalid_method' }];
     stats.authorizations++;
-    const id = `auth_${randomUUID()}`;
+    const id = newId('auth', { dashes: true }); // like a real provider's ids, never a Luhn-valid digit run
     const orderRef = typeof body.order_ref === 'string' ? body.order_ref : undefined;
     const decline = (reason: string, card?: { brand: string; last4: string }): [number, unknown] => {
       stats.declines++;
@@ -270,7 +270,7 @@ export async function startPaymentProvider(opts: PaymentProviderOptions = {}): P
     }
     a.refunded += amount;
     stats.refunds++;
-    return [201, { id: `re_${randomUUID()}`, status: 'succeeded', amount }];
+    return [201, { id: newId('re', { dashes: true }), status: 'succeeded', amount }];
   };
 
   const route = async (path: string, body: Record<string, unknown>, key: string | undefined): Promise<[number, unknown]> => {

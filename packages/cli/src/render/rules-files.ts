@@ -11,10 +11,27 @@ function annotations(model: Model, a: ModelAlert): Record<string, string> {
   return out;
 }
 
-export function renderRulesFiles(model: Model): Map<string, string> {
-  const files = new Map<string, unknown[]>();
+/** One group of a Prometheus rules file, as plain data: what the YAML files hold, and what tillwatch/windows evaluates. */
+export interface RuleFileGroupData {
+  readonly name: string;
+  readonly rules: readonly RuleData[];
+}
+
+/** A recording rule (`record`) or an alerting rule (`alert`). */
+export interface RuleData {
+  readonly record?: string;
+  readonly alert?: string;
+  readonly expr: string;
+  readonly for?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/** The rule groups of every rules file, by file name (without .yml), in output order. */
+export function ruleFileGroups(model: Model): Map<string, RuleFileGroupData[]> {
+  const files = new Map<string, RuleFileGroupData[]>();
   for (const g of model.groups) {
-    const rules: unknown[] = [
+    const rules: RuleData[] = [
       ...g.recordings.map((r) => ({ record: r.record, expr: r.expr, labels: r.labels })),
       ...g.alerts.map((a) => ({
         alert: a.name,
@@ -28,7 +45,11 @@ export function renderRulesFiles(model: Model): Map<string, string> {
     list.push({ name: g.name, rules });
     files.set(g.file, list);
   }
+  return files;
+}
+
+export function renderRulesFiles(model: Model): Map<string, string> {
   const out = new Map<string, string>();
-  for (const [file, groups] of files) out.set(`prometheus/rules/${file}.yml`, yamlFile({ groups }, `Prometheus rules (${file})`));
+  for (const [file, groups] of ruleFileGroups(model)) out.set(`prometheus/rules/${file}.yml`, yamlFile({ groups }, `Prometheus rules (${file})`));
   return out;
 }

@@ -2,6 +2,7 @@
 import type { Model } from '../model/model.ts';
 import { renderAlertmanagerConfig } from './alertmanager-config.ts';
 import { renderAlertsDocFile } from './alerts-doc.ts';
+import { renderBlackboxConfig } from './blackbox-config.ts';
 import { renderMetricsDocFile } from './metrics-doc.ts';
 import { renderPrometheusConfig } from './prometheus-config.ts';
 import { renderRulesFiles } from './rules-files.ts';
@@ -12,6 +13,7 @@ const WRITERS: readonly ((model: Model) => Map<string, string>)[] = [
   renderRulesFiles,
   renderTestsFiles,
   renderAlertmanagerConfig,
+  renderBlackboxConfig,
   renderAlertsDocFile,
   renderMetricsDocFile,
 ];

@@ -29,7 +29,7 @@ export async function readRegistrySamples(source: SampleSource, filter?: SeriesF
     for (const v of metric.values) {
       const name = v.metricName ?? metric.name;
       const labels: Record<string, string> = { __name__: name };
-      for (const [k, val] of Object.entries(v.labels)) if (val !== undefined) labels[k] = k === 'le' && val === Infinity ? '+Inf' : String(val);
+      for (const [k, val] of Object.entries(v.labels ?? {})) if (val !== undefined) labels[k] = k === 'le' && val === Infinity ? '+Inf' : String(val);
       if (typeof v.value !== 'number' || Number.isNaN(v.value)) continue;
       out.push({ labels, value: v.value, counter: isMonotonic(metric.type, name) });
     }

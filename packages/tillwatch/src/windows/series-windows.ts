@@ -10,7 +10,8 @@
  * Counters (and histogram `_bucket`, `_sum`, `_count` series) are stored reset-adjusted: when a raw value drops
  * below the previous one (a restart), the previous value is added to an offset, so the stored series only grows
  * and survives a restart once persisted (see {@link SeriesWindows.toJSON}). Range reads use the finest tier that
- * covers the range, so a 5 m rate reads 10 s samples and a 7 d rate reads 30 m ones.
+ * still holds the start of the range (or the series' first sample, when it is younger), so a 5 m rate reads 10 s
+ * samples and a 7 d rate reads 30 m ones.
  *
  * Hand-written: a maintained embeddable TSDB for Node (with tiered downsampling and a snapshot format) does not
  * exist; the parts are a ring buffer and a Map.
@@ -60,6 +61,8 @@ export interface StoredSeries {
   lastRaw: number;
   /** Time of the last sample written. */
   lastSeenMs: number;
+  /** Time of the first sample written: a range reaching further back reads the finest tier still holding it. */
+  firstSeenMs: number;
   readonly values: Float64Array[];
 }
 
@@ -75,7 +78,7 @@ export function labelsKey(labels: Labels): string {
 export interface WindowsSnapshot {
   readonly version: 1;
   readonly tiers: readonly { stepMs: number; slots: number; slotIndex: number[]; slotTime: number[] }[];
-  readonly series: readonly { labels: Labels; counter: boolean; offset: number; lastRaw: number; lastSeenMs: number; values: string[] }[];
+  readonly series: readonly { labels: Labels; counter: boolean; offset: number; lastRaw: number; lastSeenMs: number; firstSeenMs?: number; values: string[] }[];
 }
 
 export interface SeriesWindowsOptions {
@@ -152,6 +155,7 @@ export class SeriesWindows {
           offset: 0,
           lastRaw: Number.NaN,
           lastSeenMs: timeMs,
+          firstSeenMs: timeMs,
           values: this.#tiers.map((t) => new Float64Array(t.slots).fill(Number.NaN)),
         };
         this.#add(series);
@@ -176,7 +180,7 @@ export class SeriesWindows {
 
   /** Points of a series with time in (fromMs, toMs], oldest first, from the finest tier covering the range. */
   points(series: StoredSeries, fromMs: number, toMs: number): Point[] {
-    const ti = this.#tierFor(toMs - fromMs);
+    const ti = this.#tierFor(Math.max(fromMs, series.firstSeenMs - 1));
     const tier = this.#tiers[ti]!;
     const values = series.values[ti]!;
     const out: Point[] = [];
@@ -191,6 +195,11 @@ export class SeriesWindows {
       out.push([t, v]);
     }
     return out;
+  }
+
+  /** Step of the finest tier that still holds samples as old as `fromMs`: the resolution of a read from there. */
+  resolutionAt(fromMs: number): number {
+    return this.#tiers[this.#tierFor(fromMs)]!.stepMs;
   }
 
   /** The latest point of a series at or before `atMs`, no older than `lookbackMs`. */
@@ -209,6 +218,7 @@ export class SeriesWindows {
         offset: s.offset,
         lastRaw: s.lastRaw,
         lastSeenMs: s.lastSeenMs,
+        firstSeenMs: s.firstSeenMs,
         values: s.values.map((v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')),
       })),
     };
@@ -239,16 +249,17 @@ export class SeriesWindows {
         arr.set(new Float64Array(buf.buffer, buf.byteOffset, Math.min(buf.byteLength / 8, arr.length)));
         return arr;
       });
-      this.#add({ key: labelsKey(s.labels), labels: s.labels, counter: s.counter, offset: s.offset, lastRaw: s.lastRaw, lastSeenMs: s.lastSeenMs, values });
+      this.#add({ key: labelsKey(s.labels), labels: s.labels, counter: s.counter, offset: s.offset, lastRaw: s.lastRaw, lastSeenMs: s.lastSeenMs, firstSeenMs: s.firstSeenMs ?? -Infinity, values });
     }
     this.#lastIngestMs = Math.max(-Infinity, ...this.#tiers.flatMap((t) => Array.from(t.slotTime)));
     return true;
   }
 
-  #tierFor(rangeMs: number): number {
+  /** The finest tier that still holds samples as old as `fromMs`. */
+  #tierFor(fromMs: number): number {
     for (let i = 0; i < this.#tiers.length; i += 1) {
       const t = this.#tiers[i]!;
-      if (t.stepMs * (t.slots - 1) >= rangeMs) return i;
+      if (this.#lastIngestMs - t.stepMs * (t.slots - 1) <= fromMs) return i;
     }
     return this.#tiers.length - 1;
   }

@@ -8,7 +8,7 @@ import type { Sample } from './promql/evaluate-promql.ts';
 import { readRegistrySamples, type SampleSource, type SeriesFilter } from './registry-samples.ts';
 import { RuleEngine, type AlertTransition, type RuleFileGroup } from './rules/rule-engine.ts';
 import type { AlertNotification, AlertNotifier } from './notify/notifiers.ts';
-import { SeriesWindows, type SeriesWindowsOptions } from './series-windows.ts';
+import { DEFAULT_TIERS, SeriesWindows, type SeriesWindowsOptions } from './series-windows.ts';
 import type { WindowsPersistence } from './windows-persistence.ts';
 
 export type FailureKind = 'sample' | 'evaluate' | 'notify' | 'persist' | 'restore';
@@ -20,7 +20,7 @@ export interface WindowsMonitorOptions {
   readonly groups?: readonly RuleFileGroup[];
   /** Service name: `up{job="<service>"}` is 1 in process. */
   readonly service: string;
-  /** Default 10 000 (the finest tier's step). */
+  /** Default 10 000; also the finest tier's step (15 minutes of samples) unless `windows.tiers` is given. */
   readonly sampleIntervalMs?: number;
   /** Default 300 000. */
   readonly persistIntervalMs?: number;
@@ -53,6 +53,7 @@ export interface WindowsMonitorStatus {
 export class WindowsMonitor {
   readonly windows: SeriesWindows;
   readonly engine: RuleEngine;
+  readonly sampleIntervalMs: number;
   readonly #opts: WindowsMonitorOptions;
   readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
@@ -66,7 +67,10 @@ export class WindowsMonitor {
   constructor(opts: WindowsMonitorOptions) {
     this.#opts = opts;
     this.#now = opts.now ?? Date.now;
-    this.windows = new SeriesWindows(opts.windows);
+    this.sampleIntervalMs = opts.sampleIntervalMs ?? 10_000;
+    // The finest tier holds every sample for 15 minutes; the coarser ones are the defaults.
+    const finest = { stepMs: this.sampleIntervalMs, slots: Math.max(2, Math.ceil(900_000 / this.sampleIntervalMs)) };
+    this.windows = new SeriesWindows({ tiers: [finest, ...DEFAULT_TIERS.slice(1)], ...opts.windows });
     const up: Sample[] = [{ labels: { __name__: 'up', job: opts.service, instance: 'in-process' }, value: 1 }];
     this.engine = new RuleEngine({ groups: opts.groups ?? [], windows: this.windows, extraSeries: () => up });
   }
@@ -81,8 +85,7 @@ export class WindowsMonitor {
         this.#fail('restore', err);
       }
     }
-    const every = this.#opts.sampleIntervalMs ?? 10_000;
-    this.#timer = setInterval(() => void this.tick(), every);
+    this.#timer = setInterval(() => void this.tick(), this.sampleIntervalMs);
     this.#timer.unref();
     if (this.#opts.persistence) {
       this.#persistTimer = setInterval(() => void this.persist(), this.#opts.persistIntervalMs ?? 300_000);

@@ -354,9 +354,10 @@ function checkAgainstCatalogue(
   products: ReadonlyMap<string, ProductRow>,
   customers: ReadonlySet<string> | undefined,
 ): { code: RejectCode; message: string } | undefined {
-  for (const item of sale.items) {
+  for (const [line, item] of sale.items.entries()) {
     const p = products.get(item.sku);
-    if (p === undefined || !p.active) return { code: 'unknown_sku', message: `unknown or inactive SKU ${item.sku}` };
+    // named by its line, never echoed: the SKU is the terminal's text
+    if (p === undefined || !p.active) return { code: 'unknown_sku', message: `unknown or inactive SKU on items[${line}]` };
   }
   if (customers !== undefined && sale.customerId !== undefined && !customers.has(sale.customerId)) {
     return { code: 'unknown_customer', message: 'customerId is not a known customer' };

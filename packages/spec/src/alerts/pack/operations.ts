@@ -16,6 +16,27 @@ export function operationsAlerts(ctx: PackContext): AlertSpec[] {
   const at = { location: 'store-1' } as const;
   return [
     defineAlert({
+      name: 'SyntheticJourneyFailing',
+      severity: 'critical',
+      for: '1m',
+      group: 'synthetic',
+      team,
+      // By journey and instance: the store's own runner sets `journey`; a blackbox exporter probe has no journey
+      // but its own `instance`, so its failures alert too.
+      expr: `max by (journey, instance) (${m.synthetic.success}) == 0`,
+      summary: 'Synthetic journey {{ $labels.journey }} fails{{ if $labels.instance }} ({{ $labels.instance }}){{ end }}',
+      description: 'The scripted journey {{ $labels.journey }} has failed on every run for a minute: a customer doing the same cannot complete it.',
+      runbook: `1. Which step: \`sum by (journey, step) (increase(probe_step_failures_total[10m]))\`.
+2. \`login\`: authentication or the database. \`ring_up\`: catalogue, stock or the database. \`pay\`: the payment provider (follow PaymentFailureRateHigh). \`complete\`: the database or age verification rules. \`receipt_printed\`: printer agents of the journey's location (PrinterAgentsDisconnected) or the printing queue.
+3. Slow rather than failing: \`probe_step_duration_seconds\` by step.
+4. The journeys run real sales on the synthetic location; void or exclude them in reports if needed.`,
+      test: {
+        firing: [gaugeSeries(m.synthetic.success, { journey: 'checkout' }, 0)],
+        quiet: [gaugeSeries(m.synthetic.success, { journey: 'checkout' }, 1)],
+        trueAfterMinutes: 0,
+      },
+    }),
+    defineAlert({
       name: 'OfflineQueueBacklog',
       severity: 'warning',
       for: '10m',

@@ -119,7 +119,8 @@ export function pagerDutyNotifier(opts: { readonly routingKey: string; readonly 
           event_action: a.status === 'firing' ? 'trigger' : 'resolve',
           dedup_key: fingerprint(a.labels),
           payload: {
-            summary: a.annotations.summary ?? a.labels.alertname,
+            // `<alertname>: <summary>`, like the generated Alertmanager PagerDuty description.
+            summary: `${a.labels.alertname ?? 'alert'}: ${a.annotations.summary ?? ''}`.slice(0, 1024),
             source: a.labels.service ?? 'tillwatch',
             severity: a.labels.severity === 'critical' ? 'critical' : a.labels.severity === 'warning' ? 'warning' : 'info',
             custom_details: { ...a.labels, description: a.annotations.description ?? '' },

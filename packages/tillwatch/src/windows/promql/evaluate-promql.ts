@@ -229,7 +229,9 @@ export function evaluatePromql(expr: Expr, ctx: EvalContext): Value {
       return { kind: 'matrix', series: out };
     }
     case 'subquery': {
-      const step = expr.stepMs ?? 60_000;
+      // A step finer than the windows' resolution at the start of the range re-reads the same coarse sample, so
+      // the step is widened to it: a 3d:1m subquery runs 144 evaluations on 30 m samples, not 4320 (same average).
+      const step = Math.max(expr.stepMs ?? 60_000, ctx.windows.resolutionAt(t - expr.rangeMs));
       const byKey = new Map<string, { labels: Labels; points: [number, number][] }>();
       // Prometheus aligns subquery steps to multiples of the step, within (t - range, t].
       for (let ts = Math.floor(t / step) * step; ts > t - expr.rangeMs; ts -= step) {

@@ -134,14 +134,18 @@ export class RuleEngine {
     return this.#rules.map((r) => ({ group: r.group, name: r.name, meanMs: r.runs === 0 ? 0 : r.costMs / r.runs, runs: r.runs }));
   }
 
-  /** Evaluates every rule at `timeMs`; returns the alerts that started firing or resolved. */
-  evaluate(timeMs: number): AlertTransition[] {
+  /**
+   * Evaluates every rule at `timeMs` (or only the rules of `groups`, to follow Prometheus' per-group schedule);
+   * returns the alerts that started firing or resolved.
+   */
+  evaluate(timeMs: number, groups?: ReadonlySet<string>): AlertTransition[] {
     this.#lastEvalMs = timeMs;
     const errors: { rule: string; message: string }[] = [];
     const transitions: AlertTransition[] = [];
     const seen = new Set<string>();
     const extra = this.#opts.extraSeries?.() ?? [];
     for (const [index, r] of this.#rules.entries()) {
+      if (groups !== undefined && !groups.has(r.group)) continue;
       const prefix = `${index}\u0000`;
       const start = performance.now();
       let samples: readonly Sample[];

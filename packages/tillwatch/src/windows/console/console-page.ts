@@ -1,0 +1,161 @@
+/**
+ * The console's single page: plain HTML, CSS and a small script that polls the JSON API every 5 s and draws the
+ * panels with uPlot. No build step and nothing loaded from outside the service. Attributes `data-panel`,
+ * `data-points`, `data-alert` and `data-state` are what a browser test reads.
+ */
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const SCRIPT = String.raw`
+const $ = (sel) => document.querySelector(sel);
+const el = (tag, attrs = {}, ...kids) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  for (const k of kids) e.append(k instanceof Node ? k : document.createTextNode(String(k)));
+  return e;
+};
+const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
+const fmt = (unit, v) => {
+  if (v === null || v === undefined || Number.isNaN(v)) return '-';
+  if (unit === 'percentunit') return (v * 100).toFixed(v < 0.01 ? 2 : 1) + '%';
+  if (unit === 's') return v < 1 ? (v * 1000).toFixed(0) + ' ms' : v.toFixed(2) + ' s';
+  if (unit === 'ops' || unit === 'reqps') return v.toFixed(2) + '/s';
+  return Math.abs(v) >= 1000 ? v.toExponential(2) : String(Math.round(v * 100) / 100);
+};
+let minutes = 15;
+const charts = [];
+
+function table(headers, rows) {
+  const t = el('table');
+  t.append(el('tr', {}, ...headers.map((h) => el('th', {}, h))));
+  for (const r of rows) t.append(r);
+  return t;
+}
+
+function renderState(s) {
+  $('#evaluated').textContent = s.evaluatedAt ? 'evaluated ' + new Date(s.evaluatedAt).toLocaleTimeString() : 'waiting for the first sample';
+  $('#monitor').textContent = s.monitor.series + ' series, ' + s.monitor.rules + ' rules, last tick ' + s.monitor.lastTickCostMs.toFixed(1) + ' ms';
+  const alerts = $('#alerts');
+  alerts.replaceChildren();
+  if (s.alerts.length === 0) alerts.append(el('p', { class: 'quiet', 'data-alerts': 'none' }, 'No alert is pending or firing.'));
+  else alerts.append(table(['alert', 'state', 'severity', 'summary', 'since'], s.alerts.map((a) =>
+    el('tr', { 'data-alert': a.name, 'data-state': a.state, class: a.state + ' ' + a.severity },
+      el('td', {}, a.name), el('td', {}, a.state), el('td', {}, a.severity), el('td', {}, a.summary), el('td', {}, new Date(a.activeSince).toLocaleTimeString())))));
+  const slos = $('#slos');
+  slos.replaceChildren();
+  if (s.slos.length === 0) slos.append(el('p', { class: 'quiet' }, 'No SLO rules are evaluated in process.'));
+  else slos.append(table(['SLO', 'objective', 'errors (1h)', 'burn rate (1h)', 'budget left'], s.slos.map((o) =>
+    el('tr', { 'data-slo': o.slo, class: o.burnRate1h !== null && o.burnRate1h > 1 ? 'burning' : '' },
+      el('td', {}, o.slo), el('td', {}, fmt('percentunit', o.objective)), el('td', {}, fmt('percentunit', o.errorRatio1h)),
+      el('td', {}, o.burnRate1h === null ? '-' : o.burnRate1h.toFixed(2) + 'x'), el('td', {}, fmt('percentunit', o.budgetRemaining))))));
+  const health = $('#health');
+  health.replaceChildren();
+  const h = s.health;
+  const checks = h && (h.checks || h.dependencies);
+  if (checks && typeof checks === 'object') {
+    const list = Array.isArray(checks) ? checks : Object.entries(checks).map(([name, c]) => ({ name, ...c }));
+    health.append(el('p', { 'data-health': h.status || '' }, 'overall: ' + (h.status || '?')));
+    health.append(table(['dependency', 'status', 'detail'], list.map((c) =>
+      el('tr', { 'data-check': c.name, class: c.status }, el('td', {}, c.name), el('td', {}, c.status || ''), el('td', {}, c.error || c.message || (c.durationMs !== undefined ? c.durationMs + ' ms' : ''))))));
+  } else health.append(el('pre', {}, h === undefined ? 'not configured' : JSON.stringify(h, null, 2)));
+  const dlq = $('#dlq');
+  dlq.replaceChildren();
+  const d = s.deadLetters;
+  if (Array.isArray(d)) dlq.append(d.length === 0 ? el('p', { class: 'quiet', 'data-dead-letters': '0' }, 'No dead letter in any queue.') : table(['queue', 'dead letters', 'oldest'], d.map((q) =>
+    el('tr', { 'data-queue': q.queue, class: q.count > 0 ? 'firing' : '' }, el('td', {}, q.queue), el('td', {}, q.count), el('td', {}, q.oldest || '')))));
+  else dlq.append(el('pre', {}, d === undefined ? 'not configured' : JSON.stringify(d)));
+}
+
+function renderDashboards(data) {
+  for (const c of charts.splice(0)) c.destroy();
+  const root = $('#dashboards');
+  root.replaceChildren();
+  for (const d of data.dashboards) {
+    const grid = el('div', { class: 'grid' });
+    root.append(el('h2', { id: 'd-' + d.uid }, d.title), grid);
+    for (const p of d.panels) {
+      const points = p.series.reduce((n, s) => n + s.values.filter((v) => v !== null).length, 0);
+      const box = el('div', { class: 'panel', 'data-panel': p.title, 'data-points': points, title: p.exprs.join('\n') });
+      box.append(el('h3', {}, p.title));
+      if (p.description) box.append(el('p', { class: 'desc' }, p.description));
+      grid.append(box);
+      if (p.error) { box.append(el('p', { class: 'error' }, p.error)); continue; }
+      if (points === 0) { box.append(el('p', { class: 'quiet' }, 'no data yet')); continue; }
+      if (p.kind === 'stat') {
+        for (const s of p.series) {
+          const last = [...s.values].reverse().find((v) => v !== null);
+          box.append(el('div', { class: 'stat' }, el('span', { class: 'big' }, fmt(p.unit, last)), ' ', s.name));
+        }
+        continue;
+      }
+      const opts = {
+        width: Math.max(280, box.clientWidth - 16), height: 180,
+        legend: { live: false },
+        scales: { x: { time: true } },
+        axes: [{}, { size: 64, values: (u, vals) => vals.map((v) => fmt(p.unit, v)) }],
+        series: [{}, ...p.series.map((s, i) => ({ label: s.name, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: false, value: (u, v) => fmt(p.unit, v) }))],
+      };
+      charts.push(new uPlot(opts, [data.timestamps, ...p.series.map((s) => s.values)], box));
+    }
+  }
+}
+
+async function refresh() {
+  try {
+    const [s, d] = await Promise.all([fetch('api/state').then((r) => r.json()), fetch('api/dashboards?minutes=' + minutes).then((r) => r.json())]);
+    renderState(s);
+    renderDashboards(d);
+    document.body.dataset.loaded = String(Date.now());
+    $('#error').textContent = '';
+  } catch (err) {
+    $('#error').textContent = 'refresh failed: ' + err.message;
+  }
+}
+$('#range').addEventListener('change', (e) => { minutes = Number(e.target.value); refresh(); });
+refresh();
+setInterval(refresh, 5000);
+`;
+
+const STYLE = `
+body { font: 14px/1.4 system-ui, sans-serif; margin: 0; background: #f8fafc; color: #0f172a; }
+header { background: #0f172a; color: #f8fafc; padding: 10px 20px; display: flex; gap: 24px; align-items: baseline; flex-wrap: wrap; }
+header h1 { font-size: 18px; margin: 0; } header span { color: #cbd5e1; }
+main { padding: 12px 20px; }
+section.top { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
+.card.wide { grid-column: 1 / -1; }
+.card, .panel { background: #fff; border: 1px solid #e2e8f0; border-radius: 6px; padding: 8px 12px; }
+h2 { font-size: 16px; margin: 18px 0 8px; } h3 { font-size: 13px; margin: 0 0 4px; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 12px; }
+table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: 3px 6px; border-bottom: 1px solid #e2e8f0; font-size: 13px; }
+tr.firing td { background: #fee2e2; } tr.pending td { background: #fef3c7; } tr.burning td { background: #ffedd5; }
+tr.down td, tr.fail td { background: #fee2e2; }
+.quiet { color: #64748b; } .error { color: #b91c1c; } .desc { color: #64748b; font-size: 12px; margin: 0 0 4px; }
+.stat .big { font-size: 28px; font-weight: 600; }
+`;
+
+/** The page for `service`. */
+export function consolePage(service: string): string {
+  const name = escapeHtml(service);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${name} console</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="uplot.css"><style>${STYLE}</style></head>
+<body>
+<header><h1>${name} console</h1><span id="evaluated"></span><span id="monitor"></span>
+<label>range <select id="range"><option value="5">5 m</option><option value="15" selected>15 m</option><option value="60">1 h</option></select></label>
+<span id="error" class="error"></span></header>
+<main>
+<section class="top">
+<div class="card wide"><h2>Alerts</h2><div id="alerts"></div></div>
+<div class="card"><h2>SLOs: error budget and burn rate</h2><div id="slos"></div></div>
+<div class="card"><h2>Dependencies</h2><div id="health"></div></div>
+<div class="card"><h2>Dead letters</h2><div id="dlq"></div></div>
+</section>
+<div id="dashboards"></div>
+</main>
+<script src="uplot.js"></script>
+<script>${SCRIPT}</script>
+</body></html>`;
+}
