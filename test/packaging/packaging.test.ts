@@ -24,7 +24,7 @@ import { readmeSnippets } from './readme-snippets.ts';
 import { npmInstall, run, scratchEnv, writeFiles } from './scratch.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const PACKAGES = ['spec', 'redact', 'tillwatch', 'otel', 'cli'] as const;
+const PACKAGES = ['spec', 'redact', 'audit', 'tillwatch', 'otel', 'cli'] as const;
 const NODE_MAJOR = process.versions.node.split('.')[0];
 const snippets = readmeSnippets(join(REPO, 'README.md'));
 
@@ -46,7 +46,7 @@ before(() => {
   // Built above; the packs are what `npm publish` would upload (files allow-list, exports, bin).
   run('npm', ['pack', '--ignore-scripts', '--loglevel=error', '--pack-destination', packs, ...PACKAGES.flatMap((p) => ['--workspace', `packages/${p}`])], REPO);
   for (const f of readdirSync(packs)) {
-    const name = /^(tillwatch(?:-(?:spec|redact|otel|cli))?)-\d/.exec(f)?.[1];
+    const name = /^(tillwatch(?:-(?:spec|redact|audit|otel|cli))?)-\d/.exec(f)?.[1];
     if (name !== undefined) tarballs.set(name === 'tillwatch' ? 'tillwatch' : name.replace('tillwatch-', ''), join(packs, f));
   }
   assert.equal(tarballs.size, PACKAGES.length, [...tarballs.keys()].join(', '));
@@ -194,7 +194,7 @@ describe('tillwatch and the CLI with no optional peer installed', () => {
         files: ['consumer.ts', 'node-http/server.ts', 'ops/tillwatch.config.ts'],
       }),
     });
-    npmInstall(dir, [tarball('spec'), tarball('redact'), tarball('tillwatch'), tarball('cli'), 'typescript@5.9', '@types/node@24']);
+    npmInstall(dir, [tarball('spec'), tarball('redact'), tarball('audit'), tarball('tillwatch'), tarball('cli'), 'typescript@5.9', '@types/node@24']);
   });
 
   test('no optional peer, framework, OpenTelemetry SDK or Sentry package was installed', () => {

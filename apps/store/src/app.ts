@@ -11,6 +11,7 @@ import { authRoutes } from './auth/auth-routes.ts';
 import { catalogRoutes } from './catalog/catalog-routes.ts';
 import { customerRoutes } from './customers/customer-routes.ts';
 import { dlqRoutes } from './delivery/dlq-routes.ts';
+import { auditRoutes } from './audit/audit-routes.ts';
 import { consoleRoutes, type InProcessMonitoring } from './http/console.ts';
 import type { StoreDeps } from './deps.ts';
 import { registerFeatures, type FeatureName, type FeatureSelection } from './features/index.ts';
@@ -112,6 +113,7 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
   await app.register(async (child) => orderRoutes(child, deps, orders));
   await app.register(async (child) => adminRoutes(child, deps));
   await app.register(async (child) => dlqRoutes(child, deps));
+  await app.register(async (child) => auditRoutes(child, deps));
   await app.register(async (child) => posStatic(child, deps));
   const { monitoring } = opts;
   if (monitoring) await app.register(async (child) => consoleRoutes(child, deps, monitoring));

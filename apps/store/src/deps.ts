@@ -13,6 +13,7 @@ import type { StoreConfig } from './config.ts';
 import type { Db } from './db/db.ts';
 import type { StoreEvents } from './events.ts';
 import type { StoreSecurityConfig } from './security/security-config.ts';
+import type { StoreAudit } from './audit/store-audit.ts';
 
 export type { Cache } from './cache/cache.ts';
 export type { CommerceMetrics } from './commerce.ts';
@@ -36,6 +37,8 @@ export interface StoreDeps {
   readonly security: SecurityEvents;
   /** Login throttles, rate limit, CORS origins and the source-address mode (security/security-config.ts). */
   readonly securityConfig: StoreSecurityConfig;
+  /** The tamper-evident audit trail: `audit.record(tx, user, { action, target, before, after })` inside the change's transaction. */
+  readonly audit: StoreAudit;
   /**
    * Durable delivery (tillwatch/delivery over pg-boss in the store's database): features declare their
    * queues on it while they register; it is started before the store reports started.

@@ -22,6 +22,7 @@ import { memoryCache, redisCache, type Cache, type CacheHooks } from './cache/ca
 import { createSecurityEvents } from 'tillwatch/security';
 import { createStoreCommerce, createStoreTelemetry } from './commerce.ts';
 import { loadSecurityConfig } from './security/security-config.ts';
+import { createStoreAudit, dlqAuditSink, startAuditCheckpoints } from './audit/store-audit.ts';
 import type { StoreConfig } from './config.ts';
 import { openDb, type Db } from './db/db.ts';
 import { migrate, type MigrationResult } from './db/migrate.ts';
@@ -71,6 +72,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   const commerce = createStoreCommerce(tw, config.currency);
   const telemetry = createStoreTelemetry(tw, commerce);
   const securityConfig = loadSecurityConfig(config.env);
+  const audit = createStoreAudit(tw, config);
   const security = createSecurityEvents(tw, { sourceAddress: securityConfig.sourceAddress, hashKey: securityConfig.hashKey });
 
   // Every statement of the store, its migrations and its queues (pg-boss shares the pool) is timed by tillwatch/pg.
@@ -110,7 +112,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
 
   let delivery: Awaited<ReturnType<typeof createStoreDelivery>>;
   try {
-    delivery = await createStoreDelivery(tw, db, config.env, tw.logger);
+    delivery = await createStoreDelivery(tw, db, config.env, tw.logger, dlqAuditSink(audit, db));
   } catch (err) {
     await cache.close();
     await db.close();
@@ -127,7 +129,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   const startup = createStartup();
   // The payment provider is required: without it no card sale completes, so readiness fails.
   const dependencies = createDependencies(tw, [{ name: 'payment_provider', check: `${config.paymentProviderUrl.replace(/\/+$/, '')}/health`, checkIntervalMs: config.dependencyCheckIntervalMs }]);
-  const deps: StoreDeps = { tw, logger: tw.logger, db, cache, commerce, events, config, security, securityConfig, delivery, dependencies, started: startup.started };
+  const deps: StoreDeps = { tw, logger: tw.logger, db, cache, commerce, events, config, security, securityConfig, audit, delivery, dependencies, started: startup.started };
   let monitoring: InProcessMonitoring | undefined;
   try {
     monitoring = opts.console === true ? await createInProcessMonitoring(deps) : undefined;
@@ -179,6 +181,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
     throw err;
   }
   startup.settle(true);
+  const stopCheckpoints = startAuditCheckpoints(tw, audit, db);
   built.reconciler.start();
   if (config.backupDir !== undefined) {
     const backups = scheduleBackups(tw, db, { dir: config.backupDir, intervalMs: config.backupIntervalMs, keep: config.backupKeep, databaseUrl: config.databaseUrl });
@@ -206,6 +209,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
       await monitoring?.monitor.stop();
       await built.reconciler.stop();
       await app.close();
+      await stopCheckpoints().catch(() => {});
       await delivery.stop();
       await cache.close();
       await db.close();

@@ -8,6 +8,7 @@
  * are listed, not required.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,8 @@ import { startWarehouse } from '../src/sim/warehouse.ts';
 import { startSimulator } from './helpers/alerting/simulator.ts';
 import { startStoreProcess } from './helpers/alerting/store-process.ts';
 import { STORE_DEPLOY_CONFIG } from './helpers/alerting/test-bundle.ts';
+
+const CLI = new URL('../../../packages/cli/src/main.ts', import.meta.url).pathname;
 
 /** Metric names with at least one sample in a Prometheus text exposition. */
 function sampledNames(text: string): Set<string> {
@@ -108,4 +111,11 @@ test('every metric read by a generated rule is exported by the store after a sim
   t.diagnostic(`registered counters with nothing counted yet: ${zeroCounters.join(', ') || '-'}`);
   if (plannedButExported.length > 0) t.diagnostic(`planned but already exported (their catalogue status can become 'exported'): ${plannedButExported.join(', ')}`);
   assert.deepEqual(missing, [], 'every exported-status metric a rule reads has samples in /metrics after the run');
+
+  // No dead selectors: `tillwatch check --live`, the real CLI, against the same store: every label value a rule
+  // or SLO selects is one the store exports (or, for a closed label, one it declares).
+  const cli = spawnSync(process.execPath, [CLI, 'check', '--live', `${store.url}/metrics`, '--config', STORE_DEPLOY_CONFIG], { encoding: 'utf8', timeout: 60_000 });
+  t.diagnostic(`tillwatch check --live: ${cli.stdout.trim().split('\n').filter((l) => !l.startsWith('skip')).join(' | ')}`);
+  assert.equal(cli.status, 0, `tillwatch check --live found dead selectors:\n${cli.stdout}${cli.stderr}`);
+  assert.match(cli.stdout, /^ok {2}\d+ selectors/m);
 });

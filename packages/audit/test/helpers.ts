@@ -8,6 +8,8 @@ export type Backend = 'pglite' | 'postgres';
 
 export interface TestDb extends AuditQueryable {
   readonly backend: Backend;
+  /** The schema holding the audit tables (Postgres: `?options=-c search_path=<schema>` in a URL reaches it). */
+  readonly schema: string;
   /** Runs several statements (no parameters). */
   exec(sql: string): Promise<void>;
   tx<T>(fn: (q: AuditQueryable) => Promise<T>): Promise<T>;
@@ -46,6 +48,7 @@ export async function openTestDb(backend: Backend, pglite?: PGlite): Promise<Tes
   const query = async <T>(sql: string, params?: unknown[]): Promise<T[]> => (await run(sql, params)).rows as T[];
   return {
     backend,
+    schema,
     query,
     exec: execFn,
     async tx(fn) {

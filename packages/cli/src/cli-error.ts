@@ -12,6 +12,9 @@ export type CliErrorCode =
   | 'TW_ERR_ALERTS_TOOL_MISSING'
   | 'TW_ERR_DLQ_USAGE'
   | 'TW_ERR_DLQ_UNAVAILABLE'
+  | 'TW_ERR_AUDIT_USAGE'
+  | 'TW_ERR_AUDIT_UNAVAILABLE'
+  | 'TW_ERR_AUDIT_VERIFY_FAILED'
   | 'TW_ERR_DELIVERY_NOT_FOUND'
   | 'TW_ERR_DELIVERY_MISSING_PEER';
 
@@ -28,7 +31,8 @@ export const isCliError = brandGuard<CliError>('CliError');
 
 /**
  * Exit codes: 0 ok, 1 the check failed or the dead letter was not found, 2 usage, 3 the config is invalid or
- * cannot be loaded, 4 a tool or library is missing, 5 the queues cannot be reached, 70 a bug.
+ * cannot be loaded, 4 a tool or library is missing, 5 the queues or the audit table cannot be reached, 70 a bug.
+ * `tillwatch audit verify`: 1 when the log does not verify.
  */
 export const EXIT_CODES: Record<CliErrorCode, number> = {
   TW_ERR_ALERTS_USAGE: 2,
@@ -38,6 +42,9 @@ export const EXIT_CODES: Record<CliErrorCode, number> = {
   TW_ERR_ALERTS_TOOL_MISSING: 4,
   TW_ERR_DLQ_USAGE: 2,
   TW_ERR_DLQ_UNAVAILABLE: 5,
+  TW_ERR_AUDIT_USAGE: 2,
+  TW_ERR_AUDIT_UNAVAILABLE: 5,
+  TW_ERR_AUDIT_VERIFY_FAILED: 1,
   TW_ERR_DELIVERY_NOT_FOUND: 1,
   TW_ERR_DELIVERY_MISSING_PEER: 4,
 };

@@ -4,22 +4,30 @@
  *
  *   tillwatch generate --config <file.ts> --out <dir>   write the Prometheus + Alertmanager bundle
  *   tillwatch check <dir>                                run promtool and amtool over a bundle
+ *   tillwatch check --live <url> --config <file.ts>      fail on rules selecting series the service never exports
  *   tillwatch dlq <list|show|count|replay|purge|failures>  dead letters and event failures (dlq/dlq-command.ts)
+ *   tillwatch audit verify                               check the tamper-evident audit log (audit/audit-command.ts)
  *
  * Errors map to exit codes here and only here (EXIT_CODES in cli-error.ts).
  */
 import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
 import { checkBundle } from './check/check-bundle.ts';
+import { liveCheck } from './check/live-check.ts';
+import { loadConfig } from './load/load-config.ts';
 import { CliError, EXIT_CODES, isCliError } from './cli-error.ts';
+import { runAudit } from './audit/audit-command.ts';
 import { runDlq } from './dlq/dlq-command.ts';
-import { generateBundle, writeBundle } from './generate.ts';
+import { generateBundle, modelOf, writeBundle } from './generate.ts';
 import { CLI_VERSION } from './version.ts';
 
 const USAGE = `tillwatch ${CLI_VERSION}
 usage:
   tillwatch generate --config <file.ts> --out <dir>
   tillwatch check <dir>
-  tillwatch dlq <list|show|count|replay|purge|failures> ...   (tillwatch dlq --help)`;
+  tillwatch check --live <metrics url> --config <file.ts> [--token-file <file>]
+  tillwatch dlq <list|show|count|replay|purge|failures> ...   (tillwatch dlq --help)
+  tillwatch audit verify ...                                   (tillwatch audit --help)`;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -31,6 +39,27 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`wrote ${files.size} files to ${values.out}\n`);
     return;
   }
+  if (command === 'check' && rest.includes('--live')) {
+    const { values } = parseArgs({ args: rest, options: { live: { type: 'string' }, config: { type: 'string' }, 'token-file': { type: 'string' } }, strict: true });
+    if (values.live === undefined || values.config === undefined) throw new CliError('TW_ERR_ALERTS_USAGE', `check --live needs a metrics URL and --config\n${USAGE}`);
+    const model = modelOf(await loadConfig(values.config), values.config);
+    const token = values['token-file'] === undefined ? undefined : readFileSync(values['token-file'], 'utf8').trim();
+    let text: string;
+    try {
+      const res = await fetch(values.live, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(15_000) });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      text = await res.text();
+    } catch (err) {
+      throw new CliError('TW_ERR_ALERTS_CHECK_FAILED', `could not read ${values.live}: ${(err as Error).message}`);
+    }
+    const r = liveCheck(model, text);
+    for (const w of r.waiting) process.stdout.write(`wait ${w} (planned)\n`);
+    for (const u of r.unverified) process.stdout.write(`skip ${u} (registered, no sample yet: label values not checked)\n`);
+    for (const p of r.problems) process.stdout.write(`FAIL ${p.rule}: ${p.selector}: ${p.problem}\n`);
+    if (r.problems.length > 0) throw new CliError('TW_ERR_ALERTS_CHECK_FAILED', `${r.problems.length} selector(s) of the rules match nothing the service exports`);
+    process.stdout.write(`ok  ${r.checked} selectors of the rules match series the service exports\n`);
+    return;
+  }
   if (command === 'check') {
     const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {}, strict: true });
     const dir = positionals[0];
@@ -40,6 +69,10 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'dlq') {
     await runDlq(rest, { env: process.env, out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+    return;
+  }
+  if (command === 'audit') {
+    await runAudit(rest, { env: process.env, out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
     return;
   }
   if (command === '--version' || command === 'version') {

@@ -85,6 +85,8 @@ export { validateCatalogue } from './validate-catalogue.ts';
 export type { SpecProblem } from './validate-catalogue.ts';
 
 export * from './alerts/index.ts';
+export { RETENTION_CLASSES, DEFAULT_RETENTION_DAYS, RETENTION_CLASS_OF_LINE } from './retention.ts';
+export type { RetentionClass } from './retention.ts';
 export * from './slo/index.ts';
 export * from './dashboards/index.ts';
 export * from './synthetic/index.ts';

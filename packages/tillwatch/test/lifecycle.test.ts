@@ -49,6 +49,47 @@ test('SIGTERM mid-request: the in-flight request completes with Connection: clos
   assert.equal(values(child.lines, 'code').includes('TWWRN001'), false, 'drain 0 + timeout 5 s fits in 30 s');
 });
 
+/** Sends one request on an open socket and resolves with what came back, or the socket error's code. */
+function requestOn(socket: net.Socket): Promise<{ head: string } | { error: string }> {
+  return new Promise((resolve) => {
+    let data = '';
+    socket.on('data', (d: Buffer) => (data += d.toString()));
+    socket.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
+    socket.on('close', () => resolve(data === '' ? { error: 'closed without an answer' } : { head: data.split('\r\n\r\n')[0] ?? '' }));
+    socket.write('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n');
+  });
+}
+
+test('connections accepted before the close get their request answered with Connection: close, keep-alive ones included: no reset', TEST_TIMEOUT, async (t) => {
+  const child = await startFixture(t);
+  const agent = keepAliveAgent(t);
+  // Connections the server accepted whose first request has not arrived yet (under load there are always some).
+  const fresh = await Promise.all(Array.from({ length: 5 }, () => new Promise<net.Socket>((resolve) => {
+    const s = net.connect(child.port, '127.0.0.1', () => resolve(s));
+  })));
+  // A keep-alive connection between requests.
+  const idle = await Promise.all(Array.from({ length: 2 }, () => new Promise<net.Socket>((resolve) => {
+    const s = net.connect(child.port, '127.0.0.1', () => {
+      s.write('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      s.once('data', () => resolve(s));
+    });
+  })));
+  await sleep(200); // let the server accept them
+  const slow = get(child.port, '/slow?ms=1500', agent); // keeps the close step open while the others send
+  await child.waitFor((l) => l.marker === 'slow-start', 'the slow request to arrive');
+  child.signal('SIGTERM');
+  await child.waitFor((l) => l.shutdown_phase === 'close', 'the close phase');
+
+  const answers = await Promise.all([...fresh, ...idle].map((s) => requestOn(s)));
+  for (const a of answers) {
+    assert.ok('head' in a, `answered, not ${'error' in a ? a.error : ''}`);
+    assert.match(a.head, /^HTTP\/1\.1 200/);
+    assert.match(a.head, /connection: close/i);
+  }
+  assert.equal((await slow).status, 200);
+  assert.equal(await child.exited, 0);
+});
+
 test('during the drain delay readiness answers 503 while other requests are still served, with Connection: close', TEST_TIMEOUT, async (t) => {
   const child = await startFixture(t, { TILLWATCH_DRAIN_DELAY_MS: '2000' });
   const agent = keepAliveAgent(t);

@@ -6,7 +6,7 @@
  * PUT  /locations/:location/stock/:sku    set on-hand stock (receiving, stock take; manager)
  */
 import type { FastifyInstance } from 'fastify';
-import { authenticate, requireRole } from '../auth/auth-plugin.ts';
+import { authenticate, requireRole, userOf } from '../auth/auth-plugin.ts';
 import type { StoreDeps } from '../deps.ts';
 import { StoreError } from '../http/store-error.ts';
 import { bodyOf, invalid } from '../http/validate.ts';
@@ -59,7 +59,13 @@ export async function catalogRoutes(app: FastifyInstance, deps: StoreDeps, produ
       }
       const product = await products.get(request.params.sku);
       if (!product) throw new StoreError('STORE_UNKNOWN_SKU');
-      const r = await deps.db.tx((q) => products.setOnHand(q, location, product.sku, onHand));
+      const user = userOf(request);
+      const r = await deps.db.tx(async (q) => {
+        const before = await q.query<{ on_hand: number }>('SELECT on_hand FROM stock WHERE location_id = $1 AND sku = $2', [location, product.sku]);
+        const changed = await products.setOnHand(q, location, product.sku, onHand);
+        if (changed) await deps.audit.record(q, user, { action: 'stock.set', target: `stock:${location}/${product.sku}`, before: { on_hand: before[0]?.on_hand ?? null }, after: { on_hand: onHand } });
+        return changed;
+      });
       if (!r) throw new StoreError('STORE_INSUFFICIENT_STOCK', 'on_hand cannot go below the units reserved by open orders');
       await products.refreshStockLevels([location]);
       return { location, sku: product.sku, on_hand: r.onHand, reserved: r.reserved, available: r.onHand - r.reserved };

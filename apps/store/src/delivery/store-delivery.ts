@@ -7,11 +7,11 @@
  * migrations and before the store reports started, so nothing enqueues before the queues exist.
  */
 import type { Tillwatch } from 'tillwatch';
-import { createDelivery, pgBossBackend, sqlEventFailureStore, type Delivery } from 'tillwatch/delivery';
+import { createDelivery, pgBossBackend, sqlEventFailureStore, type DeadLetterAuditSink, type Delivery } from 'tillwatch/delivery';
 import type { Db, Logger } from '../deps.ts';
 import { readDeliverySettings } from './delivery-options.ts';
 
-export async function createStoreDelivery(tw: Tillwatch, db: Db, env: Readonly<Record<string, string | undefined>>, logger: Logger): Promise<Delivery> {
+export async function createStoreDelivery(tw: Tillwatch, db: Db, env: Readonly<Record<string, string | undefined>>, logger: Logger, audit?: DeadLetterAuditSink): Promise<Delivery> {
   const s = readDeliverySettings(env);
   const log = logger.child({ module: 'delivery' });
   const onLibraryEvent = (kind: 'error' | 'warning', payload: unknown): void => {
@@ -27,5 +27,6 @@ export async function createStoreDelivery(tw: Tillwatch, db: Db, env: Readonly<R
     leaseSeconds: s.leaseSeconds,
     pollIntervalMs: s.pollIntervalMs,
     statsIntervalMs: s.statsIntervalMs,
+    ...(audit ? { audit } : {}),
   });
 }

@@ -3,7 +3,7 @@
  * slow-db scenario. `db_latency_ms` delays every database statement of this instance.
  */
 import type { FastifyInstance } from 'fastify';
-import { requireRole } from '../auth/auth-plugin.ts';
+import { requireRole, userOf } from '../auth/auth-plugin.ts';
 import type { StoreDeps } from '../deps.ts';
 import { bodyOf, optInt } from './validate.ts';
 
@@ -14,6 +14,8 @@ export async function adminRoutes(app: FastifyInstance, deps: StoreDeps): Promis
     const b = bodyOf(request.body);
     const ms = optInt(b, 'db_latency_ms', 0, 30_000);
     if (ms !== undefined) {
+      const before = deps.db.injectedLatencyMs();
+      await deps.db.tx((q) => deps.audit.record(q, userOf(request), { action: 'faults.set', target: 'faults:db_latency_ms', before: { db_latency_ms: before }, after: { db_latency_ms: ms } }));
       deps.db.setInjectedLatencyMs(ms);
       deps.logger.warn({ module: 'admin', db_latency_ms: ms }, 'database latency injection changed');
     }

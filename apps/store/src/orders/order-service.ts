@@ -491,6 +491,10 @@ export class OrderService {
         `INSERT INTO age_verifications (id, order_id, result, method, age_bracket, subject_hash, verified_by) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         [vid, id, pass ? 'pass' : 'fail', input.method, bracket, hash, user.sub],
       );
+      // A visual check (no ID scanned) is the cashier's judgement overriding the ID check: audited.
+      if (input.method === 'visual') {
+        await this.#deps.audit.record(q, user, { action: 'age_verification.override', target: `order:${id}`, before: { status: o.status }, after: { method: 'visual', result: pass ? 'pass' : 'fail', verification_id: vid } });
+      }
       return o;
     });
     this.#t.ageVerification(order.location_id, resultLabel(pass, input.method), METHOD_LABEL[input.method]);
@@ -595,6 +599,7 @@ export class OrderService {
         if (o.points_redeemed > 0 && o.customer_id !== null) await this.#restorePoints(q, o.customer_id, id, o.points_redeemed);
       }
       await q.query(`UPDATE orders SET status = 'voided', voided_at = now(), voided_by = $2, void_reason = $3 WHERE id = $1`, [id, user.sub, reason]);
+      await this.#deps.audit.record(q, user, { action: 'order.void', target: `order:${id}`, before: { status: o.status, total: o.total }, after: { status: 'voided', reason, units_released: units } });
       return o;
     });
     this.#t.orderVoided({ location: o.location_id, channel: o.channel }, reason);
@@ -658,6 +663,12 @@ export class OrderService {
         `INSERT INTO refunds (id, order_id, payment_id, amount, reason, provider_ref, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         [refundId, id, payment?.id ?? null, amount, input.reason, refundRef, user.sub],
       );
+      await this.#deps.audit.record(q, user, {
+        action: 'order.refund',
+        target: `order:${id}`,
+        before: { status: o.status, refunded_amount: o.refunded_amount },
+        after: { refund_id: refundId, amount, reason: input.reason, method: payment?.method ?? null },
+      });
       await q.query(`UPDATE orders SET status = CASE WHEN refunded_amount >= total THEN 'refunded' ELSE status END WHERE id = $1`, [id]);
       if (o.customer_id !== null && o.points_earned > 0 && o.total > 0) {
         const reverse = Math.floor((o.points_earned * amount) / o.total);

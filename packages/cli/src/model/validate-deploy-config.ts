@@ -3,7 +3,7 @@
  * references, inhibitions have a non-empty `equal`, and the service's own catalogue is well-formed; SLOs and
  * alerts may read the built-in catalogue and the service's own. Returns every problem at once.
  */
-import { BUCKETS, SPEC_VERSION, validateSlos, ALERT_SEVERITIES, isDuration, LABEL_NAME, SAFE_NAME, shown, type AlertSpecProblem, DEFAULT_STORE_THRESHOLDS, DURATION_THRESHOLDS, validateAlerts } from '@tillwatch/spec';
+import { BUCKETS, RETENTION_CLASSES, SPEC_VERSION, validateSlos, ALERT_SEVERITIES, isDuration, LABEL_NAME, SAFE_NAME, shown, type AlertSpecProblem, DEFAULT_STORE_THRESHOLDS, DURATION_THRESHOLDS, validateAlerts } from '@tillwatch/spec';
 import { serviceCatalogue } from './service-catalogue.ts';
 
 type Obj = Record<string, unknown>;
@@ -111,8 +111,12 @@ function checkReceivers(c: Checker, r: Obj, path: string, required: boolean): vo
  */
 export function validateDeployConfig(config: unknown, packAlertNames: readonly string[]): AlertSpecProblem[] {
   const c = new Checker();
-  const root = c.obj(config, 'config', ['version', 'service', 'team', 'catalogue', 'slos', 'alerts', 'dashboards', 'kubernetes', 'prometheus', 'alertmanager']);
+  const root = c.obj(config, 'config', ['version', 'service', 'team', 'catalogue', 'slos', 'alerts', 'dashboards', 'kubernetes', 'prometheus', 'alertmanager', 'retention']);
   if (root === undefined) return c.problems;
+  const retention = c.obj(root.retention, 'retention', RETENTION_CLASSES, false);
+  for (const [k, v] of Object.entries(retention ?? {})) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 36_500) c.bad(`retention.${k}`, 'TW_ERR_ALERTS_INVALID_SPEC', `must be a number of days between 1 and 36500, got ${shown(v)}`);
+  }
   if (root.version !== SPEC_VERSION) c.bad('version', 'TW_ERR_ALERTS_INVALID_SPEC', `must be "${SPEC_VERSION}", got ${shown(root.version)}`);
   c.safeName(root.service, 'service');
   c.safeName(root.team, 'team');

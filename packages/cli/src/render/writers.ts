@@ -5,6 +5,7 @@ import { renderAlertsDocFile } from './alerts-doc.ts';
 import { renderBlackboxConfig } from './blackbox-config.ts';
 import { renderGrafanaDashboards } from './grafana-dashboards.ts';
 import { renderKubernetesManifests } from './kubernetes-manifests.ts';
+import { renderLogShipperConfig } from './log-shipper-config.ts';
 import { renderMetricsDocFile } from './metrics-doc.ts';
 import { renderPrometheusConfig } from './prometheus-config.ts';
 import { renderRulesFiles } from './rules-files.ts';
@@ -20,6 +21,7 @@ const WRITERS: readonly ((model: Model) => Map<string, string>)[] = [
   renderMetricsDocFile,
   renderGrafanaDashboards,
   renderKubernetesManifests,
+  renderLogShipperConfig,
 ];
 
 /** Every generated file of a model. */

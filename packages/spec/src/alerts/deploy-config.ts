@@ -36,6 +36,7 @@ import type { SloSpec } from '../slo/slo-spec.ts';
 import type { AlertSeverity, AlertSpec } from './alert-spec.ts';
 import type { Duration } from './duration.ts';
 import type { StoreThresholds } from './store-thresholds.ts';
+import type { RetentionClass } from '../retention.ts';
 
 /**
  * A secret the generated config points at. `file` becomes an Alertmanager `*_file` field (read when a
@@ -176,6 +177,8 @@ export interface TillwatchDeployConfig {
     /** host:port of every Alertmanager, listed directly (never behind a load balancer). */
     readonly alertmanagers: readonly string[];
   };
+  /** Retention in days per class (retention.ts); the generated log-shipper config carries them. */
+  readonly retention?: Partial<Record<RetentionClass, number>>;
   readonly alertmanager: {
     readonly receivers: { readonly pagerduty: PagerDutyReceiver; readonly slack: SlackReceiver; readonly email: EmailReceiver };
     /** Routing by the `team` label: team name -> its own receivers (e.g. `payments` pages its own PagerDuty service). */

@@ -103,3 +103,83 @@ export function promqlMetricNames(expr: string): string[] {
   }
   return names;
 }
+
+/** One label matcher of a selector. */
+export interface PromqlMatcher {
+  readonly label: string;
+  readonly op: '=' | '!=' | '=~' | '!~';
+  readonly value: string;
+}
+
+/** A vector selector: its metric name and its label matchers. */
+export interface PromqlSelector {
+  readonly name: string;
+  readonly matchers: readonly PromqlMatcher[];
+}
+
+const MATCHER = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(["'`])((?:\\.|(?!\3).)*)\3\s*,?/;
+
+function parseMatchers(body: string): PromqlMatcher[] {
+  const out: PromqlMatcher[] = [];
+  let rest = body;
+  for (;;) {
+    const m = MATCHER.exec(rest);
+    if (m === null) break;
+    const raw = m[4] as string;
+    const value = m[3] === '`' ? raw : raw.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    if (m[1] !== '__name__') out.push({ label: m[1] as string, op: m[2] as PromqlMatcher['op'], value });
+    rest = rest.slice(m[0].length);
+  }
+  return out;
+}
+
+/**
+ * Every vector selector of an expression with its label matchers, in order of appearance (one entry per
+ * occurrence): what a live check compares with what a service really exports.
+ * @example promqlSelectors('sum(rate(x_total{a="1",b=~"2|3"}[5m]))') // [{ name: 'x_total', matchers: [{ label: 'a', op: '=', value: '1' }, { label: 'b', op: '=~', value: '2|3' }] }]
+ */
+export function promqlSelectors(expr: string): PromqlSelector[] {
+  const out: PromqlSelector[] = [];
+  const names = new Set(promqlMetricNames(expr));
+  let i = 0;
+  while (i < expr.length) {
+    const c = expr[i] as string;
+    if (c === '"' || c === "'" || c === '`') {
+      i = skipString(expr, i);
+    } else if (c === '#') {
+      while (i < expr.length && expr[i] !== '\n') i++;
+    } else if (c === '[') {
+      while (i < expr.length && expr[i] !== ']') i++;
+      i++;
+    } else if (c === '{') {
+      // A selector without a leading name: `{__name__="x", ...}`.
+      const r = readMatchers(expr, i);
+      if (r.name !== undefined) out.push({ name: r.name, matchers: parseMatchers(expr.slice(i + 1, r.end - 1)) });
+      i = r.end;
+    } else if (/[0-9.]/.test(c) && (i === 0 || !IDENT_PART.test(expr[i - 1] as string))) {
+      while (i < expr.length && /[0-9a-zA-Z_.]/.test(expr[i] as string)) i++;
+    } else if (IDENT_START.test(c)) {
+      let j = i + 1;
+      while (j < expr.length && IDENT_PART.test(expr[j] as string)) j++;
+      const ident = expr.slice(i, j);
+      const after = nextNonSpace(expr, j);
+      if (names.has(ident) && expr[after] !== '(') {
+        if (expr[after] === '{') {
+          const r = readMatchers(expr, after);
+          out.push({ name: ident, matchers: parseMatchers(expr.slice(after + 1, r.end - 1)) });
+          j = r.end;
+        } else {
+          out.push({ name: ident, matchers: [] });
+        }
+      } else if (LABEL_LIST_KEYWORDS.has(ident.toLowerCase()) && expr[after] === '(') {
+        j = after;
+        while (j < expr.length && expr[j] !== ')') j++;
+        j++;
+      }
+      i = j;
+    } else {
+      i++;
+    }
+  }
+  return out;
+}

@@ -239,6 +239,21 @@ export const errorCodes = {
     summary: 'tillwatch dlq could not reach the queues: DATABASE_URL (or REDIS_URL with --backend bullmq) is unset or unreachable, or no service has created its queues there yet (exit code 5). The connection string is never printed.',
     fix: 'Export the same DATABASE_URL the service uses; run the service once so it creates its queues.',
   },
+  TW_ERR_AUDIT_USAGE: {
+    raised: 'throw',
+    summary: 'tillwatch audit was called with an unknown subcommand, an unreadable key or checkpoint file, or with nothing to verify (neither DATABASE_URL nor --archive) (exit code 2).',
+    fix: 'Run tillwatch audit --help.',
+  },
+  TW_ERR_AUDIT_UNAVAILABLE: {
+    raised: 'throw',
+    summary: 'tillwatch audit could not read the live audit table: DATABASE_URL is unreachable or the service has not created the audit table there (exit code 5). The connection string is never printed.',
+    fix: 'Export the same DATABASE_URL the service uses, or verify archives alone with --archive and --no-live.',
+  },
+  TW_ERR_AUDIT_VERIFY_FAILED: {
+    raised: 'result',
+    summary: 'tillwatch audit verify found the audit log changed: an edited, deleted, inserted or reordered record, a truncated tail, a checkpoint or archive not signed by the key; the message names the first bad position (exit code 1).',
+    fix: 'Treat it as a security incident: keep the database and the checkpoint and archive files as they are, and compare with backups from before the reported position (docs/audit.md).',
+  },
   TW_ERR_DELIVERY_NOT_FOUND: {
     raised: 'result',
     summary: 'tillwatch dlq show/replay/purge was given a dead-letter id that is not in any dead-letter queue (already replayed or purged, or mistyped).',

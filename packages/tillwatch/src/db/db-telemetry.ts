@@ -22,6 +22,11 @@ export interface DbInstrumentationOptions {
   readonly slowQueryMs?: number;
   /** Distinct table names recorded before new ones record as `other`. Default 50. */
   readonly tableBudget?: number;
+  /**
+   * `instrumentPg` on a pool: false records only the pool (gauges, acquire waits, connection errors), for a pool
+   * under a client that records its own queries (the Prisma extension), so no query is counted twice. Default true.
+   */
+  readonly queries?: boolean;
 }
 
 /** Pool sizes as a pool reports them, read at every scrape. */

@@ -94,7 +94,7 @@ function connectionLost(db: DbTelemetry): (err: unknown, client: unknown) => voi
   };
 }
 
-function instrumentPool(pool: PgPoolLike, db: DbTelemetry): void {
+function instrumentPool(pool: PgPoolLike, db: DbTelemetry, queries: boolean): void {
   const lost = connectionLost(db);
   pool.on('connect', (client: PgClientLike) => {
     client.on?.('error', (err: Error) => lost(err, client));
@@ -106,14 +106,14 @@ function instrumentPool(pool: PgPoolLike, db: DbTelemetry): void {
       return original.call(this, (err: unknown, client: PgClientLike | undefined, release: unknown) => {
         db.acquired((now() - start) / 1000);
         if (err) db.connectionError();
-        else if (client) wrapClientQuery(client, db);
+        else if (client && queries) wrapClientQuery(client, db);
         (callback as AnyFn)(err, client, release);
       });
     }
     return (original.call(this) as Promise<PgClientLike>).then(
       (client) => {
         db.acquired((now() - start) / 1000);
-        wrapClientQuery(client, db);
+        if (queries) wrapClientQuery(client, db);
         return client;
       },
       (err: unknown) => {
@@ -142,7 +142,7 @@ export function instrumentPg<T extends PgPoolLike | PgClientLike>(host: DbTeleme
   const db = new DbTelemetry(host, opts);
   if (isPool(target)) {
     marked[INSTRUMENTED] = db;
-    instrumentPool(target, db);
+    instrumentPool(target, db, opts.queries !== false);
   } else {
     wrapClientQuery(target, db);
     const lost = connectionLost(db);

@@ -51,6 +51,14 @@ export class EventLoopLag {
     return this.#maxMs;
   }
 
+  /** Forgets every sample so far, the last complete window included. */
+  reset(): void {
+    this.#histogram.reset();
+    this.#previousP99Ms = 0;
+    this.#previousMaxMs = 0;
+    this.#readAt = -Infinity;
+  }
+
   /** Stops the timer and the sampler. Idempotent; the last values stay readable. */
   close(): void {
     clearInterval(this.#timer);

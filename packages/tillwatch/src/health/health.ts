@@ -84,6 +84,9 @@ export class Health {
   markStarted(): void {
     if (this.#started) return;
     this.#started = true;
+    // The start-up stall (module loading, migrations, JIT warm-up) is over: it must not fail liveness
+    // for the next window or two, right when readiness starts sending traffic.
+    this.#liveness.forgetLag();
     this.#logger.info({ uptime_s: Math.round(process.uptime()) }, 'health: startup complete, readiness enabled');
   }
 

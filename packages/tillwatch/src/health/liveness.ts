@@ -51,6 +51,11 @@ export class Liveness {
     return { httpStatus: failing ? 503 : 200, body };
   }
 
+  /** Drops the lag measured so far (start-up is over); liveness then judges only what comes after. */
+  forgetLag(): void {
+    this.#lag.reset();
+  }
+
   /** Stops the event-loop-delay monitor. Probes keep answering with the last lag values. */
   close(): void {
     this.#lag.close();

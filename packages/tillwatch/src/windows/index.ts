@@ -4,7 +4,7 @@
  * Needs the optional peer `@prometheus-io/lezer-promql` (the PromQL grammar). Every public export is listed here.
  */
 export { SeriesWindows, DEFAULT_TIERS, labelsKey } from './series-windows.ts';
-export type { Labels, RawSample, TierSpec, Point, WindowsSnapshot, SeriesWindowsOptions } from './series-windows.ts';
+export type { Labels, RawSample, TierSpec, Point, RangeSummary, WindowsSnapshot, SeriesWindowsOptions } from './series-windows.ts';
 export { readRegistrySamples } from './registry-samples.ts';
 export type { SampleSource, SeriesFilter } from './registry-samples.ts';
 export { parsePromql, parseDurationMs, PromqlParseError } from './promql/parse-promql.ts';

@@ -42,6 +42,15 @@ export const DEFAULT_TIERS: readonly TierSpec[] = [
 
 export type Point = readonly [timeMs: number, value: number];
 
+/** See {@link SeriesWindows.rangeSummary}. */
+export interface RangeSummary {
+  readonly first: Point;
+  readonly last: Point;
+  readonly count: number;
+  /** Sum of the values before each decrease (what a counter reset lost). */
+  readonly lost: number;
+}
+
 interface Tier {
   readonly stepMs: number;
   readonly slots: number;
@@ -195,6 +204,38 @@ export class SeriesWindows {
       out.push([t, v]);
     }
     return out;
+  }
+
+  /**
+   * What `rate()` needs of a range without materialising its points: the first and last point, how many there
+   * are, and the sum of the values lost to decreases (resets) in between. Undefined when the range is empty.
+   */
+  rangeSummary(series: StoredSeries, fromMs: number, toMs: number): RangeSummary | undefined {
+    const ti = this.#tierFor(Math.max(fromMs, series.firstSeenMs - 1));
+    const tier = this.#tiers[ti]!;
+    const values = series.values[ti]!;
+    let count = 0;
+    let firstT = 0;
+    let firstV = 0;
+    let lastT = 0;
+    let lastV = 0;
+    let lost = 0;
+    const last = Math.floor(toMs / tier.stepMs);
+    for (let abs = Math.max(Math.floor(fromMs / tier.stepMs), last - tier.slots + 1); abs <= last; abs += 1) {
+      const i = abs % tier.slots;
+      if (tier.slotIndex[i] !== abs) continue;
+      const t = tier.slotTime[i]!;
+      const v = values[i]!;
+      if (t <= fromMs || t > toMs || Number.isNaN(v)) continue;
+      if (count === 0) {
+        firstT = t;
+        firstV = v;
+      } else if (v < lastV) lost += lastV;
+      lastT = t;
+      lastV = v;
+      count += 1;
+    }
+    return count === 0 ? undefined : { first: [firstT, firstV], last: [lastT, lastV], count, lost };
   }
 
   /** Step of the finest tier that still holds samples as old as `fromMs`: the resolution of a read from there. */

@@ -28,6 +28,8 @@ export interface SpawnedStore extends StoreProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
   /** Resolves when the process has exited. */
   readonly exited: Promise<void>;
+  /** The exit code once exited (null while running, or when a signal ended it). */
+  exitCode(): number | null;
 }
 
 /** Starts the store and waits (bounded) until /health/ready answers 200; the caller stops it. */
@@ -66,7 +68,7 @@ export async function spawnStoreProcess(env: Record<string, string>): Promise<Sp
       await res.arrayBuffer();
       return res.status === 200 ? true : undefined;
     });
-    return { pid: child.pid ?? -1, url, stderr: () => stderr, stdout: () => stdout, kill, exited };
+    return { pid: child.pid ?? -1, url, stderr: () => stderr, stdout: () => stdout, kill, exited, exitCode: () => child.exitCode };
   } catch (err) {
     await kill('SIGKILL');
     throw err;

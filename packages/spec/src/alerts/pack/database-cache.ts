@@ -1,4 +1,4 @@
-/** Database and cache (planned metrics: the alerts are generated now and start working when the metrics land). */
+/** Database, cache and external dependencies (tillwatch/pg, tillwatch/redis, tillwatch/dependencies). */
 import { catalogue } from '../../catalogue.ts';
 import { defineAlert, type AlertSpec } from '../alert-spec.ts';
 import { durationMinutes } from '../duration.ts';
@@ -83,6 +83,24 @@ export function databaseCacheAlerts(ctx: PackContext): AlertSpec[] {
       test: {
         firing: [counterSeries(m.cache.hits, { cache: 'products' }, 100 * t.cacheHitRatio * 0.9), counterSeries(m.cache.misses, { cache: 'products' }, 100 - 100 * t.cacheHitRatio * 0.9)],
         quiet: [counterSeries(m.cache.hits, { cache: 'products' }, 100 * t.cacheHitRatio * 1.02), counterSeries(m.cache.misses, { cache: 'products' }, 100 - 100 * t.cacheHitRatio * 1.02)],
+      },
+    }),
+    defineAlert({
+      name: 'DependencyDown',
+      severity: 'critical',
+      for: '2m',
+      group: 'dependencies',
+      team,
+      expr: `max by (dependency) (${m.dependencies.up}) == 0`,
+      summary: 'External dependency {{ $labels.dependency }} is down',
+      description: 'The periodic check of {{ $labels.dependency }} has failed for 2 minutes; calls to it fail or are refused by its circuit breaker.',
+      runbook: `1. Which calls fail and how: \`sum by (outcome) (rate(dependency_request_duration_seconds_count{dependency="<dependency>"}[5m]))\`.
+2. The provider's status page; \`/health/external\` shows the check's last error (refused, timed out, 5xx).
+3. A required dependency (payment provider) down fails readiness: card sales stop; take cash. An optional one (SMS, warehouse) degrades: its work waits in its queue and resumes.`,
+      test: {
+        firing: [gaugeSeries(m.dependencies.up, { dependency: 'payment_provider' }, 0)],
+        quiet: [gaugeSeries(m.dependencies.up, { dependency: 'payment_provider' }, 1)],
+        trueAfterMinutes: 0,
       },
     }),
   ];

@@ -24,6 +24,8 @@ const fmt = (unit, v) => {
   if (unit === 'ops' || unit === 'reqps') return v.toFixed(2) + '/s';
   return Math.abs(v) >= 1000 ? v.toExponential(2) : String(Math.round(v * 100) / 100);
 };
+const text = (v) => (v === null || v === undefined ? '' : typeof v === 'object' ? v.message || v.code || JSON.stringify(v) : String(v));
+const detail = (c) => text(c.error) || text(c.message) || text(c.detail) || (c.latency_ms !== undefined ? c.latency_ms + ' ms' : '');
 let minutes = 15;
 const charts = [];
 
@@ -58,7 +60,7 @@ function renderState(s) {
     const list = Array.isArray(checks) ? checks : Object.entries(checks).map(([name, c]) => ({ name, ...c }));
     health.append(el('p', { 'data-health': h.status || '' }, 'overall: ' + (h.status || '?')));
     health.append(table(['dependency', 'status', 'detail'], list.map((c) =>
-      el('tr', { 'data-check': c.name, class: c.status }, el('td', {}, c.name), el('td', {}, c.status || ''), el('td', {}, c.error || c.message || (c.durationMs !== undefined ? c.durationMs + ' ms' : ''))))));
+      el('tr', { 'data-check': c.name, class: c.status }, el('td', {}, c.name), el('td', {}, c.status || ''), el('td', {}, detail(c))))));
   } else health.append(el('pre', {}, h === undefined ? 'not configured' : JSON.stringify(h, null, 2)));
   const dlq = $('#dlq');
   dlq.replaceChildren();

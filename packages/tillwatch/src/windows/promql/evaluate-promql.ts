@@ -9,7 +9,7 @@
  * which parse-promql.ts uses). The rules of each operation follow Prometheus' promql/engine.go and
  * promql/functions.go, and the equivalence test runs the same rules through the real `prometheus`.
  */
-import type { Labels, SeriesWindows } from '../series-windows.ts';
+import type { Labels, RangeSummary, SeriesWindows } from '../series-windows.ts';
 import type { BinaryOp, Expr, Matcher } from './parse-promql.ts';
 
 export interface Sample {
@@ -93,22 +93,15 @@ function sig(labels: Labels): string {
 }
 
 /** Prometheus' extrapolatedRate (promql/functions.go): `rate`, `increase` and `delta`. */
-function extrapolatedRate(points: readonly (readonly [number, number])[], rangeStartMs: number, rangeEndMs: number, isCounter: boolean, isRate: boolean): number | undefined {
-  if (points.length < 2) return undefined;
-  const first = points[0]!;
-  const last = points[points.length - 1]!;
+function extrapolatedRate(s: RangeSummary | undefined, rangeStartMs: number, rangeEndMs: number, isCounter: boolean, isRate: boolean): number | undefined {
+  if (s === undefined || s.count < 2) return undefined;
+  const { first, last } = s;
   let result = last[1] - first[1];
-  if (isCounter) {
-    let prev = first[1];
-    for (const [, v] of points) {
-      if (v < prev) result += prev;
-      prev = v;
-    }
-  }
+  if (isCounter) result += s.lost;
   let durationToStart = (first[0] - rangeStartMs) / 1000;
   let durationToEnd = (rangeEndMs - last[0]) / 1000;
   const sampledInterval = (last[0] - first[0]) / 1000;
-  const averageBetween = sampledInterval / (points.length - 1);
+  const averageBetween = sampledInterval / (s.count - 1);
   if (isCounter && result > 0 && first[1] >= 0) {
     const durationToZero = sampledInterval * (first[1] / result);
     if (durationToZero < durationToStart) durationToStart = durationToZero;
@@ -268,9 +261,11 @@ function call(func: string, args: readonly Expr[], ctx: EvalContext): Value {
     case 'delta': {
       const range = args[0];
       if (range?.type !== 'matrix') throw new PromqlEvalError(`${func}() needs a range selector`);
+      // Straight from the windows (first, last, count, resets), without materialising the points.
       const out: Sample[] = [];
-      for (const s of matrixOf(arg(0), func)) {
-        const v = extrapolatedRate(s.points, t - range.rangeMs, t, func !== 'delta', func === 'rate');
+      for (const s of ctx.windows.seriesNamed(range.selector.name)) {
+        if (!matches(s.labels, range.selector.matchers)) continue;
+        const v = extrapolatedRate(ctx.windows.rangeSummary(s, t - range.rangeMs, t), t - range.rangeMs, t, func !== 'delta', func === 'rate');
         if (v !== undefined) out.push({ labels: dropName(s.labels), value: v });
       }
       return { kind: 'vector', samples: out };
