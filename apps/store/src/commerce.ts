@@ -6,7 +6,6 @@
  * - {@link createStoreTelemetry} maps the core store's business events onto those recorders, plus the
  *   cache counters of tillwatch/redis, by keyspace.
  */
-import { catalogue } from '@tillwatch/spec';
 import { createCommerceMetrics, type CommerceMetrics, type Tillwatch } from 'tillwatch';
 import { createCacheMetrics } from 'tillwatch/redis';
 import type { StoreTelemetry } from './telemetry.ts';
@@ -22,11 +21,7 @@ export function createStoreCommerce(tw: Tillwatch, currency: string): CommerceMe
 }
 
 export function createStoreTelemetry(tw: Tillwatch, commerce: CommerceMetrics): StoreTelemetry {
-  const m = catalogue.metrics;
   const cache = createCacheMetrics(tw.metrics, CACHE_KEYSPACES);
-  const paymentsUnknown = tw.metrics.register(m.payments.unknown);
-  const reconciliations = tw.metrics.register(m.payments.reconciliations);
-  const reconciliationLastSuccess = tw.metrics.register(m.payments.reconciliationLastSuccess);
 
   return {
     orderCompleted: (o) => commerce.orders.completed({ location: o.location, channel: o.channel, valueMinor: o.total, currency: o.currency, items: o.items }),
@@ -37,9 +32,9 @@ export function createStoreTelemetry(tw: Tillwatch, commerce: CommerceMetrics): 
       if (failure === undefined) commerce.payments.succeeded({ method: wireMethod, operation, durationSeconds: seconds });
       else commerce.payments.failed({ method: wireMethod, operation, reason: failure, durationSeconds: seconds });
     },
-    paymentsUnknown: (count) => paymentsUnknown.set({}, count),
-    paymentReconciled: (resolution) => reconciliations.inc({ resolution }),
-    paymentReconciliationFinished: () => reconciliationLastSuccess.set({}, Date.now() / 1000),
+    paymentsUnknown: (count) => commerce.payments.unknown(count),
+    paymentReconciled: (resolution) => commerce.payments.reconciled(resolution),
+    paymentReconciliationFinished: () => commerce.payments.reconciliationFinished(),
     refunded: (location, currency, amount) => commerce.revenue.refunded({ location, currency, amountMinor: amount }),
     stockReserved: (location, units) => commerce.inventory.reserved({ location, quantity: units }),
     stockReleased: (location, units, reason) => commerce.inventory.released({ location, quantity: units, reason }),

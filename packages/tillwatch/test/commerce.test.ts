@@ -72,6 +72,22 @@ test('unknown values of closed-set labels record as other, and near misses are f
   assert.equal(await s.sample('revenue_total{location="store-1",channel="kiosk",currency="other"}'), 1);
 });
 
+test('payments whose outcome is unknown, and their reconciliation, are counted by resolution', async () => {
+  const s = setup();
+  s.commerce.payments.unknown(3);
+  s.commerce.payments.reconciled('captured');
+  s.commerce.payments.reconciled('Lookup-Failed');
+  s.commerce.payments.reconciled('shrug');
+  s.commerce.payments.reconciliationFinished(1_700_000_000_000);
+  assert.equal(await s.sample('payments_unknown'), 3);
+  assert.equal(await s.sample('payments_reconciliations_total{resolution="captured"}'), 1);
+  assert.equal(await s.sample('payments_reconciliations_total{resolution="lookup_failed"}'), 1);
+  assert.equal(await s.sample('payments_reconciliations_total{resolution="other"}'), 1);
+  assert.equal(await s.sample('payments_reconciliation_last_success_timestamp_seconds'), 1_700_000_000);
+  s.commerce.payments.unknown(0);
+  assert.equal(await s.sample('payments_unknown'), 0);
+});
+
 test('NaN, negative and missing numbers never throw; the event is still counted and the bad value is reported', async () => {
   const s = setup();
   assert.doesNotThrow(() => {

@@ -115,7 +115,8 @@ Every metric a tillwatch service exports, or will export once its feature lands,
   \`createCommerceMetrics(tw.metrics)\` and recorded through one call per business event
   (\`commerce.orders.completed({ location, channel, valueMinor, items })\`); the service never writes a metric name.
   Metrics marked *delivery* are registered by \`tillwatch/delivery\` when the service runs a durable queue
-  (docs/delivery.md).
+  (docs/delivery.md). Metrics marked *synthetic* are written by the process that runs the synthetic journeys
+  (docs/synthetic.md).
 - **Planned** metrics are declared so alert rules and dashboards can refer to them now; they appear in \`/metrics\`
   when their feature lands. Until then a rule over them evaluates to nothing rather than failing.
 - **Money** is counted in **major currency units** (12.34), with a \`currency\` label (ISO 4217). The recorders take

@@ -7,7 +7,7 @@ import { LABEL_NAMES } from '../conventions.ts';
 import { openLabel } from '../label-spec.ts';
 import { defineMetric } from '../metric-spec.ts';
 
-const common = { group: 'synthetic', owner: 'core' } as const;
+const common = { group: 'synthetic', owner: 'synthetic' } as const;
 const journey = { [LABEL_NAMES.journey]: openLabel('The journey, as declared in the spec, e.g. checkout.', 'journeys are declared in the spec, at most 10', 10) } as const;
 const byStep = {
   ...journey,

@@ -1,5 +1,5 @@
 /** `commerce.payments`: every call to a payment provider, with its duration. */
-import { type PaymentFailureReason, type PaymentMethod, type PaymentOperation, catalogue } from '@tillwatch/spec';
+import { type PaymentFailureReason, type PaymentMethod, type PaymentOperation, type PaymentResolution, catalogue } from '@tillwatch/spec';
 import { closedNormalizer, type LabelInput } from '../metrics/label-normalizer.ts';
 import { neverThrow } from './never-throw.ts';
 import type { RecorderContext } from './recorder-context.ts';
@@ -38,6 +38,12 @@ export interface PaymentsRecorder {
   succeeded(event: PaymentSucceeded): void;
   /** A provider call that already failed. Counts the attempt too; the duration is optional (a request never sent has none). */
   failed(event: PaymentFailed): void;
+  /** How many payments have an outcome the provider has not confirmed yet (a lost answer, a timeout), as of now. */
+  unknown(count: number): void;
+  /** The reconciler settled one payment whose outcome was unknown, by asking the provider. */
+  reconciled(resolution: LabelInput<PaymentResolution>): void;
+  /** A reconciliation run finished (every open payment looked at, settled or not); `atMs` defaults to now. */
+  reconciliationFinished(atMs?: number): void;
 }
 
 export function createPaymentsRecorder(ctx: RecorderContext): PaymentsRecorder {
@@ -49,6 +55,10 @@ export function createPaymentsRecorder(ctx: RecorderContext): PaymentsRecorder {
   const methodOf = closedNormalizer(m.attempts.labels.method);
   const operationOf = closedNormalizer(m.attempts.labels.operation);
   const reasonOf = closedNormalizer(m.failures.labels.reason);
+  const unknown = ctx.metrics.register(m.unknown);
+  const reconciliations = ctx.metrics.register(m.reconciliations);
+  const reconciliationLastSuccess = ctx.metrics.register(m.reconciliationLastSuccess);
+  const resolutionOf = closedNormalizer(m.reconciliations.labels.resolution);
 
   const labelsOf = (call: PaymentCall) => ({ method: methodOf(call.method), operation: operationOf(call.operation ?? 'sale') });
   const success = (labels: { method: string; operation: string }, seconds: number) => {
@@ -96,5 +106,8 @@ export function createPaymentsRecorder(ctx: RecorderContext): PaymentsRecorder {
       attempts.inc(labels);
       failure(labels, e.reason, e.durationSeconds);
     }),
+    unknown: neverThrow((count: number) => unknown.set({}, count)),
+    reconciled: neverThrow((resolution: LabelInput<PaymentResolution>) => reconciliations.inc({ resolution: resolutionOf(resolution) })),
+    reconciliationFinished: neverThrow((atMs?: number) => reconciliationLastSuccess.set({}, (atMs ?? Date.now()) / 1000)),
   };
 }
