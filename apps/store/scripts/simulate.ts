@@ -188,6 +188,19 @@ class Budget {
 }
 
 /** Runs one simulation; resolves with its summary. Never leaves a fault it injected in place. */
+/**
+ * The kinds of client calling the store: till tablets on the current API, a phone app and the back office on
+ * the older one, from two regions (the header the edge in front of the store sets), and an integration with
+ * neither (counted under the instance's location, when it has one).
+ */
+const CLIENTS: readonly Readonly<Record<string, string>>[] = [
+  { 'user-agent': 'Mozilla/5.0 (iPad; CPU OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1', 'x-api-version': 'v2', 'x-client-region': 'eu-west' },
+  { 'user-agent': 'Mozilla/5.0 (Linux; Android 14; SM-T870) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36', 'x-api-version': 'v2', 'x-client-region': 'eu-north' },
+  { 'user-agent': 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile Safari/537.36', 'x-api-version': 'v1', 'x-client-region': 'eu-west' },
+  { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36', 'x-api-version': 'v1', 'x-client-region': 'eu-north' },
+  {},
+];
+
 export async function simulate(o: SimulateOptions, log: (line: string) => void = () => {}): Promise<Summary> {
   const random = prng(o.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
@@ -205,10 +218,12 @@ export async function simulate(o: SimulateOptions, log: (line: string) => void =
     if (errors.length < 20) errors.push(e);
   };
 
+  let callNo = 0;
   /** One HTTP call; undefined when the request budget is spent. */
   const call = async (method: string, base: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any } | undefined> => {
     if (!budget.take()) return undefined;
-    const headers: Record<string, string> = {};
+    // Clients take turns (not the seeded random source, so a scenario's sequence of events does not change).
+    const headers: Record<string, string> = { ...CLIENTS[callNo++ % CLIENTS.length] };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
     try {
