@@ -121,7 +121,9 @@ test('every metric read by a generated rule is exported by the store after a sim
       await sleep(250);
       text = await scrape();
     }
-    if (required.every((n) => sampledNames(text).has(n))) break;
+    const unsampled = required.filter((n) => !sampledNames(text).has(n));
+    if (unsampled.length === 0) break;
+    t.diagnostic(`after run ${runs + 1}, no sample yet of: ${unsampled.join(', ')}`);
   }
   const exported = sampledNames(text);
   const total = (name: string) => text.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `)).reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
