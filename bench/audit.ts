@@ -6,10 +6,10 @@
  *    of `verifyChain(readAuditRecords(...))` against the bare read of the same rows in the same batches (no hashing):
  *    medians of `rounds`, interleaved.
  * 2. **cost per order**: one order-shaped transaction (insert an order and 3 items, update 3 stock rows) with and
- *    without one `appendAudit` in it, `orders` transactions per round, interleaved rounds, median wall time per
- *    transaction; the figure is the ratio.
+ *    without one `appendAudit` in it, alternating one bare and one audited transaction `orders` x `rounds` times,
+ *    median wall time of each kind; the figure is the ratio.
  *
- *   node -C tillwatch-source bench/audit.ts [records=100000] [orders=300] [rounds=3]
+ *   node -C tillwatch-source bench/audit.ts [records=100000] [orders=300] [rounds=3]   (records 0: the order cost only)
  */
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
@@ -98,6 +98,7 @@ async function orderTx(c: Conn, i: number, audited: boolean): Promise<void> {
 for (const kind of ['postgres', 'pglite'] as const) {
   const c = await connect(kind);
   try {
+    if (records > 0) {
     const setup = await timeMs(() => populate(c, records));
     // A signed checkpoint every 10 000 records, as the service would have written them.
     const checkpoints = await (async () => {
@@ -118,15 +119,16 @@ for (const kind of ['postgres', 'pglite'] as const) {
         if (!v.ok || v.records !== records) throw new Error(`verify failed: ${JSON.stringify(v.failure)}`);
       }));
     }
-    const bare: number[] = [];
-    const audited: number[] = [];
-    for (let r = 0; r < rounds; r++) {
-      bare.push((await timeMs(async () => { for (let i = 0; i < orders; i++) await orderTx(c, i, false); })) / orders);
-      audited.push((await timeMs(async () => { for (let i = 0; i < orders; i++) await orderTx(c, i, true); })) / orders);
-    }
     const v = median(verifyMs);
     const rd = median(readMs);
     console.log(`${kind}: ${records} records written in ${(setup / 1000).toFixed(1)} s; verify ${(v / 1000).toFixed(2)} s (${Math.round(records / (v / 1000))} records/s), bare read ${(rd / 1000).toFixed(2)} s, verify/read ${(v / rd).toFixed(2)}; ${checkpoints.length} checkpoints`);
+    }
+    const bare: number[] = [];
+    const audited: number[] = [];
+    for (let i = 0; i < orders * rounds; i++) {
+      bare.push(await timeMs(() => orderTx(c, i, false)));
+      audited.push(await timeMs(() => orderTx(c, i, true)));
+    }
     console.log(`${kind}: order transaction ${median(bare).toFixed(2)} ms bare, ${median(audited).toFixed(2)} ms audited, ratio ${(median(audited) / median(bare)).toFixed(2)} (${orders} transactions x ${rounds} rounds)`);
   } finally {
     await c.close();

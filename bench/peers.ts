@@ -9,7 +9,7 @@
  * Per mode, medians over the rounds: server CPU µs per request (user + system from the server's own
  * `process.cpuUsage()`) under 16 keep-alive connections, the overhead over the bare server of its framework and
  * the ratio, p99 latency under that load and on one connection (sequential requests), and RSS after the run.
- * The tracing modes export over OTLP/HTTP to a receiver in this process. BENCH_ONLY=<mode,...> runs a subset.
+ * The tracing modes export over OTLP/HTTP to a receiver in this process. BENCH_ONLY=<mode,...> runs a subset (name the bare servers too).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -74,7 +74,7 @@ const all: Mode[] = [
     : []),
 ];
 const only = process.env.BENCH_ONLY?.split(',');
-const modes = only === undefined ? all : all.filter((m) => only.includes(m.name) || only.includes(m.base));
+const modes = only === undefined ? all : all.filter((m) => only.includes(m.name));
 
 interface Result {
   cpuUsPerReq: number;

@@ -24,6 +24,18 @@ export default {
   alerts: {
     teams: { commerce: team, platform: team, security: 'security' },
   },
+  kubernetes: {
+    namespace: 'store',
+    image: 'ghcr.io/example/tillwatch-store:1.0.0',
+    replicas: 2,
+    lifecycle: { drainDelayMs: 5000, shutdownTimeoutMs: 10_000 },
+    resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+    env: { LOCATIONS: 'store-001,store-002' },
+    secrets: {
+      env: { JWT_SECRET: { secret: 'store-secrets', key: 'jwt-secret' }, DATABASE_URL: { secret: 'store-secrets', key: 'database-url' } },
+      metricsToken: { secret: 'store-secrets', key: 'metrics-token' },
+    },
+  },
   prometheus: {
     scrape: { targets: ['store:3000'], bearerTokenFile: '/etc/prometheus/secrets/metrics_token', intervalSeconds: 15 },
     evaluationIntervalSeconds: 15,
@@ -42,6 +54,14 @@ export default {
         authUsername: 'alertmanager@example.com',
         authPassword: { file: '/etc/alertmanager/secrets/smtp_password' },
       },
+    },
+    // Payments own their SLO and page their own PagerDuty service; security reads its own channel.
+    teams: {
+      payments: {
+        pagerduty: { routingKey: { file: '/etc/alertmanager/secrets/pagerduty_routing_key_payments' } },
+        slack: { apiUrl: { file: '/etc/alertmanager/secrets/slack_webhook_url' }, channel: '#payments-alerts' },
+      },
+      security: { slack: { apiUrl: { file: '/etc/alertmanager/secrets/slack_webhook_url' }, channel: '#security-alerts' } },
     },
     storeHours: { timeZone: 'Europe/London', weekdays: ['monday:saturday'], start: '08:00', end: '22:00' },
   },

@@ -37,7 +37,10 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectPrinterAgents, type PrinterFleet, type SimAgentSpec } from '../src/sim/printer-agent.ts';
+import { builtInAgentId } from '../src/sim/simulators.ts';
 
+/** Share of print jobs the simulated printers fail: well inside the print SLO's budget (1%). */
+const PRINTER_FAILURE_RATE = 0.002;
 const SCENARIOS = ['normal', 'payment-outage', 'slow-db', 'printer-disconnect', 'sync-stall', 'sms-outage', 'brute-force', 'password-spray'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -281,10 +284,16 @@ export async function simulate(o: SimulateOptions, log: (line: string) => void =
   }
 
   let fleet: PrinterFleet | undefined;
-  const agentSpecs: SimAgentSpec[] = locations.flatMap((branch) => [{ branch, type: 'agent' as const }, { branch, type: 'desktop_app' as const }]);
+  // Agent ids of their own: an agent connecting with the id of one already connected replaces it, and the
+  // store's built-in agents (`npm start`) must still be there when the run is over.
+  const agentSpecs: SimAgentSpec[] = locations.flatMap((branch) => [
+    { branch, type: 'agent' as const, agentId: `sim-agent-${branch}` },
+    { branch, type: 'desktop_app' as const, agentId: `sim-desktop-${branch}` },
+  ]);
   if (o.agents) {
     try {
-      fleet = await connectPrinterAgents({ url: o.url, agents: agentSpecs, failureRate: 0.03, ackLatencyMs: 30, ackJitterMs: 400, random });
+      // 0.2% of jobs fail (paper, jams): well inside the print SLO's 1% budget, so steady traffic burns none of it.
+      fleet = await connectPrinterAgents({ url: o.url, agents: agentSpecs, failureRate: PRINTER_FAILURE_RATE, ackLatencyMs: 30, ackJitterMs: 400, random });
       count('agents_connected', agentSpecs.length);
     } catch (err) {
       note(`printer agents: ${(err as Error).message}`);
@@ -319,6 +328,9 @@ export async function simulate(o: SimulateOptions, log: (line: string) => void =
       case 'printer-disconnect': {
         const first = locations[0] as string;
         if (fleet) {
+          // The store's own agent of that location (npm start connects one) goes too: connecting with its id
+          // replaces it. The store reconnects it a minute later (BUILT_IN_AGENT_RECONNECT_MS).
+          await fleet.connect([{ branch: first, type: 'agent', agentId: builtInAgentId(first) }]).catch((e: unknown) => note(`take over ${builtInAgentId(first)}: ${(e as Error).message}`));
           for (const a of fleet.agents.filter((x) => x.branch === first && x.open)) a.kill();
           count('agents_dropped', agentSpecs.filter((s) => s.branch === first).length);
         }

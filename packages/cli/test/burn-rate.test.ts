@@ -114,7 +114,7 @@ test('burn-rate alerts on synthetic series behave as the SRE Workbook table prom
     });
   });
 
-  await t.test('a 4-minute outage pages, then resolves after recovery: the 1h page within 10 minutes, the 6h page within 35', () => {
+  await t.test('a 4-minute outage pages, then resolves after recovery: the 1h page within 10 minutes, the 6h page within 35, the ticket an hour after its condition holds', () => {
     runScenario(dir, 'four-minute-outage', {
       evaluation_interval: '1m',
       tests: [
@@ -128,9 +128,24 @@ test('burn-rate alerts on synthetic series behave as the SRE Workbook table prom
             { expr: firing(PAGE, { long_window: '1h' }), eval_time: '63m', exp_samples: yes },
             { expr: firing(PAGE, { long_window: '1h' }), eval_time: '74m', exp_samples: no },
             { expr: firing(PAGE), eval_time: '100m', exp_samples: no },
-            { expr: firing(TICKET, { long_window: '1d' }), eval_time: '100m', exp_samples: yes },
+            // The ticket waits until its condition has held an hour (a fresh Prometheus holds minutes, not a day).
+            { expr: firing(TICKET, { long_window: '1d' }), eval_time: '100m', exp_samples: no },
+            { expr: firing(TICKET, { long_window: '1d' }), eval_time: '130m', exp_samples: yes },
             { expr: firing(TICKET, { long_window: '1d' }), eval_time: '190m', exp_samples: no },
           ],
+        },
+      ],
+    });
+  });
+
+  await t.test('without a single 5xx the availability SLI is 0, not absent (a healthy service shows 0, not "No data")', () => {
+    runScenario(dir, 'no-errors', {
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '1m',
+          input_series: [{ series: OK, values: '0+600x30' }],
+          promql_expr_test: [{ expr: 'tillwatch:slo_errors:ratio_rate5m{slo="availability"}', eval_time: '10m', exp_samples: [{ labels: 'tillwatch:slo_errors:ratio_rate5m{service="kiosk",slo="availability"}', value: 0 }] }],
         },
       ],
     });

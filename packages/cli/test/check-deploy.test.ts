@@ -13,6 +13,24 @@ test('tillwatch check deploy passes: promtool config, rules and unit tests, amto
   assert.match(r.stdout, /ok {2}amtool config routes test severity=critical -> pagerduty-critical/);
   assert.match(r.stdout, /ok {2}amtool config routes test severity=warning -> slack-warning/);
   assert.match(r.stdout, /ok {2}amtool config routes test severity=info -> email-info/);
+  assert.match(r.stdout, /ok {2}amtool config routes test team=payments severity=critical -> pagerduty-critical-payments/);
+  assert.match(r.stdout, /ok {2}grafana dashboards/);
+  assert.match(r.stdout, /ok {2}kubernetes manifests/);
+});
+
+test('check refuses a manifest its model does not accept and a dashboard panel Grafana cannot draw', (t) => {
+  if (!requireTools(t)) return;
+  const out = mkdtempSync(join(tmpdir(), 'tw-broken-ops-'));
+  t.after(() => rmSync(out, { recursive: true, force: true }));
+  cpSync('deploy', out, { recursive: true });
+  const deployment = join(out, 'kubernetes/base/deployment.yaml');
+  writeFileSync(deployment, readFileSync(deployment, 'utf8').replace('replicas: 2', 'replicas: two'));
+  const printing = join(out, 'grafana/dashboards/store-printing.json');
+  writeFileSync(printing, readFileSync(printing, 'utf8').replace('"type": "piechart"', '"type": "sparkles"'));
+  const r = runCli(['check', out]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /deployment\.yaml: .*replicas/);
+  assert.match(r.stderr, /type "sparkles" is not a panel kind/);
 });
 
 test('the other generated bundles pass the real tools (env secret placeholder, 28-day SLOs, every SLO kind)', (t) => {
@@ -35,7 +53,7 @@ test('check fails with the tools own messages when a generated file is edited by
   const rules = join(out, 'prometheus/rules/business.yml');
   writeFileSync(rules, readFileSync(rules, 'utf8').replace('> 0.01', '> > 0.01'));
   const am = join(out, 'alertmanager/alertmanager.yml');
-  writeFileSync(am, readFileSync(am, 'utf8').replace('receiver: pagerduty-critical', 'receiver: slack-warning'));
+  writeFileSync(am, readFileSync(am, 'utf8').replace(/receiver: pagerduty-critical$/gm, 'receiver: slack-warning'));
   const r = runCli(['check', out]);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /--- promtool check rules/);

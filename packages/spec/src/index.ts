@@ -85,9 +85,12 @@ export { validateCatalogue } from './validate-catalogue.ts';
 export type { SpecProblem } from './validate-catalogue.ts';
 
 export * from './alerts/index.ts';
+export { RETENTION_CLASSES, DEFAULT_RETENTION_DAYS, RETENTION_CLASS_OF_LINE } from './retention.ts';
+export type { RetentionClass } from './retention.ts';
 export * from './slo/index.ts';
 export * from './dashboards/index.ts';
 export * from './synthetic/index.ts';
+export * from './dashboards/ops/index.ts';
 
 export { errorCodes, warningCodes, deprecationCodes } from './errors/codes.ts';
 export type { CodeInfo, ErrorCode, WarningCode } from './errors/codes.ts';

@@ -164,3 +164,22 @@ test("with Fastify's logger set to tw.logger and request logging off, a failed r
   assert.equal(sink.lines.filter((l) => (l.err as { message?: string } | undefined)?.message === 'kaboom').length, 1);
   assert.equal(sink.find('request failed').length, 1);
 });
+
+test('a route that hijacks the reply and writes it itself still echoes the correlation id', async () => {
+  const tw = createTillwatch({ service: { name: 'hijack-test' }, log: { destination: logSink() }, lifecycle: { handleSignals: false, handleCrashes: false, exit: false } });
+  const app = Fastify();
+  await app.register(tillwatchFastify, { tw });
+  app.get('/events', (_request, reply) => {
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream' });
+    reply.raw.end('data: 1\n\n');
+  });
+  try {
+    const res = await app.inject({ method: 'GET', url: '/events', headers: { 'x-correlation-id': 'sse-1' } });
+    assert.equal(res.headers['x-correlation-id'], 'sse-1');
+    assert.equal(res.headers['x-request-id'], 'sse-1');
+  } finally {
+    await app.close();
+    await tw.close();
+  }
+});

@@ -54,6 +54,11 @@ export interface FleetOptions extends Partial<PrinterBehaviour> {
   readonly random?: () => number;
   /** Max wait for each connection. Default 5000. */
   readonly connectTimeoutMs?: number;
+  /**
+   * Reconnect an agent this long after the store closed it (replaced by another connection with its id,
+   * dropped for missed heartbeats, a restart), retrying as often until the fleet is closed. Default: never.
+   */
+  readonly reconnectAfterMs?: number;
 }
 
 export interface FleetStats {
@@ -115,7 +120,23 @@ export async function connectPrinterAgents(options: FleetOptions): Promise<Print
   const agents: SimAgent[] = [];
   const sockets = new Set<WebSocket>();
   const perBranch = new Map<string, number>();
+  const retries = new Set<NodeJS.Timeout>();
   let closing = false;
+
+  const reconnectLater = (spec: SimAgentSpec & { agentId: string }): void => {
+    const delay = options.reconnectAfterMs;
+    if (delay === undefined || closing) return;
+    const timer = setTimeout(() => {
+      retries.delete(timer);
+      if (closing) return;
+      connectOne(spec).then(
+        (a) => agents.push(a),
+        () => reconnectLater(spec),
+      );
+    }, delay);
+    timer.unref();
+    retries.add(timer);
+  };
 
   const connectOne = (spec: SimAgentSpec): Promise<SimAgent> => {
     const type = spec.type ?? 'agent';
@@ -165,7 +186,10 @@ export async function connectPrinterAgents(options: FleetOptions): Promise<Print
     ws.on('error', () => {}); // surfaced through 'unexpected-response'/'close' below
     ws.on('close', () => {
       sockets.delete(ws);
-      if (open) counts.disconnects++;
+      if (open) {
+        counts.disconnects++;
+        reconnectLater({ ...spec, type, agentId });
+      }
       open = false;
     });
 
@@ -227,6 +251,7 @@ export async function connectPrinterAgents(options: FleetOptions): Promise<Print
     connect,
     async close() {
       closing = true;
+      for (const t of retries) clearTimeout(t);
       await Promise.all(agents.map((a) => a.disconnect()));
       for (const ws of sockets) ws.terminate();
     },

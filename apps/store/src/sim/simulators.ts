@@ -68,6 +68,14 @@ export function envWithSimulators(env: Env, sims: readonly RunningSimulator[]): 
   return Object.freeze(out);
 }
 
+/** How long a built-in agent stays away after the store closed it. */
+export const BUILT_IN_AGENT_RECONNECT_MS = 60_000;
+
+/** The id of the built-in printer agent of a location. */
+export function builtInAgentId(branch: string): string {
+  return `agent-${branch}-1`;
+}
+
 /**
  * Connects one simulated printer agent per location to the running store (unless PRINTER_SIM_AGENTS
  * is `0`), so receipts print in a plain `npm start` demo.
@@ -78,7 +86,10 @@ export async function connectPrinterSimulators(storeUrl: string, config: StoreCo
   const secret = env.PRINTER_AGENT_SECRET?.trim();
   const fleet = await connectPrinterAgents({
     url: storeUrl,
-    agents: config.locations.map((branch) => ({ branch })),
+    agents: config.locations.map((branch) => ({ branch, agentId: builtInAgentId(branch) })),
+    // Back a minute after anything else took the connection away (the simulator's printer-disconnect scenario
+    // takes these ids over to darken a location): a demo store does not stay without printers.
+    reconnectAfterMs: BUILT_IN_AGENT_RECONNECT_MS,
     ...(secret ? { secret } : {}),
   });
   return {

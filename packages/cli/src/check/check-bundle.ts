@@ -1,7 +1,8 @@
 /**
  * `tillwatch check <dir>`: runs the real tools over a generated bundle and fails with their own messages.
  * promtool check config, promtool check rules, promtool test rules, amtool check-config, and
- * amtool config routes test once per severity, asserting the receiver the routing table promises.
+ * amtool config routes test once per severity (and once per team and severity for the teams routed to
+ * receivers of their own), asserting the receiver the routing table promises.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -9,6 +10,8 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { CliError } from '../cli-error.ts';
 import { RECEIVERS } from '../render/alertmanager-config.ts';
+import { checkDashboards } from './check-dashboards.ts';
+import { checkManifests } from './check-manifests.ts';
 
 export interface CheckStep {
   readonly name: string;
@@ -30,6 +33,26 @@ function ymls(dir: string): string[] {
 function missingReferencedFiles(promFile: string): string[] {
   const cfg = parse(readFileSync(promFile, 'utf8')) as { scrape_configs?: { authorization?: { credentials_file?: string } }[] };
   return (cfg.scrape_configs ?? []).map((s) => s.authorization?.credentials_file).filter((f): f is string => f !== undefined && !existsSync(f));
+}
+
+interface AmRoute {
+  readonly matchers?: readonly string[];
+  readonly receiver?: string;
+  readonly routes?: readonly AmRoute[];
+}
+
+/** team -> severity -> receiver, read from the team routes of a generated alertmanager.yml. */
+function teamRoutes(amFile: string): [string, string, string][] {
+  const cfg = parse(readFileSync(amFile, 'utf8')) as { route?: AmRoute };
+  const value = (r: AmRoute, label: string) => r.matchers?.map((m) => new RegExp(`^${label}="([^"]*)"$`).exec(m)?.[1]).find((v) => v !== undefined);
+  return (cfg.route?.routes ?? []).flatMap((r) => {
+    const team = value(r, 'team');
+    if (team === undefined) return [];
+    return (r.routes ?? []).flatMap((c): [string, string, string][] => {
+      const severity = value(c, 'severity');
+      return severity !== undefined && c.receiver !== undefined ? [[team, severity, c.receiver]] : [];
+    });
+  });
 }
 
 /**
@@ -68,6 +91,19 @@ export function checkBundle(bundleDir: string, opts: { promtool?: string; amtool
       (out) => (out.split('\n').some((l) => l.trim() === receiver) ? undefined : `expected receiver ${receiver}, got: ${out}`),
     );
   }
+  for (const [team, severity, receiver] of teamRoutes(am)) {
+    exec(
+      `amtool config routes test team=${team} severity=${severity} -> ${receiver}`,
+      amtool,
+      ['config', 'routes', 'test', `--config.file=${am}`, `--verify.receivers=${receiver}`, 'alertname=RoutingCheck', 'service=check', `team=${team}`, `severity=${severity}`],
+      dir,
+      (out) => (out.split('\n').some((l) => l.trim() === receiver) ? undefined : `expected receiver ${receiver}, got: ${out}`),
+    );
+  }
+  const dashboards = checkDashboards(dir, promtool);
+  if (dashboards !== undefined) steps.push({ name: 'grafana dashboards (SDK dashboard fields and panel kinds, promtool parses every query)', ...dashboards });
+  const manifests = checkManifests(dir);
+  if (manifests !== undefined) steps.push({ name: 'kubernetes manifests (kubernetes-models schemas)', ...manifests });
   const failed = steps.filter((s) => !s.ok);
   if (failed.length > 0) {
     throw new CliError('TW_ERR_ALERTS_CHECK_FAILED', `check of ${dir} failed:\n${failed.map((s) => `--- ${s.name}\n${s.output}`).join('\n')}`);

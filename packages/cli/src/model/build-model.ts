@@ -3,6 +3,8 @@ import {
   DEFAULT_STORE_THRESHOLDS,
   formatProblems,
   storeAlertPack,
+  storeOpsDashboards,
+  validateDashboards,
   type TillwatchDeployConfig,
 } from '@tillwatch/spec';
 import { CliError } from '../cli-error.ts';
@@ -24,9 +26,15 @@ export function buildModel(raw: unknown, source: string): Model {
     throw new CliError('TW_ERR_ALERTS_INVALID_CONFIG', `invalid config ${source} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${formatProblems(problems)}`);
   }
   const config = raw as TillwatchDeployConfig;
+  const catalogue = serviceCatalogue(config.catalogue).catalogue;
+  const dashboards = storeOpsDashboards({ service: config.service, slos: config.slos, ...(config.catalogue ? { ownCatalogue: config.catalogue } : {}), ...(config.dashboards ? { config: config.dashboards } : {}) });
+  const dashboardProblems = validateDashboards(dashboards, catalogue);
+  if (dashboardProblems.length > 0) {
+    throw new CliError('TW_ERR_ALERTS_INVALID_CONFIG', `invalid dashboards in ${source} (${dashboardProblems.length} problem${dashboardProblems.length === 1 ? '' : 's'}):\n${formatProblems(dashboardProblems)}`);
+  }
   return {
     config,
-    catalogue: serviceCatalogue(config.catalogue).catalogue,
+    catalogue,
     thresholds: { ...DEFAULT_STORE_THRESHOLDS, ...config.alerts?.thresholds },
     slos: config.slos,
     groups: [],

@@ -1,7 +1,7 @@
 /**
  * The generator's model: what the pipeline steps fill in and the writers render. Plain data, no YAML.
  */
-import type { AlertSeverity, AlertTestSpec, Catalogue, TillwatchDeployConfig, StoreThresholds, SloSpec } from '@tillwatch/spec';
+import type { AlertSeverity, AlertTestSpec, Catalogue, TillwatchDeployConfig, StoreThresholds, SloKind, SloSpec } from '@tillwatch/spec';
 
 export interface RecordingRule {
   readonly record: string;
@@ -32,6 +32,8 @@ export interface ModelAlert {
   readonly origin: 'pack' | 'slo' | 'extra';
   /** For SLO alerts, the SLO name. */
   readonly slo?: string;
+  /** For threshold alerts, the kind of SLO measuring the same objective (its burn page inhibits this alert). */
+  readonly objective?: SloKind;
 }
 
 export interface RuleGroup {

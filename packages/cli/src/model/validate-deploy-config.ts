@@ -3,7 +3,7 @@
  * references, inhibitions have a non-empty `equal`, and the service's own catalogue is well-formed; SLOs and
  * alerts may read the built-in catalogue and the service's own. Returns every problem at once.
  */
-import { BUCKETS, SPEC_VERSION, validateSlos, ALERT_SEVERITIES, isDuration, LABEL_NAME, SAFE_NAME, shown, type AlertSpecProblem, DEFAULT_STORE_THRESHOLDS, DURATION_THRESHOLDS, validateAlerts } from '@tillwatch/spec';
+import { BUCKETS, RETENTION_CLASSES, SPEC_VERSION, validateSlos, ALERT_SEVERITIES, isDuration, LABEL_NAME, SAFE_NAME, shown, type AlertSpecProblem, DEFAULT_STORE_THRESHOLDS, DURATION_THRESHOLDS, validateAlerts } from '@tillwatch/spec';
 import { serviceCatalogue } from './service-catalogue.ts';
 
 type Obj = Record<string, unknown>;
@@ -82,6 +82,28 @@ class Checker {
   }
 }
 
+/** Receivers (the defaults, all three required, or a team's own, any of them), each validated alike. */
+function checkReceivers(c: Checker, r: Obj, path: string, required: boolean): void {
+  const pd = c.obj(r.pagerduty, `${path}.pagerduty`, ['routingKey', 'url'], required);
+  if (pd !== undefined) {
+    c.secret(pd.routingKey, `${path}.pagerduty.routingKey`);
+    if (pd.url !== undefined && (typeof pd.url !== 'string' || !/^https?:\/\/[^\s"'{}@]+$/.test(pd.url))) c.bad(`${path}.pagerduty.url`, 'TW_ERR_ALERTS_INVALID_SPEC', `must be an http(s) URL without credentials, got ${shown(pd.url)}`);
+  }
+  const slack = c.obj(r.slack, `${path}.slack`, ['apiUrl', 'channel'], required);
+  if (slack !== undefined) {
+    c.secret(slack.apiUrl, `${path}.slack.apiUrl`);
+    if (typeof slack.channel !== 'string' || !/^[#@][A-Za-z0-9._-]{1,80}$/.test(slack.channel)) c.bad(`${path}.slack.channel`, 'TW_ERR_ALERTS_UNSAFE_NAME', `must look like #channel, got ${shown(slack.channel)}`);
+  }
+  const email = c.obj(r.email, `${path}.email`, ['to', 'from', 'smarthost', 'authUsername', 'authPassword', 'requireTls'], required);
+  if (email !== undefined) {
+    for (const k of ['to', 'from'] as const) if (typeof email[k] !== 'string' || !EMAIL.test(email[k] as string)) c.bad(`${path}.email.${k}`, 'TW_ERR_ALERTS_INVALID_SPEC', `must be an e-mail address, got ${shown(email[k])}`);
+    c.hostPorts([email.smarthost], `${path}.email.smarthost`);
+    c.line(email.authUsername, `${path}.email.authUsername`, false);
+    c.secret(email.authPassword, `${path}.email.authPassword`, false);
+    if (email.requireTls !== undefined && typeof email.requireTls !== 'boolean') c.bad(`${path}.email.requireTls`, 'TW_ERR_ALERTS_INVALID_SPEC', `must be a boolean, got ${shown(email.requireTls)}`);
+  }
+}
+
 /**
  * Every problem with a deploy config; empty when it can be generated.
  * @param config the default export of the config file (unknown: it has not been type-checked at run time).
@@ -89,14 +111,40 @@ class Checker {
  */
 export function validateDeployConfig(config: unknown, packAlertNames: readonly string[]): AlertSpecProblem[] {
   const c = new Checker();
-  const root = c.obj(config, 'config', ['version', 'service', 'team', 'catalogue', 'slos', 'alerts', 'prometheus', 'alertmanager']);
+  const root = c.obj(config, 'config', ['version', 'service', 'team', 'catalogue', 'slos', 'alerts', 'dashboards', 'kubernetes', 'prometheus', 'alertmanager', 'retention']);
   if (root === undefined) return c.problems;
+  const retention = c.obj(root.retention, 'retention', RETENTION_CLASSES, false);
+  for (const [k, v] of Object.entries(retention ?? {})) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 36_500) c.bad(`retention.${k}`, 'TW_ERR_ALERTS_INVALID_SPEC', `must be a number of days between 1 and 36500, got ${shown(v)}`);
+  }
   if (root.version !== SPEC_VERSION) c.bad('version', 'TW_ERR_ALERTS_INVALID_SPEC', `must be "${SPEC_VERSION}", got ${shown(root.version)}`);
   c.safeName(root.service, 'service');
   c.safeName(root.team, 'team');
   const { catalogue, problems: catalogueProblems } = serviceCatalogue(root.catalogue);
   c.problems.push(...catalogueProblems);
   c.problems.push(...validateSlos(root.slos as never, 'slos', catalogue));
+
+  const dashboards = c.obj(root.dashboards, 'dashboards', ['extra', 'panels', 'disable'], false);
+  for (const k of ['extra', 'panels', 'disable'] as const) if (dashboards?.[k] !== undefined && !Array.isArray(dashboards[k])) c.bad(`dashboards.${k}`, 'TW_ERR_ALERTS_INVALID_SPEC', 'must be a list');
+
+  const k8s = c.obj(root.kubernetes, 'kubernetes', ['namespace', 'image', 'replicas', 'port', 'lifecycle', 'resources', 'env', 'secrets'], false);
+  if (k8s !== undefined) {
+    c.safeName(k8s.namespace, 'kubernetes.namespace');
+    c.line(k8s.image, 'kubernetes.image');
+    for (const k of ['replicas', 'port'] as const) if (k8s[k] !== undefined && (!Number.isInteger(k8s[k]) || (k8s[k] as number) < 1)) c.bad(`kubernetes.${k}`, 'TW_ERR_ALERTS_INVALID_SPEC', `must be a positive integer, got ${shown(k8s[k])}`);
+    const lc = c.obj(k8s.lifecycle, 'kubernetes.lifecycle', ['drainDelayMs', 'shutdownTimeoutMs'], false);
+    for (const [k, v] of Object.entries(lc ?? {})) if (!Number.isInteger(v) || (v as number) < 0) c.bad(`kubernetes.lifecycle.${k}`, 'TW_ERR_ALERTS_INVALID_SPEC', `must be a non-negative integer of milliseconds, got ${shown(v)}`);
+    const res = c.obj(k8s.resources, 'kubernetes.resources', ['requests', 'limits'], false);
+    for (const k of ['requests', 'limits'] as const) c.obj(res?.[k], `kubernetes.resources.${k}`, ['cpu', 'memory'], false);
+    c.labels(k8s.env, 'kubernetes.env');
+    const sec = c.obj(k8s.secrets, 'kubernetes.secrets', ['env', 'metricsToken'], false);
+    const ref = (v: unknown, p: string) => {
+      const o = c.obj(v, p, ['secret', 'key']);
+      if (o !== undefined) for (const k of ['secret', 'key'] as const) if (typeof o[k] !== 'string' || !/^[A-Za-z0-9._-]{1,253}$/.test(o[k] as string)) c.bad(`${p}.${k}`, 'TW_ERR_ALERTS_UNSAFE_NAME', `must be a Kubernetes name, got ${shown(o[k])}`);
+    };
+    if (isObj(sec?.env)) for (const [name, v] of Object.entries(sec.env)) ref(v, `kubernetes.secrets.env.${name}`);
+    if (sec?.metricsToken !== undefined) ref(sec.metricsToken, 'kubernetes.secrets.metricsToken');
+  }
 
   const alerts = c.obj(root.alerts, 'alerts', ['thresholds', 'teams', 'disable', 'overrides', 'extra', 'runbookBaseUrl'], false);
   if (alerts !== undefined) {
@@ -156,31 +204,19 @@ export function validateDeployConfig(config: unknown, packAlertNames: readonly s
     c.hostPorts(prom.alertmanagers, 'prometheus.alertmanagers');
   }
 
-  const am = c.obj(root.alertmanager, 'alertmanager', ['receivers', 'peers', 'storeHours', 'groupWait', 'groupInterval', 'repeatInterval', 'inhibitions']);
+  const am = c.obj(root.alertmanager, 'alertmanager', ['receivers', 'teams', 'peers', 'storeHours', 'groupWait', 'groupInterval', 'repeatInterval', 'inhibitions']);
   if (am !== undefined) {
     for (const k of ['groupWait', 'groupInterval'] as const) {
       if (am[k] !== undefined && !isDuration(am[k])) c.bad(`alertmanager.${k}`, 'TW_ERR_ALERTS_INVALID_SPEC', `must be a duration such as 30s, got ${shown(am[k])}`);
     }
     const r = c.obj(am.receivers, 'alertmanager.receivers', ['pagerduty', 'slack', 'email']);
-    if (r !== undefined) {
-      const pd = c.obj(r.pagerduty, 'alertmanager.receivers.pagerduty', ['routingKey', 'url']);
-      if (pd !== undefined) {
-        c.secret(pd.routingKey, 'alertmanager.receivers.pagerduty.routingKey');
-        if (pd.url !== undefined && (typeof pd.url !== 'string' || !/^https?:\/\/[^\s"'{}@]+$/.test(pd.url))) c.bad('alertmanager.receivers.pagerduty.url', 'TW_ERR_ALERTS_INVALID_SPEC', `must be an http(s) URL without credentials, got ${shown(pd.url)}`);
-      }
-      const slack = c.obj(r.slack, 'alertmanager.receivers.slack', ['apiUrl', 'channel']);
-      if (slack !== undefined) {
-        c.secret(slack.apiUrl, 'alertmanager.receivers.slack.apiUrl');
-        if (typeof slack.channel !== 'string' || !/^[#@][A-Za-z0-9._-]{1,80}$/.test(slack.channel)) c.bad('alertmanager.receivers.slack.channel', 'TW_ERR_ALERTS_UNSAFE_NAME', `must look like #channel, got ${shown(slack.channel)}`);
-      }
-      const email = c.obj(r.email, 'alertmanager.receivers.email', ['to', 'from', 'smarthost', 'authUsername', 'authPassword', 'requireTls']);
-      if (email !== undefined) {
-        for (const k of ['to', 'from'] as const) if (typeof email[k] !== 'string' || !EMAIL.test(email[k] as string)) c.bad(`alertmanager.receivers.email.${k}`, 'TW_ERR_ALERTS_INVALID_SPEC', `must be an e-mail address, got ${shown(email[k])}`);
-        c.hostPorts([email.smarthost], 'alertmanager.receivers.email.smarthost');
-        c.line(email.authUsername, 'alertmanager.receivers.email.authUsername', false);
-        c.secret(email.authPassword, 'alertmanager.receivers.email.authPassword', false);
-        if (email.requireTls !== undefined && typeof email.requireTls !== 'boolean') c.bad('alertmanager.receivers.email.requireTls', 'TW_ERR_ALERTS_INVALID_SPEC', `must be a boolean, got ${shown(email.requireTls)}`);
-      }
+    if (r !== undefined) checkReceivers(c, r, 'alertmanager.receivers', true);
+    const teams = c.obj(am.teams, 'alertmanager.teams', Object.keys(isObj(am.teams) ? am.teams : {}), false);
+    for (const [team, v] of Object.entries(teams ?? {})) {
+      const p = `alertmanager.teams.${team}`;
+      c.safeName(team, p);
+      const tr = c.obj(v, p, ['pagerduty', 'slack', 'email']);
+      if (tr !== undefined) checkReceivers(c, tr, p, false);
     }
     c.hostPorts(am.peers, 'alertmanager.peers', false);
     const sh = c.obj(am.storeHours, 'alertmanager.storeHours', ['timeZone', 'weekdays', 'start', 'end'], false);

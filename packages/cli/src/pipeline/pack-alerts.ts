@@ -27,6 +27,7 @@ function add(model: Model, a: AlertSpec, origin: 'pack' | 'extra'): void {
       .filter((h) => h.status === 'planned')
       .map((h) => h.name),
     origin,
+    ...(a.objective !== undefined ? { objective: a.objective } : {}),
   });
 }
 

@@ -3,6 +3,9 @@ import type { Model } from '../model/model.ts';
 import { renderAlertmanagerConfig } from './alertmanager-config.ts';
 import { renderAlertsDocFile } from './alerts-doc.ts';
 import { renderBlackboxConfig } from './blackbox-config.ts';
+import { renderGrafanaDashboards } from './grafana-dashboards.ts';
+import { renderKubernetesManifests } from './kubernetes-manifests.ts';
+import { renderLogShipperConfig } from './log-shipper-config.ts';
 import { renderMetricsDocFile } from './metrics-doc.ts';
 import { renderPrometheusConfig } from './prometheus-config.ts';
 import { renderRulesFiles } from './rules-files.ts';
@@ -16,6 +19,9 @@ const WRITERS: readonly ((model: Model) => Map<string, string>)[] = [
   renderBlackboxConfig,
   renderAlertsDocFile,
   renderMetricsDocFile,
+  renderGrafanaDashboards,
+  renderKubernetesManifests,
+  renderLogShipperConfig,
 ];
 
 /** Every generated file of a model. */

@@ -17,6 +17,7 @@
  *   test: { firing: [], quiet: [] },
  * });
  */
+import type { SloKind } from '../slo/slo-spec.ts';
 import type { Duration } from './duration.ts';
 import type { SeriesFixture } from './test-series.ts';
 
@@ -55,6 +56,12 @@ export interface AlertSpec {
   readonly group: string;
   /** Extra static labels. */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * The kind of SLO that measures the same objective (a threshold alert on payment failures and the
+   * payment-success SLO). While a burn page of an SLO of this kind fires for the service, the generated
+   * Alertmanager config inhibits this alert, so one incident pages once.
+   */
+  readonly objective?: SloKind;
   readonly test: AlertTestSpec;
 }
 

@@ -31,10 +31,12 @@
  */
 import type { Catalogue } from '../catalogue.ts';
 import type { SpecVersion } from '../conventions.ts';
+import type { DashboardsConfig } from '../dashboards/ops/store-dashboards.ts';
 import type { SloSpec } from '../slo/slo-spec.ts';
 import type { AlertSeverity, AlertSpec } from './alert-spec.ts';
 import type { Duration } from './duration.ts';
 import type { StoreThresholds } from './store-thresholds.ts';
+import type { RetentionClass } from '../retention.ts';
 
 /**
  * A secret the generated config points at. `file` becomes an Alertmanager `*_file` field (read when a
@@ -86,6 +88,46 @@ export interface StoreHours {
   readonly end: string;
 }
 
+/**
+ * A team's own receivers (any of the three). Alerts whose `team` label names the team go there; a severity
+ * whose receiver the team does not name goes to the default receiver.
+ */
+export interface TeamReceivers {
+  readonly pagerduty?: PagerDutyReceiver;
+  readonly slack?: SlackReceiver;
+  readonly email?: EmailReceiver;
+}
+
+/** A key of a Kubernetes Secret. */
+export interface SecretKeyRef {
+  readonly secret: string;
+  readonly key: string;
+}
+
+/** Kubernetes manifests (`kubernetes/base`, a kustomize base); probe timings derive from `lifecycle`. */
+export interface KubernetesConfig {
+  readonly namespace: string;
+  readonly image: string;
+  /** Default 2. */
+  readonly replicas?: number;
+  /** Container port; default 3000. */
+  readonly port?: number;
+  /** The runtime's lifecycle options as the service runs them (defaults: drain 5000 ms, shutdown 10000 ms). */
+  readonly lifecycle?: { readonly drainDelayMs?: number; readonly shutdownTimeoutMs?: number };
+  readonly resources?: {
+    readonly requests?: { readonly cpu?: string; readonly memory?: string };
+    readonly limits?: { readonly cpu?: string; readonly memory?: string };
+  };
+  /** Plain environment variables (no secrets). */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly secrets?: {
+    /** Environment variable -> Secret key (e.g. JWT_SECRET, DATABASE_URL). */
+    readonly env?: Readonly<Record<string, SecretKeyRef>>;
+    /** The /metrics bearer token (METRICS_TOKEN), also used by the ServiceMonitor. */
+    readonly metricsToken?: SecretKeyRef;
+  };
+}
+
 export interface TillwatchDeployConfig {
   readonly version: SpecVersion;
   /** Service name: scrape job, `service` label. Lower-case letters, digits, - and _. */
@@ -112,6 +154,10 @@ export interface TillwatchDeployConfig {
     /** Base URL of the rendered docs/alerts.md, for `runbook_url` annotations. */
     readonly runbookBaseUrl?: string;
   };
+  /** Kubernetes manifests; none are written without it. */
+  readonly kubernetes?: KubernetesConfig;
+  /** Dashboards: built-in ones to leave out, panels to add to them, dashboards of the service's own (docs/dashboards.md). */
+  readonly dashboards?: DashboardsConfig;
   readonly prometheus: {
     readonly scrape: {
       /** host:port of every instance. */
@@ -131,8 +177,12 @@ export interface TillwatchDeployConfig {
     /** host:port of every Alertmanager, listed directly (never behind a load balancer). */
     readonly alertmanagers: readonly string[];
   };
+  /** Retention in days per class (retention.ts); the generated log-shipper config carries them. */
+  readonly retention?: Partial<Record<RetentionClass, number>>;
   readonly alertmanager: {
     readonly receivers: { readonly pagerduty: PagerDutyReceiver; readonly slack: SlackReceiver; readonly email: EmailReceiver };
+    /** Routing by the `team` label: team name -> its own receivers (e.g. `payments` pages its own PagerDuty service). */
+    readonly teams?: Readonly<Record<string, TeamReceivers>>;
     /** Cluster peers (host:port of the cluster listener, 9094), for the deployment's --cluster.peer flags. */
     readonly peers?: readonly string[];
     readonly storeHours?: StoreHours;

@@ -1,4 +1,5 @@
 /** Checks alert specs: names, severities, durations, templates, and that every metric they read exists. */
+import { SLO_KINDS } from '../slo/slo-spec.ts';
 import { ALERT_SEVERITIES, type AlertSpec } from './alert-spec.ts';
 import type { Catalogue } from '../catalogue.ts';
 import { unknownSeries } from './catalogue-series.ts';
@@ -9,7 +10,7 @@ import type { AlertSpecProblem } from './spec-problem.ts';
 /** Labels the generator sets itself; an alert may not set them. */
 const RESERVED_ALERT_LABELS: readonly string[] = ['alertname', 'severity', 'team', 'service', 'slo', 'burn'];
 
-const ALERT_KEYS = new Set(['name', 'severity', 'for', 'expr', 'summary', 'description', 'runbook', 'team', 'group', 'labels', 'test']);
+const ALERT_KEYS = new Set(['name', 'severity', 'for', 'expr', 'summary', 'description', 'runbook', 'team', 'group', 'labels', 'objective', 'test']);
 
 export interface ValidateAlertsOptions {
   /** Recording-rule names the expressions may read besides catalogue metrics. */
@@ -39,6 +40,7 @@ export function validateAlerts(alerts: readonly AlertSpec[], path = 'alerts', op
     for (const key of ['team', 'group'] as const) {
       if (typeof a[key] !== 'string' || !SAFE_NAME.test(a[key])) bad('TW_ERR_ALERTS_UNSAFE_NAME', `${key} must match ${SAFE_NAME}, got ${shown(a[key])}`);
     }
+    if (a.objective !== undefined && !(SLO_KINDS as readonly string[]).includes(a.objective)) bad('TW_ERR_ALERTS_INVALID_SPEC', `objective must be an SLO kind (${SLO_KINDS.join(', ')}), got ${shown(a.objective)}`);
     if (typeof a.expr !== 'string' || a.expr.trim() === '') bad('TW_ERR_ALERTS_INVALID_SPEC', 'expr must be a non-empty PromQL string');
     else {
       for (const name of unknownSeries(a.expr, options.recorded, options.catalogue)) {

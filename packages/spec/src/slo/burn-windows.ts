@@ -29,7 +29,10 @@ export interface BurnWindow {
   readonly short: Duration;
   /**
    * How long the condition must hold before the alert fires. Page alerts wait one minute so that a single
-   * bad evaluation does not wake anyone; the short window already makes the alert reset quickly.
+   * bad evaluation does not wake anyone; the short window already makes the alert reset quickly. Tickets wait
+   * an hour: a fresh Prometheus holds minutes, not days, and a "1d" ratio over ten minutes of traffic is as
+   * noisy as a 10-minute one. An hour of data is the least a ticket (a problem for tomorrow, not tonight)
+   * should rest on; a real slow burn still raises it on the first day.
    */
   readonly for: Duration;
 }
@@ -38,8 +41,8 @@ export interface BurnWindow {
 export const BURN_WINDOWS: readonly BurnWindow[] = Object.freeze([
   { kind: 'page', budgetPercent: 2, long: '1h', short: '5m', for: '1m' },
   { kind: 'page', budgetPercent: 5, long: '6h', short: '30m', for: '1m' },
-  { kind: 'ticket', budgetPercent: 10, long: '1d', short: '2h', for: '0s' },
-  { kind: 'ticket', budgetPercent: 10, long: '3d', short: '6h', for: '0s' },
+  { kind: 'ticket', budgetPercent: 10, long: '1d', short: '2h', for: '1h' },
+  { kind: 'ticket', budgetPercent: 10, long: '3d', short: '6h', for: '1h' },
 ] as const);
 
 /** Every window an SLI is recorded over: the short and long windows above. */

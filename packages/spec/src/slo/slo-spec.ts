@@ -63,7 +63,8 @@ export interface TimeSli {
 
 export type Sli = EventRatioSli | TimeSli;
 
-export type SloKind = 'availability' | 'latency' | 'payment-success' | 'order-success' | 'print-success' | 'sync-freshness' | 'custom';
+export const SLO_KINDS = ['availability', 'latency', 'payment-success', 'order-success', 'print-success', 'sync-freshness', 'custom'] as const;
+export type SloKind = (typeof SLO_KINDS)[number];
 
 export interface SloSpec {
   /** kebab-case id, unique per service; becomes the `slo` label. */
@@ -132,7 +133,8 @@ export function availabilitySlo(o: SloCommonOptions): SloSpec {
   return Object.freeze(
     base(o, 'availability', `${pct(o.target)} of HTTP requests do not fail with a 5xx`, AVAILABILITY_RUNBOOK, {
       kind: 'events',
-      bad: `sum(rate(${r.select({ status_code: { re: '5..' } })}[${w}]))`,
+      // `or vector(0)`: no 5xx at all is a ratio of 0, not an absent series (a healthy service shows 0, not "No data").
+      bad: `(sum(rate(${r.select({ status_code: { re: '5..' } })}[${w}])) or vector(0))`,
       total: `sum(rate(${r}[${w}]))`,
       counts: { total: [{ series: r.name }], bad: [{ series: r.name, match: { status_code: { re: '5..' } } }] },
       fixture: (bad, good) => [

@@ -67,11 +67,9 @@ function plugin(fastify: FastifyInstance, opts: TillwatchFastifyOptions, done: (
       next();
       return;
     }
-    // The correlation id goes into Fastify's own header object, written with the others in one writeHead.
-    const scope = tw.http.begin(request.raw, reply.raw, undefined, { echoHeaders: false });
-    const id = scope.ctx.correlationId;
-    reply.header('X-Request-ID', id);
-    reply.header('X-Correlation-ID', id);
+    // The correlation-id headers go on the raw response (not reply.header): a route that hijacks the reply and
+    // writes it itself (streams, server-sent events) still echoes them.
+    const scope = tw.http.begin(request.raw, reply.raw);
     setRoute(scope, url ?? UNMATCHED_ROUTE);
     tw.http.run(scope, next);
   });

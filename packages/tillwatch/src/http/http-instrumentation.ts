@@ -93,17 +93,6 @@ const kScope = Symbol('tillwatch.scope');
 type WithScope = { [kScope]?: RequestScope };
 type ResponseWithScope = ServerResponse & { [kScope]?: RequestScope; req?: IncomingMessage };
 
-/** How {@link HttpInstrumentation.begin} echoes the correlation id. */
-export interface BeginOptions {
-  /**
-   * Set X-Request-ID and X-Correlation-ID with `res.setHeader` (default true). An adapter whose framework
-   * collects the response headers itself (Fastify's `reply.header`) passes false and adds them there: Node writes
-   * a header object handed to `writeHead` as it is, but once one header went through `setHeader` it re-validates
-   * every header of the response one by one.
-   */
-  readonly echoHeaders?: boolean;
-}
-
 function pathOf(url: string | undefined): string {
   if (!url) return '/';
   const q = url.indexOf('?');
@@ -138,7 +127,7 @@ export class HttpInstrumentation {
    * Idempotent per request: a second call (e.g. two adapters) returns the first scope.
    * Never throws.
    */
-  begin(req: IncomingMessage, res: ServerResponse, route?: string, options?: BeginOptions): RequestScope {
+  begin(req: IncomingMessage, res: ServerResponse, route?: string): RequestScope {
     const existing = (req as WithScope)[kScope];
     if (existing) return existing;
     const correlationId = correlationIdFrom(req.headers);
@@ -170,7 +159,7 @@ export class HttpInstrumentation {
     }
     (req as WithScope)[kScope] = scope;
     (res as ResponseWithScope)[kScope] = scope;
-    if (options?.echoHeaders !== false && !res.headersSent) {
+    if (!res.headersSent) {
       res.setHeader('X-Request-ID', correlationId);
       res.setHeader('X-Correlation-ID', correlationId);
     }

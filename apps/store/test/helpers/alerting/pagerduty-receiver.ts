@@ -50,8 +50,9 @@ function alertnameOf(e: PagerDutyEvent): string {
   return /alertname = ([A-Za-z0-9_]+)/.exec(details)?.[1] ?? '';
 }
 
-/** Starts the receiver on a free loopback port; it accepts only `routingKey`. */
-export async function startPagerDutyReceiver(routingKey: string): Promise<PagerDutyReceiver> {
+/** Starts the receiver on a free loopback port; it accepts only `routingKey` (or one of them: one per PagerDuty service). */
+export async function startPagerDutyReceiver(routingKey: string | readonly string[]): Promise<PagerDutyReceiver> {
+  const keys = new Set(typeof routingKey === 'string' ? [routingKey] : routingKey);
   const events: ReceivedPagerDutyEvent[] = [];
   const rejected: string[] = [];
   const server = await startJsonServer((req) => {
@@ -61,7 +62,7 @@ export async function startPagerDutyReceiver(routingKey: string): Promise<PagerD
     const errors: string[] = [];
     if (typeof e !== 'object' || e === null) errors.push('the body is not a JSON object');
     else {
-      if (e.routing_key !== routingKey) errors.push(`unknown routing_key ${JSON.stringify(e.routing_key)}`);
+      if (!keys.has(e.routing_key ?? '')) errors.push(`unknown routing_key ${JSON.stringify(e.routing_key)}`);
       if (!ACTIONS.has(e.event_action as string)) errors.push(`event_action must be trigger, acknowledge or resolve, got ${JSON.stringify(e.event_action)}`);
       if (e.event_action !== 'trigger' && typeof e.dedup_key !== 'string') errors.push('dedup_key is required to acknowledge or resolve');
       if (e.event_action === 'trigger') {

@@ -138,7 +138,7 @@ export async function startAlertmanager(t: TestContext, configFile: string, port
 
 /** GET a JSON document (Prometheus' and Alertmanager's APIs). */
 export async function getJson<T = unknown>(url: string): Promise<T> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
   const text = await res.text();
   if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status} ${text.slice(0, 500)}`);
   return JSON.parse(text) as T;

@@ -13,9 +13,21 @@ import type { TillwatchDeployConfig } from '@tillwatch/spec';
 const CLI = fileURLToPath(new URL('../../../../../packages/cli/src/main.ts', import.meta.url));
 export const STORE_DEPLOY_CONFIG = fileURLToPath(new URL('../../../../../deploy/tillwatch.config.ts', import.meta.url));
 
+const SPEC = fileURLToPath(new URL('../../../../../packages/spec/src/index.ts', import.meta.url));
+
 /** What a test replaces in the store's config. `alerts` is merged over the store's `alerts`. */
 export interface DeployOverrides {
   readonly alerts?: NonNullable<TillwatchDeployConfig['alerts']>;
+  /**
+   * The latency SLO's threshold (a bucket boundary). This machine's speed is not what a test of the alerting
+   * pipeline measures: on a loaded 2-core machine requests legitimately take over the store's 1 s.
+   */
+  readonly latencySloSeconds?: number;
+  /**
+   * Every SLO's minimum-traffic guard (events in the long window before an alert may fire; default 100): a
+   * loaded test machine may take minutes to ring up a hundred payments.
+   */
+  readonly sloMinEvents?: number;
   readonly prometheus: TillwatchDeployConfig['prometheus'];
   readonly alertmanager: TillwatchDeployConfig['alertmanager'];
 }
@@ -38,8 +50,12 @@ export async function generateTestBundle(dir: string, overrides: DeployOverrides
     [
       '// Written by the end-to-end test: the store\'s deploy config with test-only deployment settings.',
       `import store from ${JSON.stringify(pathToFileURL(STORE_DEPLOY_CONFIG).href)};`,
+      `import { latencySlo } from ${JSON.stringify(pathToFileURL(SPEC).href)};`,
       `const overrides = ${JSON.stringify(overrides, null, 2)};`,
-      'export default { ...store, alerts: { ...store.alerts, ...overrides.alerts }, prometheus: overrides.prometheus, alertmanager: overrides.alertmanager };',
+      'const latency = (s) => (overrides.latencySloSeconds !== undefined && s.kind === "latency" ? latencySlo({ name: s.name, target: s.target, period: s.period, team: s.team, thresholdSeconds: overrides.latencySloSeconds }) : s);',
+      'const guard = (s) => (overrides.sloMinEvents !== undefined && s.sli.kind === "events" ? { ...s, minEvents: overrides.sloMinEvents } : s);',
+      'const slos = store.slos.map((s) => guard(latency(s)));',
+      'export default { ...store, slos, alerts: { ...store.alerts, ...overrides.alerts }, prometheus: overrides.prometheus, alertmanager: overrides.alertmanager };',
       '',
     ].join('\n'),
   );

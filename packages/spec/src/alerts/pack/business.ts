@@ -3,7 +3,7 @@ import { catalogue } from '../../catalogue.ts';
 import { defineAlert, type AlertSpec } from '../alert-spec.ts';
 import { counterSeries, gaugeSeries, stalledTimestampSeries, timestampSeries } from '../test-series.ts';
 import { n, type PackContext } from './pack-context.ts';
-import { PAYMENT_SYSTEM_FAILURE_REASONS } from '../../slo/business-slos.ts';
+import { ORDER_SYSTEM_FAILURE_REASONS, PAYMENT_SYSTEM_FAILURE_REASONS } from '../../slo/business-slos.ts';
 
 const m = catalogue.metrics;
 
@@ -31,6 +31,7 @@ export function businessAlerts(ctx: PackContext): AlertSpec[] {
       name: 'PaymentFailureRateHigh',
       severity: 'critical',
       for: '5m',
+      objective: 'payment-success',
       group: 'business',
       team,
       // Only system failures page: card declines (1-4% of normal retail traffic) are the customer's bank
@@ -87,15 +88,18 @@ export function businessAlerts(ctx: PackContext): AlertSpec[] {
       name: 'OrderFailureRateHigh',
       severity: 'critical',
       for: '5m',
+      objective: 'order-success',
       group: 'business',
       team,
-      expr: `(${byLoc(m.orders.failed.name)} / (${byLoc(m.orders.completed.name)} + ${byLoc(m.orders.failed.name)}) > ${n(t.orderFailureRatio)}) and on (location) ((sum by (location) (increase(${m.orders.completed}[${t.rateWindow}])) + sum by (location) (increase(${m.orders.failed}[${t.rateWindow}]))) >= ${n(t.orderFailureMinOrders)})`,
-      summary: `More than ${n(t.orderFailureRatio * 100)}% of orders fail at {{ $labels.location }}`,
-      description: `{{ $value | humanizePercentage }} of orders at {{ $labels.location }} failed over the last ${t.rateWindow} (locations with fewer than ${n(t.orderFailureMinOrders)} orders in that window are not alerted on).`,
+      // Only system failures count, as in the order-success SLO: an item out of stock or an under-age buyer is
+      // the shop's day, not an outage, and a busy store sees a few percent of them.
+      expr: `(${byLoc(m.orders.failed.select({ reason: { re: ORDER_SYSTEM_FAILURE_REASONS.join('|') } }))} / (${byLoc(m.orders.completed.name)} + ${byLoc(m.orders.failed.name)}) > ${n(t.orderFailureRatio)}) and on (location) ((sum by (location) (increase(${m.orders.completed}[${t.rateWindow}])) + sum by (location) (increase(${m.orders.failed}[${t.rateWindow}]))) >= ${n(t.orderFailureMinOrders)})`,
+      summary: `More than ${n(t.orderFailureRatio * 100)}% of orders fail for a system reason at {{ $labels.location }}`,
+      description: `{{ $value | humanizePercentage }} of orders at {{ $labels.location }} failed for a system reason (${ORDER_SYSTEM_FAILURE_REASONS.join(', ')}) over the last ${t.rateWindow} (locations with fewer than ${n(t.orderFailureMinOrders)} orders in that window are not alerted on).`,
       runbook: `1. Why: \`sum by (location, channel, reason) (rate(orders_failed_total[5m]))\`.
-2. \`payment_error\`/\`payment_declined\`: follow PaymentFailureRateHigh.
-3. \`out_of_stock\`: stock figures wrong after a failed sync or a bad import; check inventory and the offline queue.
-4. \`timeout\`/\`internal_error\`: check database and the last deploy.
+2. \`payment_error\`: follow PaymentFailureRateHigh.
+3. \`timeout\`/\`internal_error\`: check database and the last deploy.
+4. Customer-side failures (\`out_of_stock\`, \`payment_declined\`) do not count here; a spike of \`out_of_stock\` means stock figures are wrong after a failed sync or a bad import.
 5. One location only: its network, terminals or printer agents.`,
       test: { firing: orders(t.orderFailureRatio * 1.2), quiet: orders(t.orderFailureRatio * 0.9) },
     }),
@@ -121,6 +125,7 @@ export function businessAlerts(ctx: PackContext): AlertSpec[] {
       name: 'PrintSuccessRateLow',
       severity: 'critical',
       for: '5m',
+      objective: 'print-success',
       group: 'printing',
       team,
       expr: `sum by (location) (rate(${m.printing.jobs.select({ outcome: 'success' })}[${t.rateWindow}])) / sum by (location) (rate(${m.printing.jobs.select({ outcome: { ne: 'cancelled' } })}[${t.rateWindow}])) < ${n(t.printSuccessRatio)}`,

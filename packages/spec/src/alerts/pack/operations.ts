@@ -19,6 +19,8 @@ export function operationsAlerts(ctx: PackContext): AlertSpec[] {
       name: 'SyntheticJourneyFailing',
       severity: 'critical',
       for: '1m',
+      // A failing checkout journey is the incident the order-success page already pages for.
+      objective: 'order-success',
       group: 'synthetic',
       team,
       // By journey and instance: the store's own runner sets `journey`; a blackbox exporter probe has no journey

@@ -1,0 +1,67 @@
+/**
+ * Every panel of every generated dashboard shows data: the store (its own process, built-in printer agents)
+ * runs the simulator's normal traffic while a real Prometheus scrapes it and evaluates the generated rules
+ * (the SLO panels read the recordings), then each panel's queries, read from the generated Grafana JSON, are
+ * run against that Prometheus. A panel with no data in any of its queries fails the test, unless its spec
+ * says it shows rare events (`rareEvent`), which are listed in the test output.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PRINTING_PANEL_TITLES, dashboardPanels, storeOpsDashboards, withRateWindow } from '@tillwatch/spec';
+import store from '../../../deploy/tillwatch.config.ts';
+import { dashboardQueries } from '../../../packages/cli/src/check/check-dashboards.ts';
+import { hasCommand, requireReal } from '../../../packages/tillwatch/test/helpers/real-parts.ts';
+import { waitFor } from './helpers/alerting/processes.ts';
+import { startSimulator } from './helpers/alerting/simulator.ts';
+import { query, queryAll, startStoreUnderWatch, WATCH_SCRAPE_SECONDS } from './helpers/alerting/store-under-watch.ts';
+
+/** The rate window panels are evaluated with: Grafana's $__rate_interval is at least four scrape intervals. */
+const RATE_WINDOW_S = WATCH_SCRAPE_SECONDS * 4 * 3;
+const RATE_WINDOW = `${RATE_WINDOW_S}s`;
+
+test('every dashboard panel shows data from a store under simulated traffic (rare-event panels listed)', { timeout: 420_000 }, async (t) => {
+  if (!requireReal(t, 'prometheus', hasCommand('prometheus'), 'apt-get install prometheus')) return;
+  if (!requireReal(t, 'prometheus-alertmanager', hasCommand('prometheus-alertmanager'), 'apt-get install prometheus-alertmanager')) return;
+  const w = await startStoreUnderWatch(t, {});
+  const bundle = dirname(dirname(w.prometheusConfig));
+  const sim = startSimulator(t, [...w.simulatorTarget, '--scenario', 'normal', '--minutes', '4', '--rate', '3', '--max-requests', '200000', '--seed', '20261207']);
+  // A whole rate window of traffic, then traffic of every kind (checkouts, offline batches, prints) inside it
+  // and the SLO recordings evaluated.
+  await sleep((RATE_WINDOW_S + 2 * WATCH_SCRAPE_SECONDS) * 1000);
+  await waitFor('a rate window of traffic in Prometheus', 240_000, async () => {
+    if (!sim.running()) throw new Error(`the simulator exited early: ${sim.stderr().slice(-2000)}`);
+    const seen = (m: string) => `sum(increase(${m}[${RATE_WINDOW}])) > 0`;
+    const n = await query(w.prom, `${seen('orders_completed_total')} and on() ${seen('offline_sync_operations_total')} and on() ${seen('print_jobs_total')} and on() count(tillwatch:slo_error_budget_remaining:ratio) > 0`);
+    return n === undefined ? undefined : true;
+  });
+
+  // The specs say which panels may be empty; the generated JSON is what Grafana shows.
+  const specs = storeOpsDashboards({ service: store.service, slos: store.slos, ownCatalogue: store.catalogue });
+  const rare = new Map<string, string>(specs.flatMap((d) => dashboardPanels(d).filter((p) => p.rareEvent !== undefined).map((p) => [`${d.uid}.json: ${p.title}`, p.rareEvent ?? ''] as const)));
+  const queries = dashboardQueries(join(bundle, 'grafana', 'dashboards'));
+  const panels = new Map<string, string[]>();
+  for (const [file, title, expr] of queries) panels.set(`${file}: ${title}`, [...(panels.get(`${file}: ${title}`) ?? []), expr]);
+
+  const empty: string[] = [];
+  let withData = 0;
+  for (const [panel, exprs] of panels) {
+    let has = false;
+    for (const expr of exprs) if ((await queryAll(w.prom, withRateWindow(expr, RATE_WINDOW))).some(([, v]) => Number.isFinite(v))) has = true;
+    if (has) withData++;
+    else empty.push(panel);
+  }
+  await sim.stop();
+  const emptyRare = empty.filter((p) => rare.has(p));
+  const missing = empty.filter((p) => !rare.has(p));
+  t.diagnostic(`${panels.size} panels: ${withData} with data, ${emptyRare.length} rare-event panels empty (${emptyRare.map((p) => `${p} -- ${rare.get(p)}`).join('; ') || 'none'})`);
+  assert.deepEqual(missing, [], 'every panel that is not about rare events shows data');
+
+  // The printing dashboard carries the fourteen panels by name, in order.
+  const printing = JSON.parse(readFileSync(join(bundle, 'grafana', 'dashboards', `${store.service}-printing.json`), 'utf8')) as { panels: { type: string; title: string }[] };
+  assert.deepEqual(printing.panels.filter((p) => p.type !== 'row').map((p) => p.title), [...PRINTING_PANEL_TITLES]);
+  // The service's own catalogue has a dashboard, and its panels are among those checked.
+  assert.ok([...panels.keys()].some((p) => p.startsWith(`${store.service}-own-metrics.json: store_request_rejections_total`)), 'the store\'s own metrics have panels');
+});

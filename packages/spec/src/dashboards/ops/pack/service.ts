@@ -1,0 +1,63 @@
+/** Service health: RED (rate, errors, duration) of the HTTP API and the Node.js runtime. */
+import { defineOpsDashboard, type OpsDashboardSpec } from '../panel-spec.ts';
+import { perMinute, quantile, sel, type DashboardContext } from './context.ts';
+
+export function serviceDashboard(ctx: DashboardContext): OpsDashboardSpec {
+  const s = (more = '') => sel(ctx, more);
+  return defineOpsDashboard({
+    uid: `${ctx.service}-service`,
+    title: `${ctx.service} / Service health`,
+    tags: ['tillwatch', 'service'],
+    rows: [
+      {
+        title: 'Requests (RED)',
+        panels: [
+          { title: 'Requests per second', kind: 'timeseries', unit: 'reqps', queries: [{ expr: `sum by (route) (rate(http_requests_total${s()}[$__rate_interval]))`, legend: '{{route}}' }] },
+          {
+            title: '5xx error ratio',
+            kind: 'timeseries',
+            unit: 'percentunit',
+            queries: [{ expr: `(sum(rate(http_requests_total${s('status_code=~"5.."')}[$__rate_interval])) or vector(0)) / sum(rate(http_requests_total${s()}[$__rate_interval]))`, legend: '5xx share' }],
+            thresholds: [{ color: 'green' }, { value: 0.01, color: 'yellow' }, { value: 0.05, color: 'red' }],
+          },
+          {
+            title: 'Latency p50 / p95 / p99',
+            kind: 'timeseries',
+            unit: 's',
+            queries: [0.5, 0.95, 0.99].map((q) => ({ expr: quantile(ctx, q, 'http_request_duration_seconds'), legend: `p${Math.round(q * 100)}` })),
+          },
+          { title: 'Requests by status code', kind: 'timeseries', unit: 'short', queries: [{ expr: perMinute(ctx, 'http_requests_total', 'status_code'), legend: '{{status_code}} per min' }] },
+          { title: 'Requests in flight', kind: 'stat', unit: 'short', queries: [{ expr: `sum(http_requests_in_flight${s()})` }] },
+        ],
+      },
+      {
+        title: 'Runtime',
+        panels: [
+          { title: 'CPU (cores)', kind: 'timeseries', unit: 'short', queries: [{ expr: `rate(process_cpu_seconds_total${s()}[$__rate_interval])`, legend: '{{instance}}' }] },
+          {
+            title: 'Memory',
+            kind: 'timeseries',
+            unit: 'bytes',
+            queries: [
+              { expr: `process_resident_memory_bytes${s()}`, legend: 'resident {{instance}}' },
+              { expr: `nodejs_heap_size_used_bytes${s()}`, legend: 'heap used {{instance}}' },
+            ],
+          },
+          { title: 'Event-loop lag p99', kind: 'timeseries', unit: 's', queries: [{ expr: `nodejs_eventloop_lag_p99_seconds${s()}`, legend: '{{instance}}' }] },
+          { title: 'GC pauses per second', kind: 'timeseries', unit: 's', queries: [{ expr: `sum by (kind) (rate(nodejs_gc_duration_seconds_sum${s()}[$__rate_interval]))`, legend: '{{kind}}' }] },
+          { title: 'Uptime', kind: 'stat', unit: 's', queries: [{ expr: `time() - max(process_start_time_seconds${s()})` }] },
+          {
+            title: 'Telemetry dropped',
+            kind: 'timeseries',
+            unit: 'short',
+            queries: [
+              { expr: `sum(increase(tillwatch_metrics_series_dropped_total${s()}[1h]))`, legend: 'series folded (cardinality guard)' },
+              { expr: `sum(increase(tillwatch_sink_errors_total${s()}[1h]))`, legend: 'sink errors' },
+            ],
+            rareEvent: 'a healthy service drops no telemetry: these counters appear only once something was dropped',
+          },
+        ],
+      },
+    ],
+  });
+}
