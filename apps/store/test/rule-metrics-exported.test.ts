@@ -99,7 +99,8 @@ test('every metric read by a generated rule is exported by the store after a sim
   // recorder that nothing calls fails here (except the few listed in NOT_IN_NORMAL_TRAFFIC, with the reason).
   assert.deepEqual(Object.keys(NOT_IN_NORMAL_TRAFFIC).filter((n) => !listMetrics().some((m) => m.name === n)), [], 'the exemptions name catalogue metrics');
   const everyMetric = listMetrics().filter((m) => m.status !== 'planned' && !Object.hasOwn(NOT_IN_NORMAL_TRAFFIC, m.name));
-  const required = [...new Set([...[...read].filter((n) => catalogue.get(n)?.status !== 'planned'), ...everyMetric.map(sampleName)])];
+  // What another short run could still bring; a failure-path counter (NOT_IN_NORMAL_TRAFFIC) never comes, so no run waits for it.
+  const required = [...new Set([...[...read].filter((n) => catalogue.get(n)?.status !== 'planned' && !Object.hasOwn(NOT_IN_NORMAL_TRAFFIC, n)), ...everyMetric.map(sampleName)])];
   const scrape = async () => (await fetch(`${store.url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
 
   // Some series only get their first sample from a random event (a card decline is about 1 in 25 payments),
