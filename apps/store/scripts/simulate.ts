@@ -370,6 +370,9 @@ export async function simulate(o: SimulateOptions, log: (line: string) => void =
 
   // --- one checkout --------------------------------------------------------------------------
   const offlineHistory: Record<string, unknown>[] = [];
+  /** Points each customer earned in this run and has not spent yet (a lower bound of their balance). */
+  const pointsEarned = new Map<string, number>();
+  let cashWithPoints = 0;
   const checkout = async (): Promise<void> => {
     const till = pick(terminals);
     const channel = pick(['in_store', 'in_store', 'in_store', 'kiosk', 'online', 'voice'] as const);
@@ -418,14 +421,21 @@ export async function simulate(o: SimulateOptions, log: (line: string) => void =
 
     const method = pick(['card', 'card', 'card', 'card', 'card', 'cash', 'cash', 'mobile', 'gift_card'] as const);
     const cardNumber = chance(0.05) ? '4000000000000002' : chance(0.02) ? '4000000000000069' : pick(['4242424242424242', '5555555555554444']);
+    // Every third cash sale to a customer who earned points in this run spends one of them (turns, not the seeded
+    // random source, so the scenario's sequence of events does not change).
+    const redeem = method === 'cash' && customer !== undefined && (pointsEarned.get(customer.id) ?? 0) >= 1 && order.total > 1 && cashWithPoints++ % 3 === 0 ? 1 : 0;
     const payBody =
       method === 'card'
         ? { method, amount: order.total, card: { number: cardNumber, cvv: '123', expiry: '12/34' } }
         : method === 'cash'
-          ? { method, amount: order.total, cash_tendered: Math.ceil(order.total / 1000) * 1000 }
+          ? { method, amount: order.total - redeem, cash_tendered: Math.ceil(order.total / 1000) * 1000, ...(redeem > 0 ? { redeem_points: redeem } : {}) }
           : { method, amount: order.total };
     let paid = await store('POST', `/orders/${order.id}/pay`, payBody, cashier);
     count(`payments_${method}`);
+    if (redeem > 0 && paid?.status === 200 && customer !== undefined) {
+      pointsEarned.set(customer.id, (pointsEarned.get(customer.id) ?? 0) - redeem);
+      count('points_redeemed', redeem);
+    }
     if (paid?.status !== 200) {
       count(paid?.status === 402 ? 'payments_declined' : 'payments_failed');
       // The customer pays cash instead (a provider outage or a declined card), or walks away.
@@ -445,6 +455,8 @@ export async function simulate(o: SimulateOptions, log: (line: string) => void =
       return;
     }
     count('orders_completed');
+    const earned = Number((done.body as { points_earned?: unknown } | undefined)?.points_earned ?? 0);
+    if (customer !== undefined && earned > 0) pointsEarned.set(customer.id, (pointsEarned.get(customer.id) ?? 0) + earned);
 
     // The receipt step: digital_first offers a digital receipt first, and more customers take it.
     const takesDigital = chance(variant === 'digital_first' ? 0.45 : 0.12);

@@ -50,8 +50,6 @@ const NOT_IN_NORMAL_TRAFFIC: Readonly<Record<string, string>> = {
   redis_memory_max_bytes: 'Redis (packages/tillwatch/test/redis.test.ts)',
   redis_evicted_keys_total: 'Redis (packages/tillwatch/test/redis.test.ts)',
   redis_connected_clients: 'Redis (packages/tillwatch/test/redis.test.ts)',
-  // Recorded by the store when an order is paid with points; the simulator does not redeem points yet.
-  loyalty_points_redeemed_total: 'point redemptions (apps/store/test/orders.test.ts)',
 };
 
 /** The series that shows a metric was recorded: a histogram's `_count`, otherwise its name. */
