@@ -19,7 +19,8 @@ function makeTw(): Tillwatch {
   return createTillwatch({
     service: { name: 'bench', version: '1.0.0' },
     log: { access: { enabled: mode !== 'tillwatch-nolog' } },
-    metrics: { runtime: true },
+    // tillwatch-clients: also counts requests by API version, device class and region (metrics.clients).
+    metrics: { runtime: true, ...(mode === 'tillwatch-clients' ? { clients: { enabled: true, apiVersionHeader: 'x-api-version', regionHeader: 'x-client-region' } } : {}) },
     lifecycle: { handleSignals: false, handleCrashes: false, exit: false },
   });
 }

@@ -191,6 +191,19 @@ class Budget {
 }
 
 /** Runs one simulation; resolves with its summary. Never leaves a fault it injected in place. */
+/**
+ * The kinds of client calling the store: till tablets on the current API, a phone app and the back office on
+ * the older one, from two regions (the header the edge in front of the store sets), and an integration with
+ * neither (counted under the instance's location, when it has one).
+ */
+const CLIENTS: readonly Readonly<Record<string, string>>[] = [
+  { 'user-agent': 'Mozilla/5.0 (iPad; CPU OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1', 'x-api-version': 'v2', 'x-client-region': 'eu-west' },
+  { 'user-agent': 'Mozilla/5.0 (Linux; Android 14; SM-T870) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36', 'x-api-version': 'v2', 'x-client-region': 'eu-north' },
+  { 'user-agent': 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile Safari/537.36', 'x-api-version': 'v1', 'x-client-region': 'eu-west' },
+  { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36', 'x-api-version': 'v1', 'x-client-region': 'eu-north' },
+  {},
+];
+
 export async function simulate(o: SimulateOptions, log: (line: string) => void = () => {}): Promise<Summary> {
   const random = prng(o.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
@@ -208,10 +221,12 @@ export async function simulate(o: SimulateOptions, log: (line: string) => void =
     if (errors.length < 20) errors.push(e);
   };
 
+  let callNo = 0;
   /** One HTTP call; undefined when the request budget is spent. */
   const call = async (method: string, base: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any } | undefined> => {
     if (!budget.take()) return undefined;
-    const headers: Record<string, string> = {};
+    // Clients take turns (not the seeded random source, so a scenario's sequence of events does not change).
+    const headers: Record<string, string> = { ...CLIENTS[callNo++ % CLIENTS.length] };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
     try {
@@ -355,6 +370,9 @@ export async function simulate(o: SimulateOptions, log: (line: string) => void =
 
   // --- one checkout --------------------------------------------------------------------------
   const offlineHistory: Record<string, unknown>[] = [];
+  /** Points each customer earned in this run and has not spent yet (a lower bound of their balance). */
+  const pointsEarned = new Map<string, number>();
+  let cashWithPoints = 0;
   const checkout = async (): Promise<void> => {
     const till = pick(terminals);
     const channel = pick(['in_store', 'in_store', 'in_store', 'kiosk', 'online', 'voice'] as const);
@@ -403,14 +421,21 @@ export async function simulate(o: SimulateOptions, log: (line: string) => void =
 
     const method = pick(['card', 'card', 'card', 'card', 'card', 'cash', 'cash', 'mobile', 'gift_card'] as const);
     const cardNumber = chance(0.05) ? '4000000000000002' : chance(0.02) ? '4000000000000069' : pick(['4242424242424242', '5555555555554444']);
+    // Every third cash sale to a customer who earned points in this run spends one of them (turns, not the seeded
+    // random source, so the scenario's sequence of events does not change).
+    const redeem = method === 'cash' && customer !== undefined && (pointsEarned.get(customer.id) ?? 0) >= 1 && order.total > 1 && cashWithPoints++ % 3 === 0 ? 1 : 0;
     const payBody =
       method === 'card'
         ? { method, amount: order.total, card: { number: cardNumber, cvv: '123', expiry: '12/34' } }
         : method === 'cash'
-          ? { method, amount: order.total, cash_tendered: Math.ceil(order.total / 1000) * 1000 }
+          ? { method, amount: order.total - redeem, cash_tendered: Math.ceil(order.total / 1000) * 1000, ...(redeem > 0 ? { redeem_points: redeem } : {}) }
           : { method, amount: order.total };
     let paid = await store('POST', `/orders/${order.id}/pay`, payBody, cashier);
     count(`payments_${method}`);
+    if (redeem > 0 && paid?.status === 200 && customer !== undefined) {
+      pointsEarned.set(customer.id, (pointsEarned.get(customer.id) ?? 0) - redeem);
+      count('points_redeemed', redeem);
+    }
     if (paid?.status !== 200) {
       count(paid?.status === 402 ? 'payments_declined' : 'payments_failed');
       // The customer pays cash instead (a provider outage or a declined card), or walks away.
@@ -430,6 +455,8 @@ export async function simulate(o: SimulateOptions, log: (line: string) => void =
       return;
     }
     count('orders_completed');
+    const earned = Number((done.body as { points_earned?: unknown } | undefined)?.points_earned ?? 0);
+    if (customer !== undefined && earned > 0) pointsEarned.set(customer.id, (pointsEarned.get(customer.id) ?? 0) + earned);
 
     // The receipt step: digital_first offers a digital receipt first, and more customers take it.
     const takesDigital = chance(variant === 'digital_first' ? 0.45 : 0.12);

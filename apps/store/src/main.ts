@@ -19,7 +19,11 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const tw = createTillwatch({ service: { name: 'store', version: pkg.version } });
+  const tw = createTillwatch({
+    service: { name: 'store', version: pkg.version },
+    // Who calls the API: tills and apps send X-API-Version; the edge in front of the store sets X-Client-Region.
+    metrics: { clients: { enabled: true, apiVersionHeader: 'x-api-version', regionHeader: 'x-client-region' } },
+  });
   const log = tw.logger.child({ module: 'main' });
   if (config.jwtSecretIsDefault) {
     log.warn(

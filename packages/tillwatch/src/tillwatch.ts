@@ -12,6 +12,7 @@ import { resolveOptions, type ResolvedTillwatchOptions, type TillwatchOptions } 
 import { ContextStore } from './context/request-context.ts';
 import { Health } from './health/health.ts';
 import { HttpInstrumentation } from './http/http-instrumentation.ts';
+import { createApiRequestCounter } from './commerce/product-analytics-recorder.ts';
 import { Lifecycle, REPORT_TIMEOUT_MS } from './lifecycle/lifecycle.ts';
 import { createAccessLog } from './log/access-log.ts';
 import { createLogger } from './log/logger.ts';
@@ -144,6 +145,9 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
     accessLog: opts.log.access.enabled ? createAccessLog({ logger, options: opts.log.access, scrub: (v) => redactor.string(v), contextStore: context }) : undefined,
     report: safeReport,
     traceRequest: otel?.traceRequest,
+    clients: opts.metrics.enabled && opts.metrics.clients.enabled
+      ? { count: createApiRequestCounter({ metrics }), apiVersionHeader: opts.metrics.clients.apiVersionHeader, regionHeader: opts.metrics.clients.regionHeader, location: opts.service.location }
+      : undefined,
   });
 
   const slo = opts.slos && opts.slos.length > 0 ? createSloTracker({ slos: opts.slos, metrics, prefix: opts.metrics.prefix }).start() : undefined;

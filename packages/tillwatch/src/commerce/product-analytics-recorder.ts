@@ -35,23 +35,37 @@ export interface ProductAnalyticsRecorder {
   request(event: ApiRequest): void;
 }
 
+/** Counts one API request by whichever of API version, device class and region are known (undefined: not counted). */
+export type ApiRequestCounter = (apiVersion: string | undefined, deviceClass: LabelInput<DeviceClass> | undefined, region: string | undefined) => void;
+
+/**
+ * Registers the three who-calls-the-API counters and returns the function counting one request. The runtime's
+ * HTTP instrumentation uses it directly (`metrics.clients`), {@link ProductAnalyticsRecorder.request} wraps it.
+ * Throws only on registration (start-up); the returned function may throw on a runtime bug, callers guard it.
+ */
+export function createApiRequestCounter(ctx: Pick<RecorderContext, 'metrics'>): ApiRequestCounter {
+  const m = catalogue.metrics.productAnalytics;
+  const versions = ctx.metrics.register(m.apiVersionRequests);
+  const devices = ctx.metrics.register(m.deviceClassRequests);
+  const regions = ctx.metrics.register(m.regionRequests);
+  const deviceOf = closedNormalizer(m.deviceClassRequests.labels.device_class);
+  return (apiVersion, deviceClass, region) => {
+    if (apiVersion !== undefined) versions.inc({ api_version: openValue(apiVersion) });
+    if (deviceClass !== undefined) devices.inc({ device_class: deviceOf(deviceClass) });
+    if (region !== undefined) regions.inc({ region: openValue(region) });
+  };
+}
+
 export function createProductAnalyticsRecorder(ctx: RecorderContext): ProductAnalyticsRecorder {
   const m = catalogue.metrics.productAnalytics;
   const flags = ctx.metrics.register(m.flagEvaluations);
   const assignments = ctx.metrics.register(m.experimentAssignments);
   const conversions = ctx.metrics.register(m.experimentConversions);
-  const versions = ctx.metrics.register(m.apiVersionRequests);
-  const devices = ctx.metrics.register(m.deviceClassRequests);
-  const regions = ctx.metrics.register(m.regionRequests);
-  const deviceOf = closedNormalizer(m.deviceClassRequests.labels.device_class);
+  const count = createApiRequestCounter(ctx);
   return {
     flagEvaluated: neverThrow((e: FlagEvaluation) => flags.inc({ flag: openValue(e.flag), variant: openValue(e.variant) })),
     experimentAssigned: neverThrow((e: ExperimentEvent) => assignments.inc({ experiment: openValue(e.experiment), variant: openValue(e.variant) })),
     experimentConverted: neverThrow((e: ExperimentEvent) => conversions.inc({ experiment: openValue(e.experiment), variant: openValue(e.variant) })),
-    request: neverThrow((e: ApiRequest) => {
-      if (e.apiVersion !== undefined) versions.inc({ api_version: openValue(e.apiVersion) });
-      if (e.deviceClass !== undefined) devices.inc({ device_class: deviceOf(e.deviceClass) });
-      if (e.region !== undefined) regions.inc({ region: openValue(e.region) });
-    }),
+    request: neverThrow((e: ApiRequest) => count(e.apiVersion, e.deviceClass, e.region)),
   };
 }

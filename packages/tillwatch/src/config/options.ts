@@ -25,6 +25,9 @@ const isWritable = (v: unknown): v is NodeJS.WritableStream =>
   typeof v === 'object' && v !== null && typeof (v as NodeJS.WritableStream).write === 'function';
 
 
+/** An HTTP header name (RFC 9110 token characters used in practice). */
+const HEADER_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
+
 export const optionsSchema = s.object({
   service: s.object({
     name: s.string({ env: 'TILLWATCH_SERVICE_NAME', default: 'app', pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, doc: 'Service name on every log line, metric target and report.' }),
@@ -53,6 +56,11 @@ export const optionsSchema = s.object({
     maxLabelValueLength: s.number({ default: 100, integer: true, min: 8, max: 1024, doc: 'Label values are truncated to this many characters.' }),
     httpBuckets: s.numberList({ default: [...BUCKETS.httpSeconds], increasing: true, min: 0, doc: 'Buckets of http_request_duration_seconds, in seconds.' }),
     runtime: s.boolean({ default: true, doc: 'Collect Node.js runtime metrics (event-loop lag, GC, heap, CPU).' }),
+    clients: s.object({
+      enabled: s.boolean({ env: 'TILLWATCH_CLIENT_METRICS', default: false, doc: 'Count requests by API version, client device class and client region (api_version_requests_total, client_device_requests_total, client_region_requests_total).' }),
+      apiVersionHeader: s.optional(s.string({ pattern: HEADER_NAME, doc: 'Request header naming the API version the client asked for (e.g. "x-api-version"), read when the path has no /vN/ prefix. Values other than vN or vN.M (N, M up to 3 digits) count as "other".' })),
+      regionHeader: s.optional(s.string({ pattern: HEADER_NAME, doc: 'Trusted request header carrying the client region or country (set by your edge or load balancer, e.g. "cf-ipcountry"); without it, or when a request lacks it, the region is service.location. Values must be 1-32 letters, digits, "-" or "_", else they count as "other".' })),
+    }),
   }),
   health: s.object({
     basePath: s.string({ default: DEFAULT_HEALTH_BASE_PATH, pattern: /^\/[A-Za-z0-9/_.-]*$/, doc: 'Base path of the probes (/live, /ready, /startup below it).' }),

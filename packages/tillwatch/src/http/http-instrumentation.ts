@@ -9,6 +9,8 @@ import type { Logger } from 'pino';
 import { correlationIdFrom } from '../context/correlation-id.ts';
 import type { ContextStore, RequestContext } from '../context/request-context.ts';
 import type { AccessLog } from '../log/access-log.ts';
+import { parseUserAgent, type ParsedUserAgent } from '../log/user-agent.ts';
+import type { ApiRequestCounter } from '../commerce/product-analytics-recorder.ts';
 import type { HttpMetrics } from '../metrics/http-metrics.ts';
 import { UNMATCHED_ROUTE } from '@tillwatch/spec';
 import type { TracedRequest } from '../telemetry/otel-module.ts';
@@ -42,6 +44,49 @@ export interface HttpInstrumentationDeps {
    * correlation id; returns that span's ids (@tillwatch/otel). Never throws.
    */
   traceRequest?: (correlationId: string) => TracedRequest | undefined;
+  /** When `metrics.clients` is on: counts each finished request by API version, device class and region. */
+  clients?: ClientCounting;
+}
+
+/** What the instrumentation needs to count requests by client (`metrics.clients`). */
+export interface ClientCounting {
+  readonly count: ApiRequestCounter;
+  /** Header naming the API version when the path has no /vN/ prefix (any case). */
+  readonly apiVersionHeader?: string | undefined;
+  /** Trusted header carrying the client region (any case). */
+  readonly regionHeader?: string | undefined;
+  /** The region of a request without (or before) the region header: the instance's `service.location`. */
+  readonly location?: string | undefined;
+}
+
+/** `/v1/...`, `/api/v2/...`, `/v1.1`: the version prefix of a path. */
+const PATH_VERSION = /^\/(?:api\/)?v(\d{1,3}(?:\.\d{1,3})?)(?:\/|$)/;
+/** A version header value: `v1`, `2`, `v1.2`. */
+const HEADER_VERSION = /^v?(\d{1,3}(?:\.\d{1,3})?)$/i;
+const REGION = /^[A-Za-z0-9_-]{1,32}$/;
+/** A header value that is present but not a well-formed version or region: one bounded bucket. */
+const OTHER = 'other';
+
+function headerValue(req: IncomingMessage, name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  const v = req.headers[name];
+  return typeof v === 'string' ? v.trim() : undefined;
+}
+
+/** The API version asked for: the path prefix first, else the configured header; undefined when neither says. */
+function apiVersionOf(path: string, req: IncomingMessage, header: string | undefined): string | undefined {
+  const fromPath = PATH_VERSION.exec(path);
+  if (fromPath !== null) return `v${fromPath[1]}`;
+  const raw = headerValue(req, header);
+  if (raw === undefined || raw === '') return undefined;
+  const m = HEADER_VERSION.exec(raw);
+  return m === null ? OTHER : `v${m[1]}`;
+}
+
+function regionOf(req: IncomingMessage, c: ClientCounting): string | undefined {
+  const raw = headerValue(req, c.regionHeader);
+  if (raw === undefined || raw === '') return c.location;
+  return REGION.test(raw) ? raw : OTHER;
 }
 
 const kScope = Symbol('tillwatch.scope');
@@ -61,9 +106,13 @@ export class HttpInstrumentation {
   readonly #logged = new WeakSet<object>();
   /** The one 'close' listener of every response (called with the response as `this`): no closure per request. */
   readonly #onClose: (this: ResponseWithScope) => void;
+  readonly #clients: ClientCounting | undefined;
 
   constructor(deps: HttpInstrumentationDeps) {
     this.#deps = deps;
+    const c = deps.clients;
+    // Node lower-cases incoming header names; the configured names may be written in any case.
+    this.#clients = c === undefined ? undefined : { ...c, apiVersionHeader: c.apiVersionHeader?.toLowerCase(), regionHeader: c.regionHeader?.toLowerCase() };
     this.#logger = deps.logger.child({ module: 'http' });
     const end = (req: IncomingMessage, res: ServerResponse, scope: RequestScope): void => this.#end(req, res, scope);
     this.#onClose = function onResponseClose(this: ResponseWithScope): void {
@@ -165,6 +214,13 @@ export class HttpInstrumentation {
       const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST;
       const route = scope.route ?? UNMATCHED_ROUTE;
       this.#deps.metrics?.end(scope.method, route, status, seconds, scope.exemplar);
+      // The user agent is classified once per request, shared with the access log (and only when one needs it).
+      let ua: ParsedUserAgent | undefined;
+      const clients = this.#clients;
+      if (clients !== undefined) {
+        ua = parseUserAgent(req.headers['user-agent']);
+        clients.count(apiVersionOf(scope.path, req, clients.apiVersionHeader), ua.device, regionOf(req, clients));
+      }
       const accessLog = this.#deps.accessLog;
       if (accessLog) {
         const len = res.getHeader('content-length');
@@ -176,6 +232,7 @@ export class HttpInstrumentation {
           durationMs: seconds * 1000,
           bytes: len === undefined ? undefined : Number(len),
           userAgent: req.headers['user-agent'],
+          parsedUserAgent: ua,
           error: scope.error,
           context: scope.ctx,
         };

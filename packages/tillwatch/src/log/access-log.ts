@@ -12,7 +12,7 @@
 import type { Logger } from 'pino';
 import type { ResolvedTillwatchOptions } from '../config/options.ts';
 import type { ContextStore, RequestContext } from '../context/request-context.ts';
-import { parseUserAgent } from './user-agent.ts';
+import { parseUserAgent, type ParsedUserAgent } from './user-agent.ts';
 import { jsonString, markRedacted, writeFixedLine } from './logger.ts';
 
 const MSG = jsonString('request completed');
@@ -33,6 +33,8 @@ export interface AccessEntry {
   durationMs: number;
   bytes: number | undefined;
   userAgent: string | undefined;
+  /** `userAgent` already classified for this request (by the client metrics); classified here otherwise. */
+  parsedUserAgent?: ParsedUserAgent | undefined;
   /** The handler's error, already logged once by the adapter: only its type is written here. */
   error?: unknown;
   /** The request's context, when the line is recorded outside it (on the response's 'close'). */
@@ -136,7 +138,7 @@ export function createAccessLog(o: CreateAccessLogOptions): AccessLog {
     record(e: AccessEntry): void {
       try {
         const level = forcedLevel(e) ?? 'info';
-        const ua = parseUserAgent(e.userAgent);
+        const ua = e.parsedUserAgent ?? parseUserAgent(e.userAgent);
         const method = safeRoute(e.method);
         const route = safeRoute(e.route);
         const durationMs = Math.round(e.durationMs * 100) / 100;
