@@ -15,6 +15,22 @@ const CUSTOMER_PHONE = '+14155557321';
 const TILL_PHONE_TYPED = '+44 20 7946 0958';
 const TILL_PHONE = '+442079460958';
 
+interface AuditRecord {
+  actor: string;
+  role: string;
+  action: string;
+  target: string;
+  before: { ids: string[] };
+  after: { count: number; note?: string };
+}
+
+/** The newest record of the store's audit trail for `action` (GET /admin/audit, newest first). */
+async function auditRecord(h: Harness, admin: string, action: string): Promise<AuditRecord | undefined> {
+  const list = await h.api('GET', '/admin/audit?limit=50', { token: admin });
+  assert.equal(list.status, 200, JSON.stringify(list.body));
+  return (list.body.records as AuditRecord[]).find((r) => r.action === action);
+}
+
 async function sell(h: Harness, token: string, customerId?: string): Promise<string> {
   const body: Record<string, unknown> = { location: LOC, terminal: 'till-2', channel: 'in_store', items: [{ sku: 'MIXER-TONIC-4PK', quantity: 1 }] };
   if (customerId) body.customer_id = customerId;
@@ -136,9 +152,10 @@ for (const backend of backends()) {
       assert.equal(m.get(series('dlq_dead_lettered_total', { queue: 'receipt_notifications', reason: 'non_retryable' })), 1);
       const purge = await h.api('POST', '/admin/dlq/purge', { token: admin, body: { ids: [letter.id], note: 'customer gave a landline' } });
       assert.deepEqual(purge.body, { count: 1, ids: [letter.id] });
-      const audit = h.sink.lines.find((l) => l.event === 'audit.dlq.purge');
-      assert.ok(audit, 'the purge is audited');
-      assert.deepEqual((audit.audit as { ids: string[] }).ids, [letter.id]);
+      const audit = await auditRecord(h, admin, 'dlq.purge');
+      assert.ok(audit, 'the purge is in the audit trail');
+      assert.deepEqual(audit.before.ids, [letter.id]);
+      assert.equal(audit.after.note, 'customer gave a landline');
     });
 
     await t.test('an outage longer than the retries dead-letters the receipt; a replay after recovery sends it once, with its key', async () => {
@@ -168,8 +185,9 @@ for (const backend of backends()) {
       assert.equal(again.body.error.code, 'STORE_DLQ_NOT_FOUND');
       await settledMessage(r.body.id, 'sent');
       assert.equal(sms.keys().get(r.body.id)?.repeats, 0, 'sent once, under the message id');
-      const audit = h.sink.lines.find((l) => l.event === 'audit.dlq.replay');
-      assert.equal((audit?.audit as { actor: string }).actor, 'admin');
+      const audit = await auditRecord(h, admin, 'dlq.replay');
+      assert.deepEqual([audit?.actor, audit?.role, audit?.target], ['admin', 'admin', 'queue:receipt_notifications']);
+      assert.deepEqual(audit?.before.ids, [letter.id]);
       await eventually('the dead-letter gauge back to zero', async () => ((await h.metrics()).get(series('dlq_depth', { queue: 'receipt_notifications' })) === 0 ? true : undefined), 30_000);
     });
 
