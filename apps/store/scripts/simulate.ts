@@ -33,11 +33,11 @@
  * PAYMENT_SIM_PORT (3100), SMS_SIM_PORT (3101) and WAREHOUSE_SIM_PORT (3102); unset or 0 gives the default.
  */
 import { parseArgs } from 'node:util';
-import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectPrinterAgents, type PrinterFleet, type SimAgentSpec } from '../src/sim/printer-agent.ts';
 import { builtInAgentId } from '../src/sim/simulators.ts';
+import { newId } from '../src/ids.ts';
 
 /** Share of print jobs the simulated printers fail: well inside the print SLO's budget (1%). */
 const PRINTER_FAILURE_RATE = 0.002;
@@ -482,7 +482,7 @@ export async function simulate(o: SimulateOptions, log: (line: string) => void =
       const p = pick(unrestricted.length > 0 ? unrestricted : products);
       const quantity = 1 + Math.floor(random() * 3);
       const sale: Record<string, unknown> = {
-        client_sale_id: `${till.terminal}-${randomUUID()}`,
+        client_sale_id: newId(till.terminal, { dashes: true }),
         recorded_at: new Date(Date.now() - Math.floor(random() * 3_600_000)).toISOString(),
         channel: 'in_store',
         items: [{ sku: p.sku, quantity, unit_price: p.price }],
@@ -490,7 +490,7 @@ export async function simulate(o: SimulateOptions, log: (line: string) => void =
       };
       sales.push(sale);
     }
-    if (chance(0.3)) sales.push({ ...(sales[0] as object), client_sale_id: `${till.terminal}-${randomUUID()}`, items: [{ sku: 'DISCONTINUED-SKU', quantity: 1, unit_price: 100 }], payment: { method: 'cash', amount: 100 } });
+    if (chance(0.3)) sales.push({ ...(sales[0] as object), client_sale_id: newId(till.terminal, { dashes: true }), items: [{ sku: 'DISCONTINUED-SKU', quantity: 1, unit_price: 100 }], payment: { method: 'cash', amount: 100 } });
     if (offlineHistory.length > 0 && chance(0.5)) sales.push(pick(offlineHistory)); // a replay after a lost answer
     const r = await store('POST', '/offline/batches', { terminal: till.terminal, location: till.location, sales }, cashier);
     if (r?.status === 202) {

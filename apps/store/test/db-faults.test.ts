@@ -116,7 +116,10 @@ test('postgres connections reset and black-holed under load: the store stays up,
   }
 
   const byPhase = (p: Outcome['phase']) => outcomes.filter((o) => o.phase === p);
-  const failed = outcomes.filter((o) => o.status !== 200 && o.status !== 201);
+  // The load keeps selling one product: once a fast machine has sold its stock, the store answers 409
+  // STORE_INSUFFICIENT_STOCK. That is the business answering, not the database failing, so it is not a failure here.
+  const soldOut = (o: Outcome) => o.status === 409 && o.code === 'STORE_INSUFFICIENT_STOCK';
+  const failed = outcomes.filter((o) => o.status !== 200 && o.status !== 201 && !soldOut(o));
   const summary = {
     requests: outcomes.length,
     ok: outcomes.length - failed.length,

@@ -4,7 +4,7 @@
  * replayed batch applies nothing twice. Runs on every backend the harness covers.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { newId } from '../src/ids.ts';
 import { test } from 'node:test';
 import { backends, delta, deltaSum, startHarness, type ApiResponse, type Harness } from './helpers/store-harness.ts';
 
@@ -12,7 +12,7 @@ const LOC = 'store-001';
 
 function sale(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    client_sale_id: `sale-${randomUUID()}`,
+    client_sale_id: newId('sale', { dashes: true }),
     recorded_at: new Date(Date.now() - 60_000).toISOString(),
     channel: 'in_store',
     items: [{ sku: 'SNACK-PRETZEL', quantity: 2, unit_price: 349 }],
