@@ -48,6 +48,16 @@ const NOT_RUN_HERE: readonly { file: string; firstLine: RegExp; why: string }[] 
   { file: 'docs/tracing.md', firstLine: /^npm install @tillwatch\/otel$/, why: "installs into the reader's own service; test/packaging installs @tillwatch/otel from its tarball" },
   { file: 'docs/tracing.md', firstLine: /^OTEL_EXPORTER_OTLP_ENDPOINT=/, why: "starts the reader's own service (server.ts), not the store" },
   { file: 'docs/error-reports.md', firstLine: /^npm install @tillwatch\/otel @sentry\/node/, why: "installs into and starts the reader's own service (server.ts), not the store" },
+  {
+    file: 'docs/audit.md',
+    firstLine: /^export DATABASE_URL=postgres:\/\/auditor@/,
+    why: "an auditor's database, key and archive; packages/cli/test/audit.test.ts runs tillwatch audit verify against a live and a tampered Postgres table, archives and checkpoints",
+  },
+  {
+    file: 'docs/data-layer.md',
+    firstLine: /^npx tillwatch check --live /,
+    why: "the reader's own service URL; apps/store/test/rule-metrics-exported.test.ts runs tillwatch check --live against the store after a simulator run",
+  },
 ];
 
 interface Block {
