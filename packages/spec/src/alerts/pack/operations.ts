@@ -18,8 +18,10 @@ export function operationsAlerts(ctx: PackContext): AlertSpec[] {
     defineAlert({
       name: 'SyntheticJourneyFailing',
       severity: 'critical',
-      for: '1m',
-      // A failing checkout journey is the incident the order-success page already pages for.
+      // A failing checkout journey is the incident the order-success page already pages for: with real traffic
+      // that page fires about a minute into a checkout outage and inhibits this alert. Three minutes lets it win
+      // that race; when traffic is too low for the page's minimum-traffic guard, this alert is the page.
+      for: '3m',
       objective: 'order-success',
       group: 'synthetic',
       team,
@@ -27,7 +29,7 @@ export function operationsAlerts(ctx: PackContext): AlertSpec[] {
       // but its own `instance`, so its failures alert too.
       expr: `max by (journey, instance) (${m.synthetic.success}) == 0`,
       summary: 'Synthetic journey {{ $labels.journey }} fails{{ if $labels.instance }} ({{ $labels.instance }}){{ end }}',
-      description: 'The scripted journey {{ $labels.journey }} has failed on every run for a minute: a customer doing the same cannot complete it.',
+      description: 'The scripted journey {{ $labels.journey }} has failed on every run for three minutes: a customer doing the same cannot complete it.',
       runbook: `1. Which step: \`sum by (journey, step) (increase(probe_step_failures_total[10m]))\`.
 2. \`login\`: authentication or the database. \`ring_up\`: catalogue, stock or the database. \`pay\`: the payment provider (follow PaymentFailureRateHigh). \`complete\`: the database or age verification rules. \`receipt_printed\`: printer agents of the journey's location (PrinterAgentsDisconnected) or the printing queue.
 3. Slow rather than failing: \`probe_step_duration_seconds\` by step.
