@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTools, runCli, TESTDATA } from './helpers.ts';
 
-test('tillwatch check deploy passes: promtool config, rules and unit tests, amtool config and routes per severity', (t) => {
+test('tillwatch check deploy passes: promtool config (and each scale-out replica), rules and unit tests, amtool config and routes per severity, the scale-out topology', (t) => {
   if (!requireTools(t)) return;
   const r = runCli(['check', 'deploy']);
   assert.equal(r.status, 0, r.stderr);
@@ -16,6 +16,9 @@ test('tillwatch check deploy passes: promtool config, rules and unit tests, amto
   assert.match(r.stdout, /ok {2}amtool config routes test team=payments severity=critical -> pagerduty-critical-payments/);
   assert.match(r.stdout, /ok {2}grafana dashboards/);
   assert.match(r.stdout, /ok {2}kubernetes manifests/);
+  assert.match(r.stdout, /ok {2}promtool check config scale-out\/prometheus-0\.yml/);
+  assert.match(r.stdout, /ok {2}promtool check config scale-out\/prometheus-1\.yml/);
+  assert.match(r.stdout, /ok {2}scale-out topology/);
 });
 
 test('check refuses a manifest its model does not accept and a dashboard panel Grafana cannot draw', (t) => {
