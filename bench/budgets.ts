@@ -57,7 +57,8 @@ const int = (name: string, v: string, min: number, max: number): number => {
   return n;
 };
 const JOURNEYS = int('journeys', args.journeys, 1, 500);
-const ROUNDS = int('rounds', args.rounds, 1, 10);
+// At least two: the spread between rounds is the run's noise, which the latency verdict needs.
+const ROUNDS = int('rounds', args.rounds, 2, 10);
 const CONCURRENCY = int('concurrency', args.concurrency, 1, 64);
 const WARMUP = 10;
 
