@@ -66,7 +66,8 @@ export const optionsSchema = s.object({
     basePath: s.string({ default: DEFAULT_HEALTH_BASE_PATH, pattern: /^\/[A-Za-z0-9/_.-]*$/, doc: 'Base path of the probes (/live, /ready, /startup below it).' }),
     checkTimeoutMs: s.number({ env: 'TILLWATCH_HEALTH_TIMEOUT_MS', default: 1000, integer: true, min: 1, max: 60_000, doc: 'Default per-check timeout.' }),
     cacheTtlMs: s.number({ default: 1000, integer: true, min: 0, max: 60_000, doc: 'Check results are reused for this long so a probe storm does not hit dependencies.' }),
-    maxEventLoopLagMs: s.number({ default: 1000, min: 1, doc: 'Liveness fails when event-loop lag (p99 over the last window) exceeds this.' }),
+    maxEventLoopLagMs: s.number({ default: 1000, min: 1, doc: 'Liveness reports `busy: true` (and stays 200) when event-loop lag (p99 over the last window) exceeds this: a loop that turns slowly is busy, not stuck.' }),
+    stuckAfterMs: s.number({ env: 'TILLWATCH_HEALTH_STUCK_AFTER_MS', default: 10_000, integer: true, min: 0, max: 600_000, doc: 'The event loop is stuck when it makes no turn for longer than this: a watchdog thread logs TW_ERR_HEALTH_EVENT_LOOP_STUCK while it lasts and liveness answers 503 (a loop stuck outright cannot answer at all, so the kubelet sees timeouts). 0 turns the watchdog off.' }),
     maxHeapUsedRatio: s.number({ default: 0.98, min: 0.1, max: 1, doc: 'Liveness fails when used heap / heap size limit exceeds this.' }),
   }),
   lifecycle: s.object({
