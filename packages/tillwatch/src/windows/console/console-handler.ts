@@ -131,12 +131,13 @@ export function answerTargetLabels(expr: Expr, target: Readonly<Record<string, s
   return walk(expr);
 }
 
-function legendOf(template: string | undefined, labels: Readonly<Record<string, string>>): string {
+/** The series' name: its legend template filled (target labels included), else its own labels; '' for none. */
+function legendOf(template: string | undefined, labels: Readonly<Record<string, string>>, target: Readonly<Record<string, string>>): string {
   if (template === undefined || template.trim() === '') {
     const parts = Object.entries(labels).filter(([k]) => k !== '__name__').map(([k, v]) => `${k}="${v}"`);
-    return parts.length === 0 ? 'value' : `{${parts.join(', ')}}`;
+    return parts.length === 0 ? '' : `{${parts.join(', ')}}`;
   }
-  return template.replace(/\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}/g, (_, k: string) => labels[k] ?? '');
+  return template.replace(/\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}/g, (_, k: string) => labels[k] ?? target[k] ?? '');
 }
 
 function deepRedact(value: unknown, redact: (s: string) => string): unknown {
@@ -233,7 +234,7 @@ export function createConsoleHandler(opts: ConsoleOptions): ConsoleHandler {
             return;
           }
           for (const s of samples) {
-            const name = legendOf(target.legend, { ...targetLabels, ...s.labels });
+            const name = legendOf(target.legend, s.labels, targetLabels);
             let values = series.get(name);
             if (values === undefined) series.set(name, (values = new Array<number | null>(times.length).fill(null)));
             values[i] = Number.isFinite(s.value) ? s.value : null;

@@ -26,8 +26,11 @@ const fmt = (unit, v) => {
   if (unit === 'ms') return v.toFixed(v < 10 ? 1 : 0) + ' ms';
   if (unit === 'percent') return v.toFixed(1) + '%';
   if (unit === 'bytes') return v >= 1048576 ? (v / 1048576).toFixed(1) + ' MiB' : v >= 1024 ? (v / 1024).toFixed(1) + ' KiB' : Math.round(v) + ' B';
-  if (unit === 'currency') return v.toFixed(2);
-  return Math.abs(v) >= 1000 ? v.toExponential(2) : String(Math.round(v * 100) / 100);
+  const a = Math.abs(v);
+  if (a >= 1e9) return (v / 1e9).toFixed(2) + 'G';
+  if (a >= 1e6) return (v / 1e6).toFixed(2) + 'M';
+  if (a >= 1e4) return (v / 1e3).toFixed(1) + 'k';
+  return unit === 'currency' ? v.toFixed(2) : String(Math.round(v * 100) / 100);
 };
 const text = (v) => (v === null || v === undefined ? '' : typeof v === 'object' ? v.message || v.code || JSON.stringify(v) : String(v));
 const detail = (c) => text(c.error) || text(c.message) || text(c.detail) || (c.latency_ms !== undefined ? c.latency_ms + ' ms' : '');
@@ -125,7 +128,7 @@ function renderPanel(p, data, box) {
     legend: { live: false },
     scales: { x: { time: true }, y },
     axes: [{}, { size: 64, values: (u, vals) => vals.map((v) => fmt(p.unit, v)) }],
-    series: [{}, ...p.series.map((s, i) => ({ label: s.name, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: false, value: (u, v) => fmt(p.unit, v) }))],
+    series: [{}, ...p.series.map((s, i) => ({ label: s.name || 'value', stroke: COLORS[i % COLORS.length], width: 2, spanGaps: false, value: (u, v) => fmt(p.unit, v) }))],
   };
   charts.push(new uPlot(opts, [data.timestamps, ...p.series.map((s) => s.values)], box));
 }
