@@ -132,7 +132,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   // check (the same PING as redisCheck, never queued offline) also sets dependency_up{dependency="redis"}.
   if (cache.redis) {
     const check = redisCheck({ client: cache.redis });
-    dependencies.add({ name: 'redis', required: false, check: async () => void (await check.run()), checkIntervalMs: config.dependencyCheckIntervalMs });
+    dependencies.add({ name: 'redis', required: false, check: async (signal) => void (await check.run(signal)), checkIntervalMs: config.dependencyCheckIntervalMs });
   }
   const deps: StoreDeps = { tw, logger: tw.logger, db, cache, commerce, events, config, security, securityConfig, audit, delivery, dependencies, started: startup.started };
   let monitoring: InProcessMonitoring | undefined;
