@@ -25,7 +25,8 @@ const RATE_WINDOW = `${RATE_WINDOW_S}s`;
 test('every dashboard panel shows data from a store under simulated traffic (rare-event panels listed)', { timeout: 420_000 }, async (t) => {
   if (!requireReal(t, 'prometheus', hasCommand('prometheus'), 'apt-get install prometheus')) return;
   if (!requireReal(t, 'prometheus-alertmanager', hasCommand('prometheus-alertmanager'), 'apt-get install prometheus-alertmanager')) return;
-  const w = await startStoreUnderWatch(t, {});
+  // The synthetic checkout journey runs as a deployment with SYNTHETIC_JOURNEYS=on runs it, so its panels have data.
+  const w = await startStoreUnderWatch(t, {}, { SYNTHETIC_JOURNEYS: 'on', SYNTHETIC_INTERVAL_MS: '5000' });
   const bundle = dirname(dirname(w.prometheusConfig));
   const sim = startSimulator(t, [...w.simulatorTarget, '--scenario', 'normal', '--minutes', '4', '--rate', '3', '--max-requests', '200000', '--seed', '20261207']);
   // A whole rate window of traffic, then traffic of every kind (checkouts, offline batches, prints) inside it
@@ -34,7 +35,7 @@ test('every dashboard panel shows data from a store under simulated traffic (rar
   await waitFor('a rate window of traffic in Prometheus', 240_000, async () => {
     if (!sim.running()) throw new Error(`the simulator exited early: ${sim.stderr().slice(-2000)}`);
     const seen = (m: string) => `sum(increase(${m}[${RATE_WINDOW}])) > 0`;
-    const n = await query(w.prom, `${seen('orders_completed_total')} and on() ${seen('offline_sync_operations_total')} and on() ${seen('print_jobs_total')} and on() count(tillwatch:slo_error_budget_remaining:ratio) > 0`);
+    const n = await query(w.prom, `${seen('orders_completed_total')} and on() ${seen('offline_sync_operations_total')} and on() ${seen('print_jobs_total')} and on() ${seen('probe_runs_total')} and on() count(tillwatch:slo_error_budget_remaining:ratio) > 0`);
     return n === undefined ? undefined : true;
   });
 

@@ -4,7 +4,7 @@
  * data in any query are listed, split into those whose spec says they show rare events (`rareEvent`) and the rest.
  */
 import { join } from 'node:path';
-import { dashboardPanels, storeOpsDashboards, withRateWindow } from '@tillwatch/spec';
+import { dashboardPanels, storeDashboards, withRateWindow } from '@tillwatch/spec';
 import store from '../../../../../deploy/tillwatch.config.ts';
 import { dashboardQueries } from '../../../../../packages/cli/src/check/check-dashboards.ts';
 
@@ -20,8 +20,8 @@ export interface PanelData {
 
 /** Runs every panel's queries of `<bundleDir>/grafana/dashboards` through `run`. */
 export async function dashboardPanelData(bundleDir: string, rateWindow: string, run: (expr: string) => Promise<[Record<string, string>, number][]>): Promise<PanelData> {
-  // The specs say which panels may be empty; the generated JSON is what Grafana shows.
-  const specs = storeOpsDashboards({ service: store.service, slos: store.slos, ownCatalogue: store.catalogue });
+  // The specs say which panels may be empty; the generated JSON is what Grafana shows (and the live console draws).
+  const specs = storeDashboards({ service: store.service, slos: store.slos, ownCatalogue: store.catalogue });
   const rare = new Map<string, string>(specs.flatMap((d) => dashboardPanels(d).filter((p) => p.rareEvent !== undefined).map((p) => [`${d.uid}.json: ${p.title}`, p.rareEvent ?? ''] as const)));
   const panels = new Map<string, string[]>();
   for (const [file, title, expr] of dashboardQueries(join(bundleDir, 'grafana', 'dashboards'))) panels.set(`${file}: ${title}`, [...(panels.get(`${file}: ${title}`) ?? []), expr]);

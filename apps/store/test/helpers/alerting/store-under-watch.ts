@@ -51,10 +51,11 @@ export const WATCH_SLO_MIN_EVENTS = 30;
 export type WatchedStore = Pick<StoreUnderWatch, 'store' | 'payment' | 'simulatorTarget'>;
 
 /**
- * Starts the store process (built-in printer agents, providers on free ports), stopped in `t.after`; on `port`
- * when given (so a stack can be generated for it while it starts), else on one the kernel picks.
+ * Starts the store process (built-in printer agents, providers on free ports, `storeEnv` over the defaults),
+ * stopped in `t.after`; on `port` when given (so a stack can be generated for it while it starts), else on one
+ * the kernel picks.
  */
-export async function startWatchedStore(t: TestContext, port?: number): Promise<WatchedStore> {
+export async function startWatchedStore(t: TestContext, port?: number, storeEnv: Readonly<Record<string, string>> = {}): Promise<WatchedStore> {
   const store = await startStoreProcess(t, {
     ...(port !== undefined ? { PORT: String(port) } : {}),
     PAYMENT_SIM_PORT: '0',
@@ -63,6 +64,7 @@ export async function startWatchedStore(t: TestContext, port?: number): Promise<
     SALES_SYNC_INTERVAL_MS: '1000',
     // The built-in printer agents, as `npm start` connects them: a simulator run must leave them connected.
     PRINTER_SIM_AGENTS: '1',
+    ...storeEnv,
   });
   const banner = (name: string): string => {
     const url = new RegExp(`^\\s*${name}\\s+(http://127\\.0\\.0\\.1:\\d+)`, 'm').exec(store.stderr())?.[1];
@@ -87,9 +89,9 @@ export async function startWatchedStore(t: TestContext, port?: number): Promise<
 }
 
 /** Starts everything and waits (bounded) until Prometheus scrapes the store and knows the Alertmanager. */
-export async function startStoreUnderWatch(t: TestContext, alerts: DeployOverrides['alerts']): Promise<StoreUnderWatch> {
+export async function startStoreUnderWatch(t: TestContext, alerts: DeployOverrides['alerts'], storeEnv: Readonly<Record<string, string>> = {}): Promise<StoreUnderWatch> {
   const receivers = await startLocalReceivers(t);
-  const { store, payment, simulatorTarget } = await startWatchedStore(t);
+  const { store, payment, simulatorTarget } = await startWatchedStore(t, undefined, storeEnv);
   const { prom, am, prometheusConfig } = await startAlertingStack(t, { storeUrl: store.url, receivers, alerts, scrapeSeconds: WATCH_SCRAPE_SECONDS, latencySloSeconds: WATCH_LATENCY_SLO_SECONDS, sloMinEvents: WATCH_SLO_MIN_EVENTS });
   await waitForScrape(prom);
   await waitFor('Prometheus to discover the Alertmanager', 60_000, async () => {
