@@ -22,6 +22,7 @@ export {
   HEALTH_PROBES,
   managementPaths,
   SLO_RECORD,
+  PACK_RECORD,
   SLO_LABELS,
   BURN_LABEL,
   LONG_WINDOW_LABEL,
@@ -90,7 +91,7 @@ export type { RetentionClass } from './retention.ts';
 export * from './slo/index.ts';
 export * from './dashboards/index.ts';
 export * from './synthetic/index.ts';
-export * from './dashboards/ops/index.ts';
+export * from './budgets/index.ts';
 
 export { errorCodes, warningCodes, deprecationCodes } from './errors/codes.ts';
 export type { CodeInfo, ErrorCode, WarningCode } from './errors/codes.ts';

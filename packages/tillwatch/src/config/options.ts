@@ -82,6 +82,14 @@ export const optionsSchema = s.object({
   management: s.object({
     port: s.optional(s.number({ env: 'MANAGEMENT_PORT', integer: true, min: 0, max: 65535, doc: 'When set, /metrics and the health probes are served on this port only (0 = any free port).' })),
     host: s.string({ env: 'MANAGEMENT_HOST', default: '0.0.0.0', doc: 'Interface of the management server.' }),
+    jwt: s.object({
+      issuer: s.optional(s.string({ env: 'MANAGEMENT_JWT_ISSUER', failClosed: true, minLength: 1, maxLength: 512, doc: 'Setting any management.jwt option turns on JWT authentication of /metrics, the health summary and the console (besides metrics.token): the issuer (iss) a token must carry. Required with the JWT options.' })),
+      audience: s.optional(s.string({ env: 'MANAGEMENT_JWT_AUDIENCE', failClosed: true, minLength: 1, maxLength: 512, doc: 'The audience (aud) a management token must carry. Required with the JWT options.' })),
+      algorithms: s.stringList({ env: 'MANAGEMENT_JWT_ALGORITHMS', failClosed: true, default: ['RS256', 'ES256', 'EdDSA'], doc: 'Accepted JWS algorithms: asymmetric only (RS*, PS*, ES*, EdDSA, Ed25519).' }),
+      jwksUrl: s.optional(s.string({ env: 'MANAGEMENT_JWT_JWKS_URL', failClosed: true, maxLength: 2048, doc: 'The issuer\'s JWKS, fetched and cached (https; http only on localhost). Exactly one of jwksUrl and publicKey.' })),
+      publicKey: s.optional(s.string({ env: 'MANAGEMENT_JWT_PUBLIC_KEY', failClosed: true, maxLength: 16_384, doc: 'A static verification key, PEM (-----BEGIN PUBLIC KEY-----), instead of a JWKS.' })),
+      clockToleranceSeconds: s.number({ default: 30, integer: true, min: 0, max: 300, doc: 'Clock skew allowed on exp and nbf, seconds.' }),
+    }),
   }),
   trace: s.object({
     enabled: s.optional(s.boolean({ env: 'TILLWATCH_TRACING', doc: 'Trace requests with OpenTelemetry and export spans over OTLP/HTTP. Default: on when trace.endpoint (OTEL_EXPORTER_OTLP_ENDPOINT) is set. docs/tracing.md.' })),
