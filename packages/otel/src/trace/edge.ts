@@ -17,6 +17,7 @@
  *   request without a second AsyncLocalStorage entry: pg, ioredis and the outgoing-call hooks see it as
  *   their parent.
  */
+import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type ContextManager, type Span, type Tracer } from '@opentelemetry/api';
 import { RandomIdGenerator, SamplingDecision, type IdGenerator, type Sampler } from '@opentelemetry/sdk-trace-base';
@@ -42,8 +43,8 @@ const UNSAMPLED: RequestTraceState = Object.freeze({ flags: 0 });
 /** The tracing of the process, as the edge uses it; on a global symbol like the provider it wraps. */
 export interface EdgeState {
   readonly tracer: Tracer;
-  /** The provider's sampler: parent-based, trace-id ratio for new traces. */
-  readonly sampler: Sampler;
+  /** The provider's sampler for new traces (trace-id ratio); an incoming traceparent decides for its own trace. */
+  readonly rootSampler: Sampler;
   readonly ids: TraceIds;
   /** The request contexts of the tillwatch instances sharing this tracing (the owner's first). */
   readonly stores: ContextStore[];
@@ -61,6 +62,9 @@ export function setEdgeState(state: EdgeState | undefined): void {
   else (globalThis as Global)[kEdge] = state;
 }
 
+const INVALID_TRACE = '00000000000000000000000000000000';
+const INVALID_SPAN = '0000000000000000';
+
 /**
  * The provider's id generator, which can be told the trace id the edge already drew for a new trace, so
  * the span the provider then starts carries it (and its ratio sampler reaches the same decision).
@@ -68,6 +72,9 @@ export function setEdgeState(state: EdgeState | undefined): void {
 export class TraceIds implements IdGenerator {
   readonly #random = new RandomIdGenerator();
   #next: string | undefined;
+  /** Random bytes for the edge's ids, drawn 4 KiB at a time: one hex conversion per request for both of its ids. */
+  readonly #pool = Buffer.allocUnsafe(24 * 170);
+  #offset = this.#pool.length;
 
   generateTraceId(): string {
     const next = this.#next;
@@ -80,9 +87,17 @@ export class TraceIds implements IdGenerator {
     return this.#random.generateSpanId();
   }
 
-  /** A fresh trace id, not handed out again. */
-  newTraceId(): string {
-    return this.#random.generateTraceId();
+  /** A fresh trace id (32 hex digits) followed by a span id (16), neither all zeros, from one draw. */
+  newIds(): string {
+    for (;;) {
+      if (this.#offset >= this.#pool.length) {
+        randomFillSync(this.#pool);
+        this.#offset = 0;
+      }
+      const ids = this.#pool.toString('hex', this.#offset, this.#offset + 24);
+      this.#offset += 24;
+      if (!ids.startsWith(INVALID_TRACE) && !ids.endsWith(INVALID_SPAN)) return ids;
+    }
   }
 
   /** Makes `traceId` the next trace id the provider generates (synchronously consumed by the next root span). */
@@ -92,8 +107,6 @@ export class TraceIds implements IdGenerator {
 }
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-const INVALID_TRACE = '00000000000000000000000000000000';
-const INVALID_SPAN = '0000000000000000';
 
 /** The trace id and flags of a valid version-00 `traceparent` (W3C Trace Context, level 1), else undefined. */
 function parseTraceparent(value: string): { traceId: string; flags: number } | undefined {
@@ -180,19 +193,20 @@ export function traceRequest(req: IncomingMessage, ctx: RequestContext): TracedR
     const h = req.headers;
     const tp = header(h.traceparent);
     const parent = tp === undefined ? undefined : parseTraceparent(tp);
+    const ids = edge.ids.newIds();
     let traceId: string;
     let sampled: boolean;
     if (parent !== undefined) {
       traceId = parent.traceId;
       sampled = (parent.flags & 1) === 1;
     } else {
-      traceId = edge.ids.newTraceId();
-      sampled = edge.sampler.shouldSample(ROOT_CONTEXT, traceId, '', SpanKind.SERVER, NO_ATTRIBUTES, []).decision === SamplingDecision.RECORD_AND_SAMPLED;
+      traceId = ids.slice(0, 32);
+      sampled = edge.rootSampler.shouldSample(ROOT_CONTEXT, traceId, '', SpanKind.SERVER, NO_ATTRIBUTES, []).decision === SamplingDecision.RECORD_AND_SAMPLED;
     }
     const baggage = header(h.baggage);
     if (!sampled) {
       ctx.traceId = traceId;
-      ctx.spanId = edge.ids.generateSpanId();
+      ctx.spanId = ids.slice(32);
       const traceState = parent === undefined ? undefined : header(h.tracestate);
       ctx.trace = traceState === undefined && baggage === undefined ? UNSAMPLED : { flags: 0, traceState, baggage };
       return undefined;

@@ -83,9 +83,9 @@ function tracingResourceAttributes(options: ResolvedTillwatchOptions): Record<st
   return attrs;
 }
 
-/** The sampler: parent-based, trace-id ratio for traces that start here. */
-export function createSampler(ratio: number): Sampler {
-  return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+/** The sampler: parent-based; for traces that start here a trace-id ratio (or the given root sampler). */
+export function createSampler(root: number | Sampler): Sampler {
+  return new ParentBasedSampler({ root: typeof root === 'number' ? new TraceIdRatioBasedSampler(root) : root });
 }
 
 /**
@@ -123,7 +123,8 @@ export function startTracing(deps: TracingDeps): Tracing {
     processors.push(...(deps.extensions?.spanProcessors ?? []));
     // With nothing to receive spans (a Sentry DSN without OTLP or transactions), record none: trace ids
     // are still created and propagated, for log lines and reports.
-    const sampler = createSampler(deps.exportOtlp || (deps.extensions?.spanProcessors?.length ?? 0) > 0 ? t.sampleRatio : 0);
+    const rootSampler = new TraceIdRatioBasedSampler(deps.exportOtlp || (deps.extensions?.spanProcessors?.length ?? 0) > 0 ? t.sampleRatio : 0);
+    const sampler = createSampler(rootSampler);
     const ids = new TraceIds();
     const provider = new NodeTracerProvider({
       resource: resourceFromAttributes(tracingResourceAttributes(options)),
@@ -137,7 +138,7 @@ export function startTracing(deps: TracingDeps): Tracing {
     const stores: ContextStore[] = [deps.context];
     const contextManager = new RequestContextManager(deps.extensions?.contextManager ?? new AsyncLocalStorageContextManager(), stores);
     provider.register({ propagator: new CompositePropagator({ propagators: w3c }), contextManager });
-    const edge = { tracer: provider.getTracer('@tillwatch/otel/instrumentation-http-server'), sampler, ids, stores };
+    const edge = { tracer: provider.getTracer('@tillwatch/otel/instrumentation-http-server'), rootSampler, ids, stores };
     setEdgeState(edge);
     const unsubscribe = subscribeClientChannels(edge, (scope) => provider.getTracer(scope));
     // Instrumentations keep the tracer they were given when enabled; hand them this provider's, so a

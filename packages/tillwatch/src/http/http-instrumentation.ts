@@ -30,9 +30,9 @@ export interface RequestScope {
   /** The error the handler threw, when there was one. */
   error: unknown;
   /** `{ trace_id }` of a sampled trace, attached to the latency observation (OpenMetrics exemplar). */
-  exemplar?: Readonly<Record<string, string>>;
-  /** The server span of a sampled request; ended on 'close'. */
-  span?: TracedRequest;
+  exemplar?: Readonly<Record<string, string>> | undefined;
+  /** The server span of a sampled request; named by the adapters' setRoute, ended on 'close'. */
+  span?: TracedRequest | undefined;
 }
 
 export interface HttpInstrumentationDeps {
@@ -140,22 +140,15 @@ export class HttpInstrumentation {
       startMs: performance.now(),
       route,
       error: undefined,
+      exemplar: undefined,
+      span: undefined,
     };
     // Sampling is decided here, at the edge: an unsampled request only gets its ids on the context.
     const span = this.#deps.traceRequest?.(req, scope.ctx);
     if (span !== undefined) {
+      // The adapters name the span through setRoute() once the framework matched (adapters/shared.ts).
       scope.span = span;
-      // Adapters assign scope.route once the framework matched; the span gets the template too.
-      let current = route;
       if (route !== undefined && route !== UNMATCHED_ROUTE) span.setRoute(route);
-      Object.defineProperty(scope, 'route', {
-        enumerable: true,
-        get: () => current,
-        set: (v: string | undefined) => {
-          current = v;
-          if (v !== undefined && v !== UNMATCHED_ROUTE) span.setRoute(v);
-        },
-      });
       // Only a sampled trace can be looked up: an exemplar naming an unrecorded trace is a dead link.
       scope.exemplar = { trace_id: span.traceId };
     }
