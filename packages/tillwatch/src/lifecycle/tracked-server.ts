@@ -42,8 +42,10 @@ export class TrackedServer {
   #refuseKeepAlive = false;
   #stopped: Promise<void> | undefined;
   #closed = false;
+  #accepted = 0;
 
   readonly #onConnection = (socket: Socket): void => {
+    this.#accepted++;
     this.#track(socket);
   };
 
@@ -125,6 +127,11 @@ export class TrackedServer {
       timer.unref();
     });
     return this.#stopped;
+  }
+
+  /** Connections accepted since tracking began (to see whether a loop turn accepted any). */
+  get accepted(): number {
+    return this.#accepted;
   }
 
   /** Destroys every connection, in-flight or not. Used only when the shutdown budget is spent. */
