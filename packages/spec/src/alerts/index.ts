@@ -12,7 +12,7 @@ export { DEFAULT_STORE_THRESHOLDS, DURATION_THRESHOLDS } from './store-threshold
 export type { StoreThresholds } from './store-thresholds.ts';
 export { storeAlertPack } from './store-pack.ts';
 export type { PackContext } from './store-pack.ts';
-export type { TillwatchDeployConfig, SecretRef, PagerDutyReceiver, SlackReceiver, EmailReceiver, InhibitionSpec, StoreHours, TeamReceivers, KubernetesConfig, SecretKeyRef } from './deploy-config.ts';
+export type { TillwatchDeployConfig, SecretRef, PagerDutyReceiver, SlackReceiver, EmailReceiver, InhibitionSpec, StoreHours, TeamReceivers, KubernetesConfig, SecretKeyRef, ComposeConfig } from './deploy-config.ts';
 export { validateAlerts } from './validate-alerts.ts';
 export { SAFE_NAME, ALERT_NAME, LABEL_NAME, pascalCase, shown } from './names.ts';
 export { formatProblems } from './spec-problem.ts';
