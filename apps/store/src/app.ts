@@ -16,6 +16,7 @@ import { consoleRoutes, type InProcessMonitoring } from './http/console.ts';
 import type { StoreDeps } from './deps.ts';
 import { registerFeatures, type FeatureName, type FeatureSelection } from './features/index.ts';
 import { adminRoutes } from './http/admin-routes.ts';
+import { privilegedChangeRoutes } from './http/privileged-changes.ts';
 import { installErrorHandling } from './http/error-handling.ts';
 import { refuseInvalidText } from './http/text-check.ts';
 import { startupGate } from './http/startup-gate.ts';
@@ -112,6 +113,7 @@ export async function buildStoreApp(deps: StoreDeps, opts: BuildAppOptions): Pro
   await app.register(async (child) => customerRoutes(child, deps));
   await app.register(async (child) => orderRoutes(child, deps, orders));
   await app.register(async (child) => adminRoutes(child, deps));
+  await app.register(async (child) => privilegedChangeRoutes(child, deps));
   await app.register(async (child) => dlqRoutes(child, deps));
   await app.register(async (child) => auditRoutes(child, deps));
   await app.register(async (child) => posStatic(child, deps));

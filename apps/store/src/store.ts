@@ -28,6 +28,7 @@ import { openDb, type Db } from './db/db.ts';
 import { migrate, type MigrationResult } from './db/migrate.ts';
 import { seed } from './db/seed.ts';
 import { scheduleBackups } from './db/backup.ts';
+import { scheduleAuditArchival, type AuditArchivalSchedule } from './audit/audit-archival.ts';
 import { createStoreDelivery } from './delivery/store-delivery.ts';
 import type { StoreDeps } from './deps.ts';
 import { StoreEvents } from './events.ts';
@@ -189,6 +190,13 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
     // The first backup right away (failures are logged and counted: BackupMissing pages if they go on).
     void backups.runNow().catch(() => {});
   }
+  let archival: AuditArchivalSchedule | undefined;
+  if (audit.archive !== undefined) {
+    archival = scheduleAuditArchival(tw, audit, db);
+    tw.onShutdown('audit archival', () => archival?.stop());
+    // The first run right away (failures are logged and counted: BackupMissing{target="audit_archive"} if they go on).
+    void archival.runNow().catch(() => {});
+  }
   tw.markStarted();
   const url = `http://127.0.0.1:${port}`;
   logger.info({ port, db: db.kind, cache: cache.kind, features: built.features }, 'store started');
@@ -209,6 +217,7 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
       await monitoring?.monitor.stop();
       await built.reconciler.stop();
       await app.close();
+      await archival?.stop();
       await stopCheckpoints().catch(() => {});
       await delivery.stop();
       await cache.close();

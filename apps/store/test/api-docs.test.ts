@@ -17,6 +17,7 @@ test('every core route is documented in docs/api.md', () => {
     'GET /locations/:location/stock', 'PUT /locations/:location/stock/:sku', 'POST /customers', 'GET /customers/:id',
     'POST /orders', 'GET /orders/:id', 'POST /orders/:id/pay', 'POST /orders/:id/age-verification',
     'POST /orders/:id/complete', 'POST /orders/:id/void', 'POST /orders/:id/refund', 'GET /admin/faults', 'PUT /admin/faults',
+    'PUT /admin/products/:sku/price', 'PUT /admin/users/:username/role',
   ];
   const missing = routes.filter((r) => !doc.includes(r.split(' ')[1]!) || !new RegExp(`${r.split(' ')[0]}[^\\n]*${r.split(' ')[1]!.replace(/[/:]/g, (c) => `\\${c}`)}`).test(doc));
   assert.deepEqual(missing, []);

@@ -90,6 +90,7 @@ export type { RetentionClass } from './retention.ts';
 export * from './slo/index.ts';
 export * from './dashboards/index.ts';
 export * from './synthetic/index.ts';
+export * from './budgets/index.ts';
 export * from './dashboards/ops/index.ts';
 
 export { errorCodes, warningCodes, deprecationCodes } from './errors/codes.ts';

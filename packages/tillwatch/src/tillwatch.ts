@@ -16,8 +16,10 @@ import { createApiRequestCounter } from './commerce/product-analytics-recorder.t
 import { Lifecycle, REPORT_TIMEOUT_MS } from './lifecycle/lifecycle.ts';
 import { createAccessLog } from './log/access-log.ts';
 import { createLogger } from './log/logger.ts';
+import { createManagementAuth, type ManagementAuth } from './metrics/management-auth.ts';
 import { createMetricsHandler } from './metrics/metrics-endpoint.ts';
 import { Metrics } from './metrics/metrics.ts';
+import { createSecurityEvents, securityEventsOf } from './security/security-events.ts';
 import { createSloTracker, type SloTracker } from './slo/slo-tracker.ts';
 import { loadOtel, type ErrorReporterControl, type TracingControl } from './telemetry/otel-module.ts';
 
@@ -40,6 +42,12 @@ export interface Tillwatch {
    * (no `management.port`). Returns false when the request is not for a management path.
    */
   readonly handleManagement: ManagementHandler;
+  /**
+   * The management endpoints' authentication (`metrics.token`, `management.jwt`), undefined when neither is set.
+   * `await tw.managementAuth.guard(req, res)` protects an application's own admin endpoint the same way: a refusal
+   * is answered 401 and recorded as a `management_auth_failure` security event.
+   */
+  readonly managementAuth: ManagementAuth | undefined;
   /** True when /metrics and /health are served by the application's own server. */
   readonly managementOnMainPort: boolean;
   /** Where /metrics and the health probes are served (from `metrics.path` and `health.basePath`). */
@@ -153,16 +161,38 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
   const slo = opts.slos && opts.slos.length > 0 ? createSloTracker({ slos: opts.slos, metrics, prefix: opts.metrics.prefix }).start() : undefined;
   if (slo) health.setSummarySection('slo', () => slo.report());
 
-  const metricsHandler = createMetricsHandler(metrics, { token: opts.metrics.token });
+  const pathOf = (req: IncomingMessage): string => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    return q === -1 ? url : url.slice(0, q);
+  };
+  const securityHost = { logger, metrics };
+  const managementAuth = createManagementAuth({
+    token: opts.metrics.token,
+    jwt: opts.management.jwt,
+    onRefused: (req, reason) => securityEventsOf(securityHost).managementAuthFailure({ request: req, path: pathOf(req), reason }),
+  });
+  // The security metrics exist from the start (at 0) when the endpoints are protected; an application's own
+  // recorder, created later, takes over reporting.
+  if (managementAuth !== undefined) createSecurityEvents(securityHost);
+  const metricsHandler = createMetricsHandler(metrics, { auth: managementAuth });
   const healthHandler = health.handler();
   const metricsPath = paths.metrics;
   const metricsEnabled = opts.metrics.enabled;
+  // The probes stay open (an orchestrator carries no token); the summary, with dependency details, needs a
+  // management JWT or the token once a JWT is configured.
+  const summaryAuth = managementAuth?.jwt ? managementAuth : undefined;
+  const summaryPath = paths.healthSummary;
   const serveManagement: ManagementHandler = (req, res) => {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q === -1 ? url : url.slice(0, q);
+    const path = pathOf(req);
     if (metricsEnabled && path === metricsPath) {
       metricsHandler(req, res);
+      return true;
+    }
+    if (summaryAuth !== undefined && path === summaryPath) {
+      const allowed = summaryAuth.guard(req, res);
+      if (allowed === true) return healthHandler(req, res);
+      if (allowed !== false) allowed.then((ok) => ok && healthHandler(req, res), () => res.destroy());
       return true;
     }
     return healthHandler(req, res);
@@ -235,6 +265,7 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
     sentry,
     slo,
     handleManagement: serveManagement,
+    managementAuth,
     managementOnMainPort,
     managementPaths: paths,
     async attach(server) {

@@ -4,7 +4,7 @@
  * | method | path | query | answer |
  * | --- | --- | --- | --- |
  * | GET | /admin/audit | `?limit&before&target&action` | `{ records, next }`, newest first; `next` is the `before` of the next page |
- * | GET | /admin/audit/verify | | `{ ok, records, checkpoints, last_seq, failure?, key_id, public_key }`: the chain and the signed checkpoints checked now |
+ * | GET | /admin/audit/verify | | `{ ok, records, checkpoints, last_seq, failure?, key_id, public_key }`: the chain (archived segments, when archival is on, then the live table) and the signed checkpoints checked now |
  */
 import type { FastifyInstance } from 'fastify';
 import { listAuditRecords } from '@tillwatch/audit';
@@ -37,7 +37,8 @@ export async function auditRoutes(app: FastifyInstance, deps: StoreDeps): Promis
   });
 
   app.get('/admin/audit/verify', { preHandler: requireRole('admin') }, async () => {
-    const r = await deps.audit.log.verify(deps.db);
+    // With scheduled archival, the archived segments first, then the live table, as one chain.
+    const r = await deps.audit.log.verify(deps.db, deps.audit.archive === undefined ? {} : { archiveDir: deps.audit.archive.dir });
     return { ok: r.ok, records: r.records, checkpoints: r.checkpoints, last_seq: r.lastSeq ?? null, failure: r.failure ?? null, key_id: deps.audit.log.keyId, public_key: deps.audit.publicKeyPem };
   });
 }

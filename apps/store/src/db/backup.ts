@@ -10,6 +10,7 @@ import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { createJobReporter, type Tillwatch } from 'tillwatch';
 import type { Db } from './db.ts';
+import { scheduleRuns, type ScheduledRuns } from './scheduled-runs.ts';
 
 export interface BackupOptions {
   readonly dir: string;
@@ -18,11 +19,8 @@ export interface BackupOptions {
   readonly databaseUrl: string | undefined;
 }
 
-export interface BackupSchedule {
-  /** Runs one backup now (resolves with its file, rejects with its error; both are reported). */
-  runNow(): Promise<string>;
-  stop(): void;
-}
+/** `runNow()` resolves with the backup's file, rejects with its error; both are reported. */
+export type BackupSchedule = ScheduledRuns<string>;
 
 function pgDump(url: string, file: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -38,7 +36,6 @@ export function scheduleBackups(tw: Tillwatch, db: Db, opts: BackupOptions): Bac
   const logger = tw.logger.child({ module: 'backup' });
   const reporter = createJobReporter({ target: 'database', metrics: tw.metrics });
   mkdirSync(opts.dir, { recursive: true });
-  let running: Promise<string> | undefined;
 
   const prune = (): void => {
     const files = readdirSync(opts.dir).filter((f) => f.startsWith('store-')).sort();
@@ -64,22 +61,5 @@ export function scheduleBackups(tw: Tillwatch, db: Db, opts: BackupOptions): Bac
     return file;
   };
 
-  const runNow = (): Promise<string> => {
-    running ??= once()
-      .catch((err: unknown) => {
-        logger.error({ err }, 'database backup failed');
-        throw err;
-      })
-      .finally(() => {
-        running = undefined;
-      });
-    return running;
-  };
-
-  const timer = setInterval(() => void runNow().catch(() => {}), opts.intervalMs);
-  timer.unref();
-  return {
-    runNow,
-    stop: () => clearInterval(timer),
-  };
+  return scheduleRuns(opts.intervalMs, once, (err) => logger.error({ err }, 'database backup failed'));
 }

@@ -87,7 +87,7 @@ export async function createInProcessMonitoring(deps: StoreDeps): Promise<InProc
   return { monitor, dashboards: storeDashboards() };
 }
 
-/** Serves the console at /console (GET only; the page and its JSON). */
+/** Serves the console at /console (GET only; the page and its JSON), behind `tw.managementAuth` when set. */
 export async function consoleRoutes(app: FastifyInstance, deps: StoreDeps, monitoring: InProcessMonitoring): Promise<void> {
   const handler = createConsoleHandler({
     monitor: monitoring.monitor,
@@ -108,8 +108,11 @@ export async function consoleRoutes(app: FastifyInstance, deps: StoreDeps, monit
       return [...byQueue.values()];
     },
   });
+  // Behind the management endpoints' authentication (METRICS_TOKEN, MANAGEMENT_JWT_*) when it is configured.
+  const auth = deps.tw.managementAuth;
   const serve = async (request: { raw: Parameters<typeof handler>[0] }, reply: { hijack(): void; raw: Parameters<typeof handler>[1] }) => {
     reply.hijack();
+    if (auth !== undefined && !(await auth.guard(request.raw, reply.raw))) return;
     if (!handler(request.raw, reply.raw)) {
       reply.raw.statusCode = 404;
       reply.raw.end();

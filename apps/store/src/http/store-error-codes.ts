@@ -24,6 +24,8 @@ export const STORE_ERROR_CODES = {
   STORE_INVALID_QUANTITY: { status: 422, message: 'quantity must be a positive integer' },
   STORE_INSUFFICIENT_STOCK: { status: 409, message: 'not enough stock at this location' },
   STORE_PRODUCT_NOT_FOUND: { status: 404, message: 'no such product' },
+  STORE_USER_NOT_FOUND: { status: 404, message: 'no such user' },
+  STORE_LAST_ADMIN: { status: 409, message: 'the last admin cannot be given another role' },
   // orders
   STORE_ORDER_NOT_FOUND: { status: 404, message: 'no such order' },
   STORE_ORDER_ALREADY_PAID: { status: 409, message: 'the order is already paid' },

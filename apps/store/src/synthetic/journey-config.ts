@@ -3,7 +3,8 @@ import { STORE_CHECKOUT_JOURNEY } from '@tillwatch/spec';
 import type { Tillwatch } from 'tillwatch';
 import { DEMO_USERS } from '../auth/demo-users.ts';
 import { StoreConfigError, type StoreConfig } from '../config.ts';
-import { checkoutJourney, type JourneyRunner } from './checkout-journey.ts';
+import type { JourneyRunner } from 'tillwatch/synthetic';
+import { checkoutJourney } from './checkout-journey.ts';
 
 /** On when SYNTHETIC_JOURNEYS says so; by default only with simulated printer agents outside production. */
 export function journeysEnabled(env: StoreConfig['env'], simulatedPrinters: boolean): boolean {
@@ -15,7 +16,7 @@ export function journeysEnabled(env: StoreConfig['env'], simulatedPrinters: bool
 }
 
 /** Starts the checkout journey against `baseUrl`. @throws StoreConfigError on a bad variable. */
-export function startCheckoutJourney(tw: Tillwatch, baseUrl: string, config: StoreConfig): JourneyRunner & { readonly intervalMs: number } {
+export function startCheckoutJourney(tw: Tillwatch, baseUrl: string, config: StoreConfig): JourneyRunner {
   const { env } = config;
   const raw = env.SYNTHETIC_INTERVAL_MS?.trim();
   const intervalMs = raw ? Number(raw) : STORE_CHECKOUT_JOURNEY.intervalSeconds * 1000;
@@ -37,5 +38,5 @@ export function startCheckoutJourney(tw: Tillwatch, baseUrl: string, config: Sto
     intervalMs,
   });
   runner.start();
-  return Object.assign(runner, { intervalMs });
+  return runner;
 }

@@ -64,8 +64,13 @@ export const errorCodes = {
   },
   TW_ERR_HEALTH_LIVENESS_FAILING: {
     raised: 'log',
-    summary: 'Liveness started failing: event-loop lag or heap use is over its threshold (logged once per transition).',
-    fix: 'Look for CPU-bound work or a memory leak; the line carries the measured lag and heap ratio.',
+    summary: 'Liveness started failing: heap use is over its threshold, or the event loop made no turn for health.stuckAfterMs (logged once per transition). High event-loop lag alone does not fail liveness: the probe then answers 200 with busy: true.',
+    fix: 'Look for a memory leak, or for the synchronous work that blocked the loop; the line carries the reasons.',
+  },
+  TW_ERR_HEALTH_EVENT_LOOP_STUCK: {
+    raised: 'log',
+    summary: 'The event loop made no turn for longer than health.stuckAfterMs. A watchdog thread writes this line to stderr while the loop is stuck (nothing on the loop can run then; liveness probes time out), and the loop logs it again with the stall length when it turns.',
+    fix: 'Find the synchronous work that blocked the loop (an endless loop, a catastrophic regular expression, a large synchronous JSON or crypto call); a CPU profile or --cpu-prof taken under the same input shows it.',
   },
   // --- metrics ---
   TW_ERR_METRICS_DUPLICATE: {

@@ -1,6 +1,6 @@
 /**
- * Synthetic journeys as data: what a scripted customer does, step by step, how often and within what time. A
- * runner (the reference store's is apps/store/src/synthetic/) performs the steps against the service's public URL
+ * Synthetic journeys as data: what a scripted customer does, step by step, how often and within what time. The
+ * runner in `tillwatch/synthetic` (the reference store's checkout is apps/store/src/synthetic/) performs the steps against the service's public URL
  * and records the synthetic metrics of the catalogue; the alert pack's SyntheticJourneyFailing and the journey
  * dashboard read them.
  */
@@ -9,6 +9,8 @@ export interface JourneyStepSpec {
   /** snake_case; the `step` label value. */
   readonly name: string;
   readonly description: string;
+  /** The step fails when it takes longer; default the journey's `timeoutSeconds` (a run never exceeds that). */
+  readonly timeoutSeconds?: number;
 }
 
 export interface JourneySpec {

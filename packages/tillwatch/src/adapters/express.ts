@@ -202,3 +202,4 @@ export function tillwatchExpressErrors(tw: Tillwatch): ErrorRequestHandler {
     writeErrorResponse(res, scope, status ?? 500, err);
   };
 }
+export { instrumentCors, instrumentRateLimit } from './express-protection.ts';

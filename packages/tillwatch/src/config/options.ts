@@ -66,7 +66,8 @@ export const optionsSchema = s.object({
     basePath: s.string({ default: DEFAULT_HEALTH_BASE_PATH, pattern: /^\/[A-Za-z0-9/_.-]*$/, doc: 'Base path of the probes (/live, /ready, /startup below it).' }),
     checkTimeoutMs: s.number({ env: 'TILLWATCH_HEALTH_TIMEOUT_MS', default: 1000, integer: true, min: 1, max: 60_000, doc: 'Default per-check timeout.' }),
     cacheTtlMs: s.number({ default: 1000, integer: true, min: 0, max: 60_000, doc: 'Check results are reused for this long so a probe storm does not hit dependencies.' }),
-    maxEventLoopLagMs: s.number({ default: 1000, min: 1, doc: 'Liveness fails when event-loop lag (p99 over the last window) exceeds this.' }),
+    maxEventLoopLagMs: s.number({ default: 1000, min: 1, doc: 'Liveness reports `busy: true` (and stays 200) when event-loop lag (p99 over the last window) exceeds this: a loop that turns slowly is busy, not stuck.' }),
+    stuckAfterMs: s.number({ env: 'TILLWATCH_HEALTH_STUCK_AFTER_MS', default: 10_000, integer: true, min: 0, max: 600_000, doc: 'The event loop is stuck when it makes no turn for longer than this: a watchdog thread logs TW_ERR_HEALTH_EVENT_LOOP_STUCK while it lasts and liveness answers 503 (a loop stuck outright cannot answer at all, so the kubelet sees timeouts). 0 turns the watchdog off.' }),
     maxHeapUsedRatio: s.number({ default: 0.98, min: 0.1, max: 1, doc: 'Liveness fails when used heap / heap size limit exceeds this.' }),
   }),
   lifecycle: s.object({
@@ -81,6 +82,14 @@ export const optionsSchema = s.object({
   management: s.object({
     port: s.optional(s.number({ env: 'MANAGEMENT_PORT', integer: true, min: 0, max: 65535, doc: 'When set, /metrics and the health probes are served on this port only (0 = any free port).' })),
     host: s.string({ env: 'MANAGEMENT_HOST', default: '0.0.0.0', doc: 'Interface of the management server.' }),
+    jwt: s.object({
+      issuer: s.optional(s.string({ env: 'MANAGEMENT_JWT_ISSUER', failClosed: true, minLength: 1, maxLength: 512, doc: 'Setting any management.jwt option turns on JWT authentication of /metrics, the health summary and the console (besides metrics.token): the issuer (iss) a token must carry. Required with the JWT options.' })),
+      audience: s.optional(s.string({ env: 'MANAGEMENT_JWT_AUDIENCE', failClosed: true, minLength: 1, maxLength: 512, doc: 'The audience (aud) a management token must carry. Required with the JWT options.' })),
+      algorithms: s.stringList({ env: 'MANAGEMENT_JWT_ALGORITHMS', failClosed: true, default: ['RS256', 'ES256', 'EdDSA'], doc: 'Accepted JWS algorithms: asymmetric only (RS*, PS*, ES*, EdDSA, Ed25519).' }),
+      jwksUrl: s.optional(s.string({ env: 'MANAGEMENT_JWT_JWKS_URL', failClosed: true, maxLength: 2048, doc: 'The issuer\'s JWKS, fetched and cached (https; http only on localhost). Exactly one of jwksUrl and publicKey.' })),
+      publicKey: s.optional(s.string({ env: 'MANAGEMENT_JWT_PUBLIC_KEY', failClosed: true, maxLength: 16_384, doc: 'A static verification key, PEM (-----BEGIN PUBLIC KEY-----), instead of a JWKS.' })),
+      clockToleranceSeconds: s.number({ default: 30, integer: true, min: 0, max: 300, doc: 'Clock skew allowed on exp and nbf, seconds.' }),
+    }),
   }),
   trace: s.object({
     enabled: s.optional(s.boolean({ env: 'TILLWATCH_TRACING', doc: 'Trace requests with OpenTelemetry and export spans over OTLP/HTTP. Default: on when trace.endpoint (OTEL_EXPORTER_OTLP_ENDPOINT) is set. docs/tracing.md.' })),

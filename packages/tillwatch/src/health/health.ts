@@ -67,7 +67,7 @@ export class Health {
     this.#logger = deps.logger;
     this.#scrub = deps.scrub;
     this.#service = deps.service;
-    this.#liveness = new Liveness(deps.options, deps.logger);
+    this.#liveness = new Liveness({ ...deps.options, service: deps.service?.name }, deps.logger);
     this.#readiness = new Readiness({ checkTimeoutMs: deps.options.checkTimeoutMs, cacheTtlMs: deps.options.cacheTtlMs, logger: deps.logger, scrub: deps.scrub });
   }
 
@@ -99,7 +99,7 @@ export class Health {
     this.#shuttingDown = true;
   }
 
-  /** Liveness: event-loop lag and heap only, no dependency calls. 503 means "restart me". */
+  /** Liveness: event loop (stuck fails, busy does not) and heap only, no dependency calls. 503 means "restart me". */
   live(): ProbeResponse {
     return this.#liveness.probe();
   }

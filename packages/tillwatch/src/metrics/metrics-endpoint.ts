@@ -2,13 +2,15 @@
  * The `/metrics` request handler, for the management server or an application route.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bearerTokenChecker } from './bearer-token.ts';
+import { createManagementAuth, type ManagementAuth } from './management-auth.ts';
 import type { PreparedExposition } from './exposition-renderer.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface MetricsHandlerOptions {
   /** When set, requests must carry `Authorization: Bearer <token>` (`metrics.token`, METRICS_TOKEN). */
   readonly token?: string;
+  /** The management endpoints' authentication (token and/or JWT, management-auth.ts); wins over `token`. */
+  readonly auth?: ManagementAuth;
 }
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string, head: boolean): void {
@@ -68,7 +70,8 @@ async function stream(res: ServerResponse, contentType: string, exposition: Prep
  *
  * - GET and HEAD only; anything else gets 405 with `Allow: GET, HEAD`.
  * - With a token, a missing or wrong `Authorization: Bearer` header gets 401 with `WWW-Authenticate: Bearer`
- *   and no details (TW_ERR_MANAGEMENT_UNAUTHORIZED); the comparison is constant-time.
+ *   and no details (TW_ERR_MANAGEMENT_UNAUTHORIZED); the comparison is constant-time. With `auth`, a valid
+ *   management JWT is accepted too, and each refusal is reported (management-auth.ts).
  * - Content negotiation on Accept: OpenMetrics 1.0 for `application/openmetrics-text`, else Prometheus text 0.0.4.
  * - A failing collect callback gets 500 with a generic body; the error is logged (redacted) by `Metrics.exposition`.
  *
@@ -80,7 +83,7 @@ async function stream(res: ServerResponse, contentType: string, exposition: Prep
  * ```
  */
 export function createMetricsHandler(metrics: Metrics, opts: MetricsHandlerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
-  const authorized = opts.token === undefined ? undefined : bearerTokenChecker(opts.token);
+  const auth = opts.auth ?? createManagementAuth({ token: opts.token });
   const text = { 'Content-Type': 'text/plain; charset=utf-8' };
   return (req, res) => {
     try {
@@ -89,17 +92,18 @@ export function createMetricsHandler(metrics: Metrics, opts: MetricsHandlerOptio
         send(res, 405, { ...text, Allow: 'GET, HEAD' }, 'Method Not Allowed\n', false);
         return;
       }
-      if (authorized !== undefined && !authorized(req.headers.authorization)) {
-        send(res, 401, { ...text, 'WWW-Authenticate': 'Bearer' }, 'Unauthorized\n', head);
-        return;
-      }
-      metrics.exposition(req.headers.accept).then(
-        (exposition) => stream(res, exposition.contentType, exposition, head),
-        () => send(res, 500, text, 'Internal Server Error\n', head),
-      ).catch(() => res.destroy());
+      const allowed = auth === undefined ? true : auth.guard(req, res);
+      if (allowed === true) serve(req, res, head);
+      else if (allowed !== false) allowed.then((ok) => ok && serve(req, res, head), () => res.destroy());
     } catch {
       // Only a broken response object gets here; dropping the connection is all that is left to do.
       res.destroy();
     }
   };
+  function serve(req: IncomingMessage, res: ServerResponse, head: boolean): void {
+    metrics.exposition(req.headers.accept).then(
+      (exposition) => stream(res, exposition.contentType, exposition, head),
+      () => send(res, 500, text, 'Internal Server Error\n', head),
+    ).catch(() => res.destroy());
+  }
 }

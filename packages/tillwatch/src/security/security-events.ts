@@ -23,6 +23,8 @@ import { catalogue, LABEL_VALUES, TillwatchConfigError, type ConfigIssue } from 
 import type { Logger } from 'pino';
 import { neverThrow } from '../commerce/never-throw.ts';
 import type { GuardedGauge } from '../metrics/guarded-gauge.ts';
+import type { GuardedCounter } from '../metrics/guarded-counter.ts';
+import type { ManagementRefusalReason } from '../metrics/management-auth.ts';
 import type { Tillwatch } from '../tillwatch.ts';
 import { LoginAttackDetector, type LoginAttackDetectorOptions } from './login-attack-detector.ts';
 import { sourceAddressPseudonymiser, type SourceAddressMode } from './source-address.ts';
@@ -90,7 +92,7 @@ export interface SecurityEvents {
   corsViolation(e: EventOrigin & { readonly origin: string; readonly route?: string }): void;
   tokenFailure(e: EventOrigin & { readonly reason: TokenFailureReason; readonly route?: string }): void;
   /** A refused request to /metrics or another management endpoint. */
-  managementAuthFailure(e: EventOrigin & { readonly path?: string; readonly reason: 'missing' | 'invalid' | 'expired' }): void;
+  managementAuthFailure(e: EventOrigin & { readonly path?: string; readonly reason: ManagementRefusalReason }): void;
   /** True when an event was recorded for `request` (the adapters' automatic events then stay silent). */
   recordedFor(request: IncomingMessage): boolean;
   /** The detector, for tests and diagnostics. */
@@ -122,8 +124,9 @@ function shown(v: string | undefined, max = 64): string | undefined {
 }
 
 /**
- * Creates the security event recorder of a tillwatch instance (create one per instance: its metrics are registered
- * on `tw.metrics`).
+ * Creates the security event recorder of a tillwatch instance. Its metrics are registered on `tw.metrics` once and
+ * shared with any recorder created before on the same registry (tillwatch's own, for the management endpoints'
+ * refusals); the newest recorder is the one tillwatch reports through from then on.
  * @throws TillwatchConfigError (TW_ERR_CONFIG_INVALID) naming the option, for an unknown address mode, a short hash
  *   key or a non-positive threshold.
  */
@@ -134,22 +137,10 @@ export function createSecurityEvents(tw: Pick<Tillwatch, 'logger' | 'metrics'>, 
   const detector = new LoginAttackDetector(options.detector);
   const rateLimitedWindowMs = options.rateLimitedWindowMs ?? 5 * 60_000;
   const limitedClients = new WindowedCounts<string>({ windowMs: rateLimitedWindowMs, capacity: 512 });
-  const recorded = new WeakSet<IncomingMessage>();
-
-  const events = tw.metrics.register(m.events);
-  const failedLogins = tw.metrics.register(m.failedLogins);
-  const authFailures = tw.metrics.register(m.authFailures);
-  const rateLimitedRequests = tw.metrics.register(m.rateLimited);
-  const cors = tw.metrics.register(m.corsViolations);
-  const bruteForce: GuardedGauge<never> = tw.metrics.register(m.bruteForceSources, { collect: (): void => bruteForce.set({}, detector.bruteForceSources().length) });
-  const spray: GuardedGauge<never> = tw.metrics.register(m.passwordSpraySources, { collect: (): void => spray.set({}, detector.spraySources().length) });
-  const limited: GuardedGauge<never> = tw.metrics.register(m.rateLimitedClients, { collect: (): void => limited.set({}, limitedClients.keysAtLeast(1, Date.now()).length) });
-
-  // Every series of a closed label set starts at 0, so rate() and increase() see the first failure (a series that
-  // appears with its first increment loses it).
-  for (const reason of LABEL_VALUES.authFailureReason) authFailures.inc({ reason }, 0);
-  for (const reason of ['invalid_credentials', 'unknown_user', 'locked_out', 'mfa_failed'] as const) failedLogins.inc({ reason }, 0);
-  for (const [type, severity] of Object.entries(SECURITY_EVENT_SEVERITY)) events.inc({ type, severity }, 0);
+  const state = sharedState(tw.metrics);
+  const { recorded } = state;
+  state.current = { detector, limitedClients };
+  const { events, failedLogins, authFailures, rateLimitedRequests, cors } = state;
 
   const addressOf = (o: EventOrigin): string | undefined => o.source ?? o.request?.socket?.remoteAddress;
 
@@ -162,7 +153,7 @@ export function createSecurityEvents(tw: Pick<Tillwatch, 'logger' | 'metrics'>, 
     else log.warn(line, message);
   };
 
-  return {
+  const instance: SecurityEvents = {
     detector,
     loginFailed: neverThrow((e) => {
       failedLogins.inc({ reason: e.reason });
@@ -202,9 +193,60 @@ export function createSecurityEvents(tw: Pick<Tillwatch, 'logger' | 'metrics'>, 
       emit('invalid_token', e, { reason: e.reason, route: e.route }, 'bearer token refused');
     }),
     managementAuthFailure: neverThrow((e) => {
-      authFailures.inc({ reason: e.reason === 'missing' ? 'missing_token' : e.reason === 'expired' ? 'expired_token' : 'invalid_token' });
+      authFailures.inc({ reason: e.reason === 'missing' ? 'missing_token' : e.reason === 'expired' ? 'expired_token' : e.reason === 'malformed' ? 'malformed_token' : 'invalid_token' });
       emit('management_auth_failure', e, { path: shown(e.path, 100), reason: e.reason }, 'management endpoint refused a request');
     }),
     recordedFor: (request) => recorded.has(request),
   };
+  state.instance = instance;
+  return instance;
+}
+
+interface SharedState {
+  readonly events: GuardedCounter<'type' | 'severity'>;
+  readonly failedLogins: GuardedCounter<'reason'>;
+  readonly authFailures: GuardedCounter<'reason'>;
+  readonly rateLimitedRequests: GuardedCounter<never>;
+  readonly cors: GuardedCounter<never>;
+  readonly recorded: WeakSet<IncomingMessage>;
+  /** The detectors the offender gauges read: those of the latest recorder. */
+  current?: { readonly detector: LoginAttackDetector; readonly limitedClients: WindowedCounts<string> };
+  instance?: SecurityEvents;
+}
+
+/**
+ * The metrics of one registry are registered once and shared by every recorder created on it, so tillwatch's own
+ * management endpoints and the application's recorder (with its address mode and key) count into the same series.
+ */
+const shared = new WeakMap<Tillwatch['metrics'], SharedState>();
+
+function sharedState(metrics: Tillwatch['metrics']): SharedState {
+  const existing = shared.get(metrics);
+  if (existing !== undefined) return existing;
+  const bruteForce: GuardedGauge<never> = metrics.register(m.bruteForceSources, { collect: (): void => bruteForce.set({}, state.current?.detector.bruteForceSources().length ?? 0) });
+  const spray: GuardedGauge<never> = metrics.register(m.passwordSpraySources, { collect: (): void => spray.set({}, state.current?.detector.spraySources().length ?? 0) });
+  const limited: GuardedGauge<never> = metrics.register(m.rateLimitedClients, { collect: (): void => limited.set({}, state.current?.limitedClients.keysAtLeast(1, Date.now()).length ?? 0) });
+  const state: SharedState = {
+    events: metrics.register(m.events),
+    failedLogins: metrics.register(m.failedLogins),
+    authFailures: metrics.register(m.authFailures),
+    rateLimitedRequests: metrics.register(m.rateLimited),
+    cors: metrics.register(m.corsViolations),
+    recorded: new WeakSet(),
+  };
+  // Every series of a closed label set starts at 0, so rate() and increase() see the first failure (a series that
+  // appears with its first increment loses it).
+  for (const reason of LABEL_VALUES.authFailureReason) state.authFailures.inc({ reason }, 0);
+  for (const reason of ['invalid_credentials', 'unknown_user', 'locked_out', 'mfa_failed'] as const) state.failedLogins.inc({ reason }, 0);
+  for (const [type, severity] of Object.entries(SECURITY_EVENT_SEVERITY)) state.events.inc({ type, severity }, 0);
+  shared.set(metrics, state);
+  return state;
+}
+
+/**
+ * The recorder last created on `tw`'s registry, or a default one (addresses hashed with a per-process key) when the
+ * application created none: what tillwatch's own handlers (the management endpoints' refusals) report through.
+ */
+export function securityEventsOf(tw: Pick<Tillwatch, 'logger' | 'metrics'>): SecurityEvents {
+  return shared.get(tw.metrics)?.instance ?? createSecurityEvents(tw);
 }
