@@ -63,7 +63,15 @@ test('each tarball ships its build, README and LICENSE, and no sources, tests or
     const list = run('tar', ['tzf', file], root).stdout.split('\n').filter(Boolean);
     for (const f of ['package/package.json', 'package/README.md', 'package/LICENSE', 'package/dist/index.js', 'package/dist/index.d.ts']) assert.ok(list.includes(f), `${name} ships ${f}`);
     assert.ok(!list.some((f) => /\/(src|test|bench|testdata)\/|tsbuildinfo|\.test\.|node_modules/.test(f)), `${name} ships only what users need`);
-    const pkg = JSON.parse(run('tar', ['xzOf', file, 'package/package.json'], root).stdout) as { engines?: { node?: string }; private?: boolean };
+    const pkg = JSON.parse(run('tar', ['xzOf', file, 'package/package.json'], root).stdout) as { engines?: { node?: string }; private?: boolean; exports?: Record<string, string | Record<string, string>> };
+    // Every subpath (tillwatch/windows, tillwatch/synthetic, ...) resolves to a shipped build and its types.
+    for (const [subpath, target] of Object.entries(pkg.exports ?? {})) {
+      if (typeof target === 'string') continue; // ./package.json
+      for (const condition of ['default', 'types'] as const) {
+        const f = target[condition];
+        if (f !== undefined) assert.ok(list.includes(`package/${f.replace(/^\.\//, '')}`), `${name} ${subpath} (${condition}) ships ${f}`);
+      }
+    }
     assert.notEqual(pkg.private, true, `${name} is publishable`);
     assert.match(pkg.engines?.node ?? '', /^>=22\.(12|18)$/, `${name} says which Node it needs`);
   }

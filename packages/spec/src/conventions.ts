@@ -300,6 +300,15 @@ export const SLO_RECORD = {
   burnRate: 'tillwatch:slo_burn_rate:ratio',
 } as const;
 
+/**
+ * Recording rules of the default pack (besides the SLOs'): one per ratio an alert or a panel reads, named like the
+ * SLO recordings (`level:metric:operations`). The window is the pack's `rateWindow`.
+ */
+export const PACK_RECORD = {
+  /** Hit ratio per cache keyspace (`cache` label): hits / (hits + misses). Absent while a keyspace has no lookups. */
+  cacheHitRatio: (w: Duration | string) => `tillwatch:cache_hit:ratio_rate${w}`,
+} as const;
+
 /** Labels on every SLO recording and burn alert. */
 export const SLO_LABELS = { service: 'service', slo: 'slo' } as const;
 /** `page` or `ticket` on SLO burn alerts (the inhibition pairs them). */

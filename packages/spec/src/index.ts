@@ -22,6 +22,7 @@ export {
   HEALTH_PROBES,
   managementPaths,
   SLO_RECORD,
+  PACK_RECORD,
   SLO_LABELS,
   BURN_LABEL,
   LONG_WINDOW_LABEL,

@@ -37,8 +37,8 @@ export type MetricStatus = 'exported' | 'planned';
  * recorders (`createCommerceMetrics`), `@tillwatch/otel` (only while tracing is on), `tillwatch/delivery`
  * (`createDeliveryMetrics`, when a service runs a durable queue), the data-layer instrumentations (`data`:
  * `tillwatch/pg`, `tillwatch/redis`, `tillwatch/prisma`, outbound dependencies and the job reporter, each when
- * the service sets it up), a synthetic journey runner (`synthetic`: the process that walks the journeys declared
- * in the spec against the service's public URL, or a blackbox exporter), or the service itself
+ * the service sets it up), the synthetic journey runner (`synthetic`: `tillwatch/synthetic`, in the process that walks
+ * the journeys declared in the spec against the service's public URL, or a blackbox exporter), or the service itself
  * (`tw.metrics.register(handle)`, for metrics it declares in its own catalogue).
  */
 export type MetricOwner = 'core' | 'commerce' | 'otel' | 'delivery' | 'data' | 'synthetic' | 'service';

@@ -6,6 +6,7 @@ import {
   DEFAULT_STORE_THRESHOLDS,
   promqlMetricNames,
   storeAlertPack,
+  storePackRecordings,
   unknownSeries,
   validateAlerts,
   defineAlert,
@@ -46,7 +47,7 @@ test('raw PromQL naming a metric the catalogue does not declare is reported, lab
 
 test('every alert of the default pack is valid and reads only catalogue metrics', () => {
   const pack = storeAlertPack(ctx);
-  assert.deepEqual(validateAlerts(pack), []);
+  assert.deepEqual(validateAlerts(pack, 'alerts', { recorded: new Set(storePackRecordings(ctx).map((r) => r.record)) }), []);
   assert.ok(pack.length >= 24);
   for (const name of ['ServiceDown', 'HttpErrorRateHigh', 'HttpLatencyP95High', 'HttpLatencyP99High', 'SlowQueries', 'DbPoolNearlyExhausted', 'DbQueryFailureRateHigh', 'CacheHitRateLow', 'PaymentFailureRateHigh', 'OrderFailureRateHigh', 'BruteForceSuspected', 'AuthFailuresHigh', 'RateLimitedClientsHigh', 'CorsViolations', 'PrinterAgentsDisconnected', 'PrintSuccessRateLow', 'OfflineQueueBacklog', 'OfflineQueueStale', 'SalesSyncStalled', 'BackupMissing', 'MemoryHigh', 'EventFailuresHigh', 'DeadLettersPresent', 'DeadLettersGrowing']) {
     assert.ok(pack.some((a) => a.name === name), name);
@@ -104,4 +105,16 @@ test('an SLO target so low that its fastest burn alert could never fire is rejec
   assert.equal(p[0]?.path, 'slos[0].target');
   assert.match(p[0]?.message ?? '', /14\.4x burn.*at least 0\.931/);
   assert.deepEqual(validateSlos([availabilitySlo({ name: 'ok', target: 0.95, period: '30d', team: 'ops' })]), []);
+});
+
+test('CacheHitRateLow reads the per-keyspace hit-ratio recording, which is built from the catalogue cache counters', () => {
+  const recordings = storePackRecordings(ctx);
+  const ratio = recordings.find((r) => r.usedBy.includes('CacheHitRateLow'));
+  assert.equal(ratio?.record, 'tillwatch:cache_hit:ratio_rate5m');
+  assert.deepEqual(unknownSeries(ratio!.expr), [], 'the recording reads catalogue metrics only');
+  assert.match(ratio!.expr, /sum by \(cache\) \(rate\(cache_hits_total\[5m\]\)\)/);
+  assert.match(ratio!.expr, /cache_misses_total\[5m\]/);
+  const alert = storeAlertPack(ctx).find((a) => a.name === 'CacheHitRateLow');
+  assert.equal(alert?.expr, 'tillwatch:cache_hit:ratio_rate5m < 0.8');
+  assert.deepEqual(validateAlerts([alert!]).map((p) => p.code), ['TW_ERR_ALERTS_UNKNOWN_METRIC'], 'without the recording, the alert reads an unknown series');
 });

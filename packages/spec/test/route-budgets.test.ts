@@ -66,24 +66,29 @@ test('configuration errors name every option, what was expected and what was giv
 
 const m = (route: string, latencySeconds: number, cpuSecondsPerRequest: number, requests = 100): RouteMeasurement => ({ route, requests, latencySeconds, cpuSecondsPerRequest });
 
-test('the verdict: over on latency or CPU, not measured is a failure, and the baseline says when the machine is the cause', () => {
-  const budgets = deriveRouteBudgets({ slos, routes: [...routes, 'GET /printing/jobs'], concurrency: 4 });
+test('the verdict: over on CPU, or on latency while the baseline met it; the machine, not the service, when the baseline is over too', () => {
+  const budgets = deriveRouteBudgets({ slos, routes: [...routes, 'GET /printing/jobs', 'GET /health'], concurrency: 4 });
   const report = judgeRouteBudgets(
     budgets,
-    [m('POST /auth/login', 0.2, 0.01), m('POST /orders', 1.2, 0.02), m('POST /orders/:id/pay', 0.3, 0.3), m('GET /printing/jobs', 0.1, 0.01, 0)],
-    [m('POST /auth/login', 0.1, 0.005), m('POST /orders', 1.1, 0.01), m('POST /orders/:id/pay', 0.2, 0.1)],
+    [m('POST /auth/login', 0.2, 0.01), m('POST /orders', 1.2, 0.02), m('POST /orders/:id/pay', 0.3, 0.3), m('GET /printing/jobs', 0.1, 0.01, 0), m('GET /health', 1.5, 0.001)],
+    [m('POST /auth/login', 0.1, 0.005), m('POST /orders', 1.1, 0.01), m('POST /orders/:id/pay', 0.2, 0.1), m('GET /health', 0.9, 0.001)],
   );
   assert.deepEqual(
-    report.rows.map((r) => [r.budget.route, r.verdict, r.latencyOver, r.cpuOver, r.baselineOver]),
+    report.rows.map((r) => [r.budget.route, r.verdict, r.latencyOver, r.cpuOver, r.baselineLatencyOver]),
     [
       ['POST /auth/login', 'ok', false, false, false],
-      ['POST /orders', 'over', true, false, true],
+      ['POST /orders', 'machine too slow', true, false, true],
       ['POST /orders/:id/pay', 'over', false, true, false],
       ['GET /printing/jobs', 'not measured', false, false, false],
+      ['GET /health', 'over', true, false, false],
     ],
   );
   assert.equal(report.failed, true);
-  assert.equal(judgeRouteBudgets(budgets.slice(0, 1), [m('POST /auth/login', 0.2, 0.01)]).failed, false);
+  assert.equal(judgeRouteBudgets(budgets.slice(0, 2), [m('POST /auth/login', 0.2, 0.01), m('POST /orders', 1.2, 0.02)], [m('POST /orders', 1.1, 0.01)]).failed, false, 'a slow machine alone fails nothing');
+  assert.equal(judgeRouteBudgets(budgets.slice(1, 2), [m('POST /orders', 1.2, 0.02)]).failed, true, 'without a baseline, latency is judged as is');
+  const noisy = (spread: number) => judgeRouteBudgets(budgets.slice(1, 2), [m('POST /orders', 1.2, 0.02)], [{ ...m('POST /orders', 0.8, 0.01), latencySpread: spread }]).rows[0]!.verdict;
+  assert.equal(noisy(0.2), 'over', 'a baseline within the budget by more than the run\'s noise');
+  assert.equal(noisy(0.3), 'machine too slow', 'a baseline within the run\'s noise of the budget');
 });
 
 test('the table has a row per route with the figures in ms, marks what is over, and the ratio to the baseline', () => {
@@ -93,5 +98,7 @@ test('the table has a row per route with the figures in ms, marks what is over, 
   assert.equal(rows.length, 4);
   assert.match(rows[0]!, /^\| route \| requests \| quantile \| latency ms \(baseline\) \|/);
   assert.equal(rows[2], '| POST /auth/login | 100 | p99 | 12.3 (10.0) | 1000.0 | 4.00 (2.00) | 2.00× | 250.0 | slo latency | ok |');
-  assert.equal(rows[3], '| POST /orders | 100 | p99 | 1500.0 ! (1200.0) | 1000.0 | 300.0 ! (10.0) | 30.00× | 250.0 | slo latency | over (baseline over too) |');
+  assert.equal(rows[3], '| POST /orders | 100 | p99 | 1500.0 ! (1200.0) | 1000.0 | 300.0 ! (10.0) | 30.00× | 250.0 | slo latency | over |');
+  const slow = renderBudgetTable(judgeRouteBudgets(budgets.slice(1), [m('POST /orders', 1.5, 0.01)], [{ ...m('POST /orders', 0.9, 0.01), latencySpread: 0.25 }]));
+  assert.equal(slow.split('\n')[2], '| POST /orders | 100 | p99 | 1500.0 ! (900.0 ±25%) | 1000.0 | 10.0 (10.0) | 1.00× | 250.0 | slo latency | machine too slow (baseline over too) |');
 });

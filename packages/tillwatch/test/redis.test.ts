@@ -106,3 +106,19 @@ test('node-redis: commands by family, errors, INFO gauges', async (t) => {
     h.metrics.close();
   }
 });
+
+test('a client instrumented while still connecting, without an offline queue, samples INFO once ready and warns of nothing', async (t) => {
+  if (!requireReal(t, 'Redis', await tcpReachable(6379), 'a Redis on 127.0.0.1:6379')) return;
+  const { options } = resolveOptions({ metrics: { runtime: false } }, {});
+  const warnings: unknown[] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
+  const metrics = new Metrics({ options, logger });
+  t.after(() => metrics.close());
+  const client = new Redis(REDIS_URL, { enableOfflineQueue: false });
+  t.after(() => client.disconnect());
+  assert.notEqual(client.status, 'ready', 'instrumented before it is connected');
+  instrumentIoredis({ metrics, logger }, client, { connection: 'early', infoIntervalMs: 60_000 });
+  const body = async () => (await metrics.render(undefined)).body;
+  await until('an INFO sample', async () => ((await body()).includes('redis_memory_used_bytes{connection="early"}') ? true : undefined));
+  assert.deepEqual(warnings, [], 'no failed INFO sample (TWWRN301) before the client was ready');
+});

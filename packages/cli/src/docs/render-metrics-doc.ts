@@ -11,6 +11,7 @@ import {
   OVERFLOW_LABEL_VALUE,
   UNKNOWN_LABEL_VALUE,
   catalogue,
+  PACK_RECORD,
   listMetrics,
   isClosedLabel,
   seriesBudget,
@@ -92,7 +93,7 @@ function kpiSection(): string {
     ['Experiment conversion rate', `sum by (experiment, variant) (rate(${m.productAnalytics.experimentConversions}[1d])) / sum by (experiment, variant) (rate(${m.productAnalytics.experimentAssignments}[1d]))`, ''],
     ['HTTP error ratio', `sum(rate(${m.http.requests.select({ status_code: { re: '5..' } })}[5m])) / sum(rate(${m.http.requests}[5m]))`, ''],
     ['HTTP p95 latency by route', `histogram_quantile(0.95, sum by (le, route) (rate(${m.http.requestDuration.bucket}[5m])))`, ''],
-    ['Cache hit ratio (planned)', `sum(rate(${m.cache.hits}[5m])) / (sum(rate(${m.cache.hits}[5m])) + sum(rate(${m.cache.misses}[5m])))`, 'The default alert pack warns below 0.8 (CacheHitRateLow).'],
+    ['Cache hit ratio, per keyspace', `sum by (cache) (rate(${m.cache.hits}[5m])) / (sum by (cache) (rate(${m.cache.hits}[5m])) + sum by (cache) (rate(${m.cache.misses}[5m])))`, `Recorded by the default pack as \`${PACK_RECORD.cacheHitRatio('5m')}\` (the window is the pack's \`rateWindow\`); CacheHitRateLow reads it and tells below 0.8.`],
     ['DB pool utilisation (planned)', `sum(${m.database.poolConnections.select({ state: 'in_use' })}) / sum(${m.database.poolMax})`, 'The default alert pack warns above 0.9 (DbPoolNearlyExhausted).'],
   ];
   const blocks = kpis.map(([title, expr, note]) => `**${title}**${note === '' ? '' : `. ${note}`}\n\n\`\`\`promql\n${expr}\n\`\`\`\n`);

@@ -95,6 +95,9 @@ function renderAlertsDoc(model: Model): string {
     const variants = alerts.filter((x) => x.name === a.name);
     lines.push('', `### ${a.name}`, '', `**${a.severity}**, team \`${a.labels.team ?? ''}\`, for ${variants.map((v) => v.for).join(' / ')}. ${a.summary.replaceAll('{{ $labels.', '<').replaceAll(' }}', '>')}`, '');
     for (const v of variants) lines.push('```promql', v.expr, '```', '');
+    // The recording rules it reads, written before it in its group.
+    const reads = model.groups.filter((g) => g.name === a.group).flatMap((g) => g.recordings.filter((r) => variants.some((v) => v.expr.includes(r.record))));
+    for (const r of reads) lines.push(`where \`${r.record}\` is recorded as:`, '', '```promql', r.expr, '```', '');
     lines.push(a.runbook, '');
   }
   return lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';

@@ -32,7 +32,7 @@ export function ruleFileGroups(model: Model): Map<string, RuleFileGroupData[]> {
   const files = new Map<string, RuleFileGroupData[]>();
   for (const g of model.groups) {
     const rules: RuleData[] = [
-      ...g.recordings.map((r) => ({ record: r.record, expr: r.expr, labels: r.labels })),
+      ...g.recordings.map((r) => ({ record: r.record, expr: r.expr, ...(Object.keys(r.labels).length > 0 ? { labels: r.labels } : {}) })),
       ...g.alerts.map((a) => ({
         alert: a.name,
         expr: a.expr,

@@ -11,6 +11,8 @@ export type { SeriesFixture, ObservationGroup } from './test-series.ts';
 export { DEFAULT_STORE_THRESHOLDS, DURATION_THRESHOLDS } from './store-thresholds.ts';
 export type { StoreThresholds } from './store-thresholds.ts';
 export { storeAlertPack } from './store-pack.ts';
+export { storePackRecordings } from './pack-recordings.ts';
+export type { PackRecording } from './pack-recordings.ts';
 export type { PackContext } from './store-pack.ts';
 export type { TillwatchDeployConfig, SecretRef, PagerDutyReceiver, SlackReceiver, EmailReceiver, InhibitionSpec, StoreHours, TeamReceivers, KubernetesConfig, SecretKeyRef, ComposeConfig } from './deploy-config.ts';
 export { validateAlerts } from './validate-alerts.ts';

@@ -109,9 +109,23 @@ export interface RouteMeasurement {
   /** Latency at the budget's quantile, seconds. */
   readonly latencySeconds: number;
   readonly cpuSecondsPerRequest: number;
+  /**
+   * How much the latency moved between the rounds of the run: (largest - smallest) / smallest of the rounds'
+   * latencies at the quantile; the run's own noise. Default 0.
+   */
+  readonly latencySpread?: number;
 }
 
-export type BudgetVerdict = 'ok' | 'over' | 'not measured';
+/**
+ * - `ok`: within both budgets;
+ * - `over`: over the CPU budget, or over the latency budget while the baseline met it (the service's doing);
+ * - `machine too slow`: over the latency budget, but the baseline doing the same work without the service's
+ *   telemetry in the same run was over it too, or within the run's noise of it (its latency times one plus its
+ *   spread between rounds): this machine cannot show that the budget is met even without the service, so latency
+ *   gives no verdict (the CPU budget, which load hardly inflates, still does);
+ * - `not measured`: the service made no request of the route.
+ */
+export type BudgetVerdict = 'ok' | 'over' | 'machine too slow' | 'not measured';
 
 export interface BudgetRow {
   readonly budget: RouteBudget;
@@ -119,8 +133,8 @@ export interface BudgetRow {
   readonly baseline?: RouteMeasurement;
   readonly latencyOver: boolean;
   readonly cpuOver: boolean;
-  /** The baseline is over the budget too: the route's own work on this machine, not what the service adds. */
-  readonly baselineOver: boolean;
+  /** The baseline's latency, widened by its spread between rounds, is over the budget too. */
+  readonly baselineLatencyOver: boolean;
   readonly verdict: BudgetVerdict;
 }
 
@@ -131,34 +145,24 @@ export interface BudgetReport {
 }
 
 /**
- * Judges each route: over when the service's latency at the quantile or its CPU per request exceeds the budget;
- * not measured (a failure too) when the service made no request of a budgeted route. The baseline is reported
- * beside it and says whether the machine could have met the budget at all.
+ * Judges each route against its budget, with the baseline measured in the same run as the judge of the machine:
+ * see {@link BudgetVerdict}. Without a baseline measurement for a route, latency is judged as is.
  */
 export function judgeRouteBudgets(budgets: readonly RouteBudget[], service: readonly RouteMeasurement[], baseline: readonly RouteMeasurement[] = []): BudgetReport {
   const rows = budgets.map((budget): BudgetRow => {
     const s = service.find((m) => m.route === budget.route && m.requests > 0);
     const b = baseline.find((m) => m.route === budget.route && m.requests > 0);
-    const over = (m: RouteMeasurement | undefined) => ({
-      latency: m !== undefined && m.latencySeconds > budget.latencySeconds,
-      cpu: m !== undefined && m.cpuSecondsPerRequest > budget.cpuSecondsPerRequest,
-    });
-    const so = over(s);
-    const bo = over(b);
-    return {
-      budget,
-      ...(s ? { service: s } : {}),
-      ...(b ? { baseline: b } : {}),
-      latencyOver: so.latency,
-      cpuOver: so.cpu,
-      baselineOver: bo.latency || bo.cpu,
-      verdict: s === undefined ? 'not measured' : so.latency || so.cpu ? 'over' : 'ok',
-    };
+    const latencyOver = s !== undefined && s.latencySeconds > budget.latencySeconds;
+    const cpuOver = s !== undefined && s.cpuSecondsPerRequest > budget.cpuSecondsPerRequest;
+    const baselineLatencyOver = b !== undefined && b.latencySeconds * (1 + Math.max(0, b.latencySpread ?? 0)) > budget.latencySeconds;
+    const verdict: BudgetVerdict = s === undefined ? 'not measured' : cpuOver || (latencyOver && !baselineLatencyOver) ? 'over' : latencyOver ? 'machine too slow' : 'ok';
+    return { budget, ...(s ? { service: s } : {}), ...(b ? { baseline: b } : {}), latencyOver, cpuOver, baselineLatencyOver, verdict };
   });
-  return { rows, failed: rows.some((r) => r.verdict !== 'ok') };
+  return { rows, failed: rows.some((r) => r.verdict === 'over' || r.verdict === 'not measured') };
 }
 
 const ms = (s: number | undefined): string => (s === undefined ? '–' : (s * 1000).toFixed(s < 0.01 ? 2 : 1));
+const spread = (m: RouteMeasurement | undefined): string => (m?.latencySpread ? ` ±${Math.round(m.latencySpread * 100)}%` : '');
 const ratio = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined || b <= 0 ? '–' : `${(a / b).toFixed(2)}×`);
 const pq = (q: number): string => `p${String(Math.round(q * 10_000) / 100).replace(/\.0+$/, '')}`;
 
@@ -170,9 +174,9 @@ export function renderBudgetTable(report: BudgetReport): string {
   ];
   for (const r of report.rows) {
     const { budget: b, service: s, baseline: base } = r;
-    const lat = `${ms(s?.latencySeconds)}${r.latencyOver ? ' !' : ''} (${ms(base?.latencySeconds)})`;
+    const lat = `${ms(s?.latencySeconds)}${r.latencyOver ? ' !' : ''} (${ms(base?.latencySeconds)}${spread(base)})`;
     const cpu = `${ms(s?.cpuSecondsPerRequest)}${r.cpuOver ? ' !' : ''} (${ms(base?.cpuSecondsPerRequest)})`;
-    const verdict = r.verdict === 'over' && r.baselineOver ? 'over (baseline over too)' : r.verdict;
+    const verdict = r.verdict === 'machine too slow' ? 'machine too slow (baseline over too)' : r.verdict;
     lines.push(`| ${b.route} | ${s?.requests ?? 0} | ${pq(b.quantile)} | ${lat} | ${ms(b.latencySeconds)} | ${cpu} | ${ratio(s?.cpuSecondsPerRequest, base?.cpuSecondsPerRequest)} | ${ms(b.cpuSecondsPerRequest)} | ${b.source} | ${verdict} |`);
   }
   return lines.join('\n');

@@ -42,8 +42,9 @@ export function instrumentIoredis<T extends IoredisLike>(host: RedisTelemetryHos
     }
     return result;
   };
-  // A lazyConnect client is not connected yet: sampling INFO now would connect it behind the service's back.
-  if (client.status === 'wait') client.once('ready', () => redis.startSampling(() => client.info() as Promise<string>));
+  // A lazyConnect client is not connected yet: sampling INFO now would connect it behind the service's back. One
+  // still connecting would queue the command, or fail it at once without an offline queue: wait for ready either way.
+  if (client.status !== undefined && client.status !== 'ready') client.once('ready', () => redis.startSampling(() => client.info() as Promise<string>));
   else redis.startSampling(() => client.info() as Promise<string>);
   client.once('end', () => redis.stop());
   return client;

@@ -30,6 +30,8 @@ export interface DeployOverrides {
   readonly sloMinEvents?: number;
   readonly prometheus: TillwatchDeployConfig['prometheus'];
   readonly alertmanager: TillwatchDeployConfig['alertmanager'];
+  /** The deploy config the overrides apply to. Default the store's (deploy/tillwatch.config.ts). */
+  readonly baseConfig?: string;
 }
 
 export interface TestBundle {
@@ -48,8 +50,8 @@ export async function generateTestBundle(dir: string, overrides: DeployOverrides
   writeFileSync(
     configFile,
     [
-      '// Written by the end-to-end test: the store\'s deploy config with test-only deployment settings.',
-      `import store from ${JSON.stringify(pathToFileURL(STORE_DEPLOY_CONFIG).href)};`,
+      '// Written by the end-to-end test: the service\'s deploy config with test-only deployment settings.',
+      `import store from ${JSON.stringify(pathToFileURL(overrides.baseConfig ?? STORE_DEPLOY_CONFIG).href)};`,
       `import { latencySlo } from ${JSON.stringify(pathToFileURL(SPEC).href)};`,
       `const overrides = ${JSON.stringify(overrides, null, 2)};`,
       'const latency = (s) => (overrides.latencySloSeconds !== undefined && s.kind === "latency" ? latencySlo({ name: s.name, target: s.target, period: s.period, team: s.team, thresholdSeconds: overrides.latencySloSeconds }) : s);',

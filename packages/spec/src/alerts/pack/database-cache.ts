@@ -1,5 +1,6 @@
 /** Database, cache and external dependencies (tillwatch/pg, tillwatch/redis, tillwatch/dependencies). */
 import { catalogue } from '../../catalogue.ts';
+import { PACK_RECORD } from '../../conventions.ts';
 import { defineAlert, type AlertSpec } from '../alert-spec.ts';
 import { durationMinutes } from '../duration.ts';
 import { counterSeries, gaugeSeries } from '../test-series.ts';
@@ -74,7 +75,8 @@ export function databaseCacheAlerts(ctx: PackContext): AlertSpec[] {
       for: '15m',
       group: 'cache',
       team,
-      expr: `sum by (cache) (rate(${m.cache.hits}[${t.rateWindow}])) / (sum by (cache) (rate(${m.cache.hits}[${t.rateWindow}])) + sum by (cache) (rate(${m.cache.misses}[${t.rateWindow}]))) < ${n(t.cacheHitRatio)}`,
+      // The per-keyspace ratio is the pack's recording rule (pack-recordings.ts), written before this alert in its group.
+      expr: `${PACK_RECORD.cacheHitRatio(t.rateWindow)} < ${n(t.cacheHitRatio)}`,
       summary: `Cache {{ $labels.cache }} hit rate under ${n(t.cacheHitRatio * 100)}%`,
       description: 'The hit rate of cache {{ $labels.cache }} is {{ $value | humanizePercentage }}; lookups fall through to the database.',
       runbook: `1. Just deployed or restarted? A cold cache warms up; wait one TTL.
