@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PRINTING_PANEL_TITLES, dashboardPanels, storeOpsDashboards, withRateWindow } from '@tillwatch/spec';
+import { PRINTING_PANEL_TITLES, dashboardPanels, storeDashboards, withRateWindow } from '@tillwatch/spec';
 import store from '../../../deploy/tillwatch.config.ts';
 import { dashboardQueries } from '../../../packages/cli/src/check/check-dashboards.ts';
 import { hasCommand, requireReal } from '../../../packages/tillwatch/test/helpers/real-parts.ts';
@@ -25,7 +25,8 @@ const RATE_WINDOW = `${RATE_WINDOW_S}s`;
 test('every dashboard panel shows data from a store under simulated traffic (rare-event panels listed)', { timeout: 420_000 }, async (t) => {
   if (!requireReal(t, 'prometheus', hasCommand('prometheus'), 'apt-get install prometheus')) return;
   if (!requireReal(t, 'prometheus-alertmanager', hasCommand('prometheus-alertmanager'), 'apt-get install prometheus-alertmanager')) return;
-  const w = await startStoreUnderWatch(t, {});
+  // The synthetic checkout journey runs as a deployment with SYNTHETIC_JOURNEYS=on runs it, so its panels have data.
+  const w = await startStoreUnderWatch(t, {}, { SYNTHETIC_JOURNEYS: 'on', SYNTHETIC_INTERVAL_MS: '5000' });
   const bundle = dirname(dirname(w.prometheusConfig));
   const sim = startSimulator(t, [...w.simulatorTarget, '--scenario', 'normal', '--minutes', '4', '--rate', '3', '--max-requests', '200000', '--seed', '20261207']);
   // A whole rate window of traffic, then traffic of every kind (checkouts, offline batches, prints) inside it
@@ -34,12 +35,12 @@ test('every dashboard panel shows data from a store under simulated traffic (rar
   await waitFor('a rate window of traffic in Prometheus', 240_000, async () => {
     if (!sim.running()) throw new Error(`the simulator exited early: ${sim.stderr().slice(-2000)}`);
     const seen = (m: string) => `sum(increase(${m}[${RATE_WINDOW}])) > 0`;
-    const n = await query(w.prom, `${seen('orders_completed_total')} and on() ${seen('offline_sync_operations_total')} and on() ${seen('print_jobs_total')} and on() count(tillwatch:slo_error_budget_remaining:ratio) > 0`);
+    const n = await query(w.prom, `${seen('orders_completed_total')} and on() ${seen('offline_sync_operations_total')} and on() ${seen('print_jobs_total')} and on() ${seen('probe_runs_total')} and on() count(tillwatch:slo_error_budget_remaining:ratio) > 0`);
     return n === undefined ? undefined : true;
   });
 
-  // The specs say which panels may be empty; the generated JSON is what Grafana shows.
-  const specs = storeOpsDashboards({ service: store.service, slos: store.slos, ownCatalogue: store.catalogue });
+  // The specs say which panels may be empty; the generated JSON is what Grafana shows (and the live console draws).
+  const specs = storeDashboards({ service: store.service, slos: store.slos, ownCatalogue: store.catalogue });
   const rare = new Map<string, string>(specs.flatMap((d) => dashboardPanels(d).filter((p) => p.rareEvent !== undefined).map((p) => [`${d.uid}.json: ${p.title}`, p.rareEvent ?? ''] as const)));
   const queries = dashboardQueries(join(bundle, 'grafana', 'dashboards'));
   const panels = new Map<string, string[]>();

@@ -3,6 +3,7 @@
  * Every public export is listed here by name.
  */
 export { generateBundle, generateRuleGroups, writeBundle } from './generate.ts';
+export { generateDashboards } from './dashboards.ts';
 export type { RuleFileGroupData, RuleData } from './render/rules-files.ts';
 export { checkBundle } from './check/check-bundle.ts';
 export type { CheckStep } from './check/check-bundle.ts';

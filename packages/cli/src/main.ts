@@ -58,8 +58,8 @@ async function main(argv: string[]): Promise<void> {
     for (const w of r.waiting) process.stdout.write(`wait ${w} (planned)\n`);
     for (const u of r.unverified) process.stdout.write(`skip ${u} (registered, no sample yet: label values not checked)\n`);
     for (const p of r.problems) process.stdout.write(`FAIL ${p.rule}: ${p.selector}: ${p.problem}\n`);
-    if (r.problems.length > 0) throw new CliError('TW_ERR_ALERTS_CHECK_FAILED', `${r.problems.length} selector(s) of the rules match nothing the service exports`);
-    process.stdout.write(`ok  ${r.checked} selectors of the rules match series the service exports\n`);
+    if (r.problems.length > 0) throw new CliError('TW_ERR_ALERTS_CHECK_FAILED', `${r.problems.length} selector(s) of the rules and dashboard panels match nothing the service exports`);
+    process.stdout.write(`ok  ${r.checked} selectors of the rules and dashboard panels match series the service exports\n`);
     return;
   }
   if (command === 'check') {

@@ -32,3 +32,32 @@ test('the store rules against an exposition: a pipeline label value the service 
   const missing = liveCheck(model, lines.filter((l) => !l.includes('dependency_up')).join('\n'));
   assert.ok(missing.problems.some((p) => p.rule === 'alert DependencyDown' && /never exported/.test(p.problem)));
 });
+
+test('dashboard panels are checked like rules: a metric or label value a panel selects that the service does not export is a dead panel', async () => {
+  const config = join(REPO, 'deploy/tillwatch.config.ts');
+  const model = modelOf(await loadConfig(config), config);
+  // The panels read these; the store writes closed-label values it has declared, and this one open label value.
+  const base = [
+    '# TYPE security_events_total counter',
+    'security_events_total{type="privilege_escalation",severity="high"} 0',
+    '# TYPE auth_password_spray_sources gauge',
+    'auth_password_spray_sources 0',
+  ];
+  const panelProblems = (text: string) => liveCheck(model, text).problems.filter((p) => p.rule.startsWith('panel store-security: '));
+  const ok = panelProblems(base.join('\n'));
+  assert.ok(!ok.some((p) => /Privilege-escalation|Password-spray/.test(p.rule)), JSON.stringify(ok, null, 1));
+  // Every other security panel reads a metric this exposition lacks: each is named, with the metric.
+  assert.ok(ok.some((p) => p.rule === 'panel store-security: CORS violations per minute' && /cors_violations_total is never exported/.test(p.problem)), JSON.stringify(ok, null, 1));
+  // Without the spray gauge, its panel is dead.
+  const noSpray = panelProblems(base.slice(0, 2).join('\n'));
+  assert.ok(noSpray.some((p) => p.rule === 'panel store-security: Password-spray sources' && /auth_password_spray_sources is never exported/.test(p.problem)));
+
+  // A panel of the deploy config selecting an event type the service never writes, or another service, is dead.
+  const bad = { ...model, config: { ...model.config, dashboards: { panels: [{ dashboard: 'security', row: 'Extra', panels: [
+    { title: 'Typo', kind: 'timeseries' as const, unit: 'short' as const, queries: [{ expr: 'sum(rate(security_events_total{service="store",type="privilege_escalaton"}[$__rate_interval]))' }] },
+    { title: 'Other service', kind: 'stat' as const, unit: 'short' as const, queries: [{ expr: 'max(auth_password_spray_sources{service="till"})' }] },
+  ] }] } } };
+  const dead = liveCheck(bad, base.join('\n')).problems;
+  assert.ok(dead.some((p) => p.rule === 'panel store-security: Typo' && /type="privilege_escalaton" matches none of the label's declared values/.test(p.problem)), JSON.stringify(dead.filter((p) => p.rule.includes('Typo')), null, 1));
+  assert.ok(dead.some((p) => p.rule === 'panel store-security: Other service' && /service="till" does not match this service/.test(p.problem)));
+});

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
-import { PRINTING_PANEL_TITLES, storeOpsDashboards, validateDashboards, catalogue } from '@tillwatch/spec';
+import { PRINTING_PANEL_TITLES, storeDashboards, validateDashboards, catalogue } from '@tillwatch/spec';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { parse } from 'yaml';
 import store from '../../../deploy/tillwatch.config.ts';
@@ -63,11 +63,11 @@ test('the dashboards are valid SDK dashboards; printing carries its fourteen pan
   assert.equal(slos.panels.filter((p) => p.type === 'row').length, store.slos.length, 'one row per SLO');
 
   const audit = { title: 'Refunds per hour', kind: 'timeseries', unit: 'currency', queries: [{ expr: 'sum(rate(revenue_refunded_total[$__rate_interval])) * 3600' }] } as const;
-  const extended = storeOpsDashboards({ service: 'store', slos: store.slos, config: { panels: [{ dashboard: 'security', row: 'Audit', panels: [audit] }], disable: ['data'] } });
+  const extended = storeDashboards({ service: 'store', slos: store.slos, config: { panels: [{ dashboard: 'security', row: 'Audit', panels: [audit] }], disable: ['data'] } });
   const security = extended.find((d) => d.uid === 'store-security')!;
   assert.deepEqual(security.rows.at(-1), { title: 'Audit', panels: [audit] }, 'the new row carries the added panel');
   assert.ok(!extended.some((d) => d.uid === 'store-data'), 'a disabled dashboard is left out');
-  const wrong = storeOpsDashboards({ service: 'store', slos: [], config: { panels: [{ dashboard: 'security', row: 'Audit', panels: [{ ...audit, queries: [{ expr: 'rate(no_such_metric_total[5m])' }] }] }] } });
+  const wrong = storeDashboards({ service: 'store', slos: [], config: { panels: [{ dashboard: 'security', row: 'Audit', panels: [{ ...audit, queries: [{ expr: 'rate(no_such_metric_total[5m])' }] }] }] } });
   assert.match(JSON.stringify(validateDashboards(wrong, catalogue)), /no_such_metric_total/, 'a panel reading an unknown metric is refused');
 });
 

@@ -92,7 +92,6 @@ export * from './slo/index.ts';
 export * from './dashboards/index.ts';
 export * from './synthetic/index.ts';
 export * from './budgets/index.ts';
-export * from './dashboards/ops/index.ts';
 
 export { errorCodes, warningCodes, deprecationCodes } from './errors/codes.ts';
 export type { CodeInfo, ErrorCode, WarningCode } from './errors/codes.ts';

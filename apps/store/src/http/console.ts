@@ -1,7 +1,8 @@
 /**
  * In-process monitoring of the store: the rules `tillwatch generate` writes from the store's deploy config are
  * evaluated on tillwatch/windows (so alerts work without Prometheus), the windows are kept in the store's own
- * database across restarts, and the live console is served at /console.
+ * database across restarts, and the live console is served at /console, drawing the dashboards the same deploy
+ * config generates for Grafana (the same panel definitions, evaluated on the windows).
  *
  * | variable | default | meaning |
  * | --- | --- | --- |
@@ -17,8 +18,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { generateRuleGroups } from '@tillwatch/cli';
-import { storeDashboards, type DashboardSpec } from '@tillwatch/spec';
+import { generateDashboards, generateRuleGroups } from '@tillwatch/cli';
+import type { DashboardSpec } from '@tillwatch/spec';
 import {
   createConsoleHandler,
   pagerDutyNotifier,
@@ -37,7 +38,7 @@ export const CONSOLE_PATH = '/console';
 
 export interface InProcessMonitoring {
   readonly monitor: WindowsMonitor;
-  /** Extra dashboards (e.g. the synthetic journeys'). */
+  /** The deploy config's dashboards, as `tillwatch generate` writes them for Grafana. */
   readonly dashboards: DashboardSpec[];
 }
 
@@ -70,7 +71,8 @@ export async function createInProcessMonitoring(deps: StoreDeps): Promise<InProc
   if (!Number.isInteger(interval) || interval < 250 || interval > 60_000) {
     throw new StoreConfigError([{ variable: 'WINDOWS_SAMPLE_INTERVAL_MS', expected: 'an integer from 250 to 60000', got: JSON.stringify(intervalRaw) }]);
   }
-  const groups = await generateRuleGroups(env.TILLWATCH_DEPLOY_CONFIG?.trim() || DEFAULT_DEPLOY_CONFIG);
+  const deployConfig = env.TILLWATCH_DEPLOY_CONFIG?.trim() || DEFAULT_DEPLOY_CONFIG;
+  const groups = await generateRuleGroups(deployConfig);
   const log = deps.logger.child({ module: 'in-process-monitor' });
   const notifier = notifierFrom(env);
   const monitor = new WindowsMonitor({
@@ -84,7 +86,7 @@ export async function createInProcessMonitoring(deps: StoreDeps): Promise<InProc
     onError: (what, err) => log.warn({ err, what }, 'in-process monitoring step failed'),
   });
   for (const s of monitor.engine.skipped) log.warn({ rule: s.name, group: s.group, reason: s.reason }, 'rule not evaluated in process');
-  return { monitor, dashboards: storeDashboards() };
+  return { monitor, dashboards: await generateDashboards(deployConfig) };
 }
 
 /** Serves the console at /console (GET only; the page and its JSON), behind `tw.managementAuth` when set. */

@@ -1,7 +1,9 @@
 /**
- * `tillwatch check --live <url> --config <file>`: no dead alerts. Reads what a running service really exports
- * (its /metrics, Prometheus text format) and fails when a generated rule or SLO selects a series the service
- * never exports: a metric name missing from the exposition, or a label matcher that cannot match. For a closed
+ * `tillwatch check --live <url> --config <file>`: no dead alerts and no dead panels. Reads what a running service
+ * really exports (its /metrics, Prometheus text format) and fails when a generated rule, SLO or dashboard panel
+ * selects a series the service never exports: a metric name missing from the exposition, or a label matcher that
+ * cannot match. Labels Prometheus attaches when it scrapes are not in the exposition: `service` must match the
+ * config's service (the generated scrape config sets it), `job` and `instance` are not checked. For a closed
  * label (the catalogue lists its values) the matcher must match a declared value: a failure reason that has not
  * happened yet is still a value the service can write. For an open label (a pipeline, a location, a bucket's
  * `le`) it must match an exported sample: an SLO selecting `pipeline="sales_to_warehouse"` while the service
@@ -9,11 +11,12 @@
  * waiting, not failed; an open-label matcher on a metric registered without samples yet cannot be checked and is
  * listed as unverified.
  */
-import { isClosedLabel, PROMETHEUS_SERIES, promqlSelectors, type AnyMetricHandle, type PromqlMatcher } from '@tillwatch/spec';
+import { isClosedLabel, PROMETHEUS_SERIES, promqlSelectors, withRateWindow, type AnyMetricHandle, type PromqlMatcher } from '@tillwatch/spec';
 import type { Model } from '../model/model.ts';
+import { modelDashboards } from '../render/grafana-dashboards.ts';
 
 export interface LiveProblem {
-  /** The alert or recording rule (and its SLO when it has one). */
+  /** The alert or recording rule (and its SLO when it has one), or the dashboard panel (`panel <uid>: <title>`). */
   readonly rule: string;
   readonly selector: string;
   readonly problem: string;
@@ -108,10 +111,20 @@ export function liveCheck(model: Model, text: string): LiveCheckResult {
   const waiting = new Set<string>();
   const unverified = new Set<string>();
   let checked = 0;
-  const rules = model.groups.flatMap((g) => [
-    ...g.recordings.map((r) => ({ rule: `recording ${r.record}${r.labels.slo ? ` (SLO ${r.labels.slo})` : ''}`, expr: r.expr })),
-    ...g.alerts.map((a) => ({ rule: `alert ${a.name}${a.slo ? ` (SLO ${a.slo})` : ''}`, expr: a.expr })),
-  ]);
+  const rules = [
+    ...model.groups.flatMap((g) => [
+      ...g.recordings.map((r) => ({ rule: `recording ${r.record}${r.labels.slo ? ` (SLO ${r.labels.slo})` : ''}`, expr: r.expr })),
+      ...g.alerts.map((a) => ({ rule: `alert ${a.name}${a.slo ? ` (SLO ${a.slo})` : ''}`, expr: a.expr })),
+    ]),
+    // The dashboards `generate` writes for Grafana (and the live console draws).
+    ...modelDashboards(model).flatMap((d) => d.rows.flatMap((r) => r.panels.flatMap((p) => p.queries.map((q) => ({ rule: `panel ${d.uid}: ${p.title}`, expr: withRateWindow(q.expr, '5m') }))))),
+  ];
+  /** Labels the scrape attaches: `service` is the config's; `job` and `instance` depend on the deployment. */
+  const targetLabel = (m: PromqlMatcher): 'ok' | 'dead' | undefined => {
+    if (m.label === 'job' || m.label === 'instance') return 'ok';
+    if (m.label === 'service') return satisfies(m, model.config.service) ? 'ok' : 'dead';
+    return undefined;
+  };
   const seen = new Set<string>();
   for (const { rule, expr } of rules) {
     for (const sel of promqlSelectors(expr)) {
@@ -134,6 +147,9 @@ export function liveCheck(model: Model, text: string): LiveCheckResult {
       }
       for (const m of sel.matchers) {
         if (m.op === '!=' || m.op === '!~') continue;
+        const target = targetLabel(m);
+        if (target === 'dead') problems.push({ rule, selector, problem: `${m.label}${m.op}${JSON.stringify(m.value)} does not match this service (${m.label}="${model.config.service}", set by the scrape)` });
+        if (target !== undefined) continue;
         const spec = handle?.labels[m.label];
         const known = KNOWN_VALUES[m.label];
         if (known !== undefined) {

@@ -3,7 +3,7 @@ import {
   DEFAULT_STORE_THRESHOLDS,
   formatProblems,
   storeAlertPack,
-  storeOpsDashboards,
+  storeDashboards,
   validateDashboards,
   type TillwatchDeployConfig,
 } from '@tillwatch/spec';
@@ -27,7 +27,7 @@ export function buildModel(raw: unknown, source: string): Model {
   }
   const config = raw as TillwatchDeployConfig;
   const catalogue = serviceCatalogue(config.catalogue).catalogue;
-  const dashboards = storeOpsDashboards({ service: config.service, slos: config.slos, ...(config.catalogue ? { ownCatalogue: config.catalogue } : {}), ...(config.dashboards ? { config: config.dashboards } : {}) });
+  const dashboards = storeDashboards({ service: config.service, slos: config.slos, ...(config.catalogue ? { ownCatalogue: config.catalogue } : {}), ...(config.dashboards ? { config: config.dashboards } : {}) });
   const dashboardProblems = validateDashboards(dashboards, catalogue);
   if (dashboardProblems.length > 0) {
     throw new CliError('TW_ERR_ALERTS_INVALID_CONFIG', `invalid dashboards in ${source} (${dashboardProblems.length} problem${dashboardProblems.length === 1 ? '' : 's'}):\n${formatProblems(dashboardProblems)}`);

@@ -11,7 +11,7 @@ import * as piechart from '@grafana/grafana-foundation-sdk/piechart';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { storeOpsDashboards, type OpsDashboardSpec, type PanelKind, type OpsPanelSpec } from '@tillwatch/spec';
+import { storeDashboards, type DashboardSpec, type PanelKind, type PanelSpec } from '@tillwatch/spec';
 import type { Model } from '../model/model.ts';
 import { yamlFile } from './yaml-file.ts';
 
@@ -35,7 +35,7 @@ const SPAN: Record<PanelKind, number> = { timeseries: 12, stat: 6, gauge: 6, pie
 
 const PANEL_HEIGHT = 8;
 
-function panel(p: OpsPanelSpec, at: { x: number; y: number }): cog.Builder<Panel> {
+function panel(p: PanelSpec, at: { x: number; y: number }): cog.Builder<Panel> {
   const b = BUILDERS[p.kind]().title(p.title).unit(p.unit).datasource(DATASOURCE).gridPos({ x: at.x, y: at.y, w: SPAN[p.kind], h: PANEL_HEIGHT });
   if (p.description !== undefined) b.description(p.description);
   if (p.min !== undefined) b.min(p.min);
@@ -52,7 +52,7 @@ function panel(p: OpsPanelSpec, at: { x: number; y: number }): cog.Builder<Panel
 }
 
 /** One dashboard as Grafana JSON (the SDK's Dashboard type). */
-export function grafanaDashboard(d: OpsDashboardSpec): Dashboard {
+export function grafanaDashboard(d: DashboardSpec): Dashboard {
   const b = new DashboardBuilder(d.title)
     .uid(d.uid)
     .tags([...(d.tags ?? [])])
@@ -80,9 +80,9 @@ export function grafanaDashboard(d: OpsDashboardSpec): Dashboard {
 }
 
 /** The dashboards of a model: the built-in ones for its service and SLOs, its own catalogue's, and the config's. */
-export function modelDashboards(model: Model): OpsDashboardSpec[] {
+export function modelDashboards(model: Model): DashboardSpec[] {
   const c = model.config;
-  return storeOpsDashboards({ service: c.service, slos: model.slos, ...(c.catalogue ? { ownCatalogue: c.catalogue } : {}), ...(c.dashboards ? { config: c.dashboards } : {}) });
+  return storeDashboards({ service: c.service, slos: model.slos, ...(c.catalogue ? { ownCatalogue: c.catalogue } : {}), ...(c.dashboards ? { config: c.dashboards } : {}) });
 }
 
 export function renderGrafanaDashboards(model: Model): Map<string, string> {

@@ -31,7 +31,7 @@
  */
 import type { Catalogue } from '../catalogue.ts';
 import type { SpecVersion } from '../conventions.ts';
-import type { DashboardsConfig } from '../dashboards/ops/store-dashboards.ts';
+import type { DashboardsConfig } from '../dashboards/store-dashboards.ts';
 import type { SloSpec } from '../slo/slo-spec.ts';
 import type { AlertSeverity, AlertSpec } from './alert-spec.ts';
 import type { Duration } from './duration.ts';

@@ -1,96 +1,75 @@
 /**
- * The default dashboards of a store, over the built-in catalogue: traffic and latency, payments, orders, printing,
- * synthetic journeys, and delivery with its dead letters. Rate windows are short (`window`, default 1m) so a person watching sees a
- * fault within a minute.
+ * The built-in dashboards of a store service: service health (RED and runtime), SLOs and error budgets,
+ * commerce, data layer, security, printing, sync and delivery, plus the service's own catalogue. A deploy
+ * config adds dashboards (`dashboards.extra`), adds panels to a built-in one (`dashboards.panels`, by uid and
+ * row title) or leaves built-in ones out (`dashboards.disable`, by uid suffix).
  */
-import { catalogue } from '../catalogue.ts';
-import { PAYMENT_SYSTEM_FAILURE_REASONS } from '../slo/business-slos.ts';
-import { defineDashboard, type DashboardSpec } from './panel-spec.ts';
+import type { Catalogue } from '../catalogue.ts';
+import type { SloSpec } from '../slo/slo-spec.ts';
+import { catalogueDashboard } from './catalogue-panels.ts';
+import { commerceDashboard } from './pack/commerce.ts';
+import type { DashboardContext } from './pack/context.ts';
+import { dataLayerDashboard } from './pack/data-layer.ts';
+import { printingDashboard } from './pack/printing.ts';
+import { securityDashboard } from './pack/security.ts';
+import { serviceDashboard } from './pack/service.ts';
+import { sloDashboard } from './pack/slo.ts';
+import { syncDeliveryDashboard } from './pack/sync-delivery.ts';
+import type { DashboardSpec, PanelSpec } from './panel-spec.ts';
 
-const m = catalogue.metrics;
-
-export interface StoreDashboardOptions {
-  /** Range of the rate() windows; default `1m`. */
-  readonly window?: string;
+/** Panels added to a row of a built-in dashboard (the row is created when it does not exist). */
+export interface PanelAddition {
+  /** The dashboard's uid suffix: `service`, `slos`, `commerce`, `data`, `security`, `printing`, `sync-delivery`, `own-metrics`. */
+  readonly dashboard: string;
+  readonly row: string;
+  readonly panels: readonly PanelSpec[];
 }
 
-export function storeDashboards(opts: StoreDashboardOptions = {}): DashboardSpec[] {
-  const w = opts.window ?? '1m';
-  const systemFailures = m.payments.failures.select({ reason: { re: PAYMENT_SYSTEM_FAILURE_REASONS.join('|') } });
-  return [
-    defineDashboard({
-      uid: 'http',
-      title: 'Traffic and latency',
-      panels: [
-        { title: 'Requests per second by status', unit: 'reqps', targets: [{ expr: `sum by (status_code) (rate(${m.http.requests}[${w}]))`, legend: '{{status_code}}' }] },
-        {
-          title: 'Request latency p50 / p95 / p99',
-          unit: 's',
-          targets: [0.5, 0.95, 0.99].map((q) => ({ expr: `histogram_quantile(${q}, sum by (le) (rate(${m.http.requestDuration.bucket}[${w}])))`, legend: `p${q * 100}` })),
-        },
-      ],
-    }),
-    defineDashboard({
-      uid: 'payments',
-      title: 'Payments',
-      panels: [
-        {
-          title: 'Payment calls per second',
-          unit: 'ops',
-          targets: [
-            { expr: `sum(rate(${m.payments.attempts}[${w}]))`, legend: 'attempts' },
-            { expr: `sum by (reason) (rate(${m.payments.failures}[${w}]))`, legend: 'failed: {{reason}}' },
-          ],
-        },
-        {
-          title: 'Payment system-failure ratio',
-          unit: 'percentunit',
-          description: 'Provider, network and internal failures over attempts; declines are the customer\'s bank and do not count.',
-          targets: [{ expr: `(sum(rate(${systemFailures}[${w}])) or vector(0)) / sum(rate(${m.payments.attempts}[${w}]))`, legend: 'system failures' }],
-        },
-        {
-          title: 'Payment provider latency p95',
-          unit: 's',
-          targets: [{ expr: `histogram_quantile(0.95, sum by (le) (rate(${m.payments.duration.bucket}[${w}])))`, legend: 'p95' }],
-        },
-      ],
-    }),
-    defineDashboard({
-      uid: 'orders',
-      title: 'Orders and printing',
-      panels: [
-        {
-          title: 'Orders per second',
-          unit: 'ops',
-          targets: [
-            { expr: `sum(rate(${m.orders.completed}[${w}]))`, legend: 'completed' },
-            { expr: `sum by (reason) (rate(${m.orders.failed}[${w}]))`, legend: 'failed: {{reason}}' },
-          ],
-        },
-        { title: 'Print jobs per second by outcome', unit: 'ops', targets: [{ expr: `sum by (outcome) (rate(${m.printing.jobs}[${w}]))`, legend: '{{outcome}}' }] },
-      ],
-    }),
-    defineDashboard({
-      uid: 'synthetic',
-      title: 'Synthetic journeys',
-      panels: [
-        { title: 'Journey success (last run)', kind: 'stat', unit: 'short', targets: [{ expr: `max by (journey) (${m.synthetic.success})`, legend: '{{journey}}' }] },
-        { title: 'Journey step durations', unit: 's', targets: [{ expr: `max by (journey, step) (${m.synthetic.stepDuration})`, legend: '{{journey}} {{step}}' }] },
-        {
-          title: 'Journey failures by step',
-          unit: 'short',
-          description: 'Failed runs in the last 5 minutes, by the step that failed.',
-          targets: [{ expr: `sum by (journey, step) (increase(${m.synthetic.stepFailures}[5m])) > 0`, legend: '{{journey}} {{step}}' }],
-        },
-      ],
-    }),
-    defineDashboard({
-      uid: 'delivery',
-      title: 'Delivery and dead letters',
-      panels: [
-        { title: 'Delivery attempts per second by result', unit: 'ops', targets: [{ expr: `sum by (queue, result) (rate(${m.delivery.attempts}[${w}]))`, legend: '{{queue}} {{result}}' }] },
-        { title: 'Dead letters waiting', kind: 'stat', unit: 'short', targets: [{ expr: `max by (queue) (${m.deadLetter.depth})`, legend: '{{queue}}' }] },
-      ],
-    }),
+/** What a deploy config says about dashboards. */
+export interface DashboardsConfig {
+  readonly extra?: readonly DashboardSpec[];
+  readonly panels?: readonly PanelAddition[];
+  /** uid suffixes of built-in dashboards to leave out. */
+  readonly disable?: readonly string[];
+}
+
+export interface StoreDashboardsContext extends DashboardContext {
+  readonly slos: readonly SloSpec[];
+  /** The service's own metrics (not the built-in catalogue). */
+  readonly ownCatalogue?: Catalogue;
+  readonly config?: DashboardsConfig;
+}
+
+/** The uid suffix of a built-in dashboard (`store-printing` -> `printing`). */
+export function dashboardKey(service: string, uid: string): string {
+  return uid.startsWith(`${service}-`) ? uid.slice(service.length + 1) : uid;
+}
+
+export function storeDashboards(ctx: StoreDashboardsContext): DashboardSpec[] {
+  const own = ctx.ownCatalogue === undefined ? undefined : catalogueDashboard(ctx, ctx.ownCatalogue);
+  const builtIn = [
+    serviceDashboard(ctx),
+    sloDashboard(ctx, ctx.slos),
+    commerceDashboard(ctx),
+    dataLayerDashboard(ctx),
+    securityDashboard(ctx),
+    printingDashboard(ctx),
+    syncDeliveryDashboard(ctx),
+    ...(own ? [own] : []),
   ];
+  const disabled = new Set(ctx.config?.disable ?? []);
+  const additions = ctx.config?.panels ?? [];
+  const withAdditions = builtIn
+    .filter((d) => !disabled.has(dashboardKey(ctx.service, d.uid)))
+    .map((d) => {
+      const mine = additions.filter((a) => a.dashboard === dashboardKey(ctx.service, d.uid));
+      if (mine.length === 0) return d;
+      const rows = d.rows.map((r) => ({ ...r, panels: [...r.panels, ...mine.filter((a) => a.row === r.title).flatMap((a) => a.panels)] }));
+      const newRows = [...new Set(mine.map((a) => a.row))].filter((title) => !d.rows.some((r) => r.title === title)).map((title) => ({ title, panels: mine.filter((a) => a.row === title).flatMap((a) => a.panels) }));
+      return Object.freeze({ ...d, rows: [...rows, ...newRows] });
+    });
+  return [...withAdditions, ...(ctx.config?.extra ?? [])];
 }
+
+/** @deprecated The former name of {@link storeDashboards}. */
+export const storeOpsDashboards = storeDashboards;

@@ -20,5 +20,5 @@ export { sqlWindowsPersistence } from './windows-persistence.ts';
 export type { SqlClient, WindowsPersistence } from './windows-persistence.ts';
 export { WindowsMonitor } from './windows-monitor.ts';
 export type { WindowsMonitorOptions, WindowsMonitorStatus, FailureKind } from './windows-monitor.ts';
-export { createConsoleHandler } from './console/console-handler.ts';
+export { createConsoleHandler, CONSOLE_PANEL_KINDS } from './console/console-handler.ts';
 export type { ConsoleOptions, ConsoleHandler } from './console/console-handler.ts';

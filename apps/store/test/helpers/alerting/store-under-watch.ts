@@ -48,7 +48,7 @@ export const WATCH_LATENCY_SLO_SECONDS = 5;
 export const WATCH_SLO_MIN_EVENTS = 30;
 
 /** Starts everything and waits (bounded) until Prometheus scrapes the store and knows the Alertmanager. */
-export async function startStoreUnderWatch(t: TestContext, alerts: DeployOverrides['alerts']): Promise<StoreUnderWatch> {
+export async function startStoreUnderWatch(t: TestContext, alerts: DeployOverrides['alerts'], storeEnv: Readonly<Record<string, string>> = {}): Promise<StoreUnderWatch> {
   const receivers = await startLocalReceivers(t);
   const store = await startStoreProcess(t, {
     PAYMENT_SIM_PORT: '0',
@@ -57,6 +57,7 @@ export async function startStoreUnderWatch(t: TestContext, alerts: DeployOverrid
     SALES_SYNC_INTERVAL_MS: '1000',
     // The built-in printer agents, as `npm start` connects them: a simulator run must leave them connected.
     PRINTER_SIM_AGENTS: '1',
+    ...storeEnv,
   });
   const banner = (name: string): string => {
     const url = new RegExp(`^\\s*${name}\\s+(http://127\\.0\\.0\\.1:\\d+)`, 'm').exec(store.stderr())?.[1];

@@ -1,11 +1,11 @@
 /** Commerce: orders, revenue, payment success by method, inventory, age-verification compliance, customers. */
-import { ORDER_SYSTEM_FAILURE_REASONS, PAYMENT_SYSTEM_FAILURE_REASONS } from '../../../slo/business-slos.ts';
-import { defineOpsDashboard, type OpsDashboardSpec } from '../panel-spec.ts';
+import { ORDER_SYSTEM_FAILURE_REASONS, PAYMENT_SYSTEM_FAILURE_REASONS } from '../../slo/business-slos.ts';
+import { defineDashboard, type DashboardSpec } from '../panel-spec.ts';
 import { perMinute, quantile, sel, type DashboardContext } from './context.ts';
 
-export function commerceDashboard(ctx: DashboardContext): OpsDashboardSpec {
+export function commerceDashboard(ctx: DashboardContext): DashboardSpec {
   const s = (more = '') => sel(ctx, more);
-  return defineOpsDashboard({
+  return defineDashboard({
     uid: `${ctx.service}-commerce`,
     title: `${ctx.service} / Commerce`,
     tags: ['tillwatch', 'business'],
@@ -45,6 +45,19 @@ export function commerceDashboard(ctx: DashboardContext): OpsDashboardSpec {
             unit: 'short',
             description: `System reasons (${PAYMENT_SYSTEM_FAILURE_REASONS.join(', ')}) count against the payment-success SLO.`,
             queries: [{ expr: perMinute(ctx, 'payments_failures_total', 'reason'), legend: '{{reason}}' }],
+          },
+          {
+            title: 'Payment system-failure ratio',
+            kind: 'timeseries',
+            unit: 'percentunit',
+            description: `System failures (${PAYMENT_SYSTEM_FAILURE_REASONS.join(', ')}) over attempts: what PaymentFailureRateHigh and the payment-success SLO measure. Declines are the customer's bank and do not count.`,
+            queries: [
+              {
+                expr: `(sum(rate(payments_failures_total${s(`reason=~"${PAYMENT_SYSTEM_FAILURE_REASONS.join('|')}"`)}[$__rate_interval])) or vector(0)) / sum(rate(payments_attempts_total${s()}[$__rate_interval]))`,
+                legend: 'system failures',
+              },
+            ],
+            thresholds: [{ color: 'green' }, { value: 0.01, color: 'red' }],
           },
           { title: 'Payment provider latency p95', kind: 'timeseries', unit: 's', queries: [{ expr: quantile(ctx, 0.95, 'payments_duration_seconds', 'method'), legend: '{{method}}' }] },
         ],

@@ -1,10 +1,10 @@
-/** Service health: RED (rate, errors, duration) of the HTTP API and the Node.js runtime. */
-import { defineOpsDashboard, type OpsDashboardSpec } from '../panel-spec.ts';
+/** Service health: RED (rate, errors, duration) of the HTTP API, the Node.js runtime, and the synthetic journeys run against it. */
+import { defineDashboard, type DashboardSpec } from '../panel-spec.ts';
 import { perMinute, quantile, sel, type DashboardContext } from './context.ts';
 
-export function serviceDashboard(ctx: DashboardContext): OpsDashboardSpec {
+export function serviceDashboard(ctx: DashboardContext): DashboardSpec {
   const s = (more = '') => sel(ctx, more);
-  return defineOpsDashboard({
+  return defineDashboard({
     uid: `${ctx.service}-service`,
     title: `${ctx.service} / Service health`,
     tags: ['tillwatch', 'service'],
@@ -55,6 +55,28 @@ export function serviceDashboard(ctx: DashboardContext): OpsDashboardSpec {
               { expr: `sum(increase(tillwatch_sink_errors_total${s()}[1h]))`, legend: 'sink errors' },
             ],
             rareEvent: 'a healthy service drops no telemetry: these counters appear only once something was dropped',
+          },
+        ],
+      },
+      {
+        title: 'Synthetic journeys',
+        panels: [
+          {
+            title: 'Journey success (last run)',
+            kind: 'stat',
+            unit: 'short',
+            description: '1 when the last run of the journey passed every step, 0 when a step failed (docs/synthetic.md).',
+            queries: [{ expr: `max by (journey) (probe_success${s()})`, legend: '{{journey}}' }],
+            thresholds: [{ color: 'red' }, { value: 1, color: 'green' }],
+          },
+          { title: 'Journey step durations', kind: 'timeseries', unit: 's', queries: [{ expr: `max by (journey, step) (probe_step_duration_seconds${s()})`, legend: '{{journey}} {{step}}' }] },
+          {
+            title: 'Journey failures by step',
+            kind: 'timeseries',
+            unit: 'short',
+            description: 'Failed runs in the last 5 minutes, by the step that failed.',
+            queries: [{ expr: `sum by (journey, step) (increase(probe_step_failures_total${s()}[5m]))`, legend: '{{journey}} {{step}}' }],
+            rareEvent: 'a journey fails only while the service or one of its providers does',
           },
         ],
       },

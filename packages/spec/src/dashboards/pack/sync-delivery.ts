@@ -1,10 +1,10 @@
 /** Sync and delivery: the warehouse pipeline, offline terminals, durable queues, dead letters, outbound messages. */
-import { defineOpsDashboard, type OpsDashboardSpec } from '../panel-spec.ts';
+import { defineDashboard, type DashboardSpec } from '../panel-spec.ts';
 import { perMinute, quantile, sel, type DashboardContext } from './context.ts';
 
-export function syncDeliveryDashboard(ctx: DashboardContext): OpsDashboardSpec {
+export function syncDeliveryDashboard(ctx: DashboardContext): DashboardSpec {
   const s = (more = '') => sel(ctx, more);
-  return defineOpsDashboard({
+  return defineDashboard({
     uid: `${ctx.service}-sync-delivery`,
     title: `${ctx.service} / Sync and delivery`,
     tags: ['tillwatch', 'sync', 'delivery'],

@@ -1,10 +1,10 @@
 /** Data layer: database queries and pool, cache. */
-import { defineOpsDashboard, type OpsDashboardSpec } from '../panel-spec.ts';
+import { defineDashboard, type DashboardSpec } from '../panel-spec.ts';
 import { perMinute, quantile, sel, type DashboardContext } from './context.ts';
 
-export function dataLayerDashboard(ctx: DashboardContext): OpsDashboardSpec {
+export function dataLayerDashboard(ctx: DashboardContext): DashboardSpec {
   const s = (more = '') => sel(ctx, more);
-  return defineOpsDashboard({
+  return defineDashboard({
     uid: `${ctx.service}-data`,
     title: `${ctx.service} / Data layer`,
     tags: ['tillwatch', 'database', 'cache'],

@@ -3,14 +3,14 @@
  * a counter is drawn as its per-minute rate by its first label, a gauge as its value by its first label, a
  * histogram as p50/p95/p99. One row per catalogue group; the metric's question is the panel's description.
  */
-import type { Catalogue } from '../../catalogue.ts';
-import type { AnyMetricHandle, MetricUnit } from '../../metric-spec.ts';
-import { defineOpsDashboard, type OpsDashboardSpec, type OpsPanelSpec, type OpsPanelUnit } from './panel-spec.ts';
+import type { Catalogue } from '../catalogue.ts';
+import type { AnyMetricHandle, MetricUnit } from '../metric-spec.ts';
+import { defineDashboard, type DashboardSpec, type PanelSpec, type PanelUnit } from './panel-spec.ts';
 import { perMinute, quantile, sel, type DashboardContext } from './pack/context.ts';
 
-const UNITS: Record<MetricUnit, OpsPanelUnit> = { seconds: 's', bytes: 'bytes', ratio: 'percentunit', score: 'short', currency: 'currency', items: 'short', points: 'short', count: 'short', info: 'none' };
+const UNITS: Record<MetricUnit, PanelUnit> = { seconds: 's', bytes: 'bytes', ratio: 'percentunit', score: 'short', currency: 'currency', items: 'short', points: 'short', count: 'short', info: 'none' };
 
-function metricPanel(ctx: DashboardContext, h: AnyMetricHandle): OpsPanelSpec | undefined {
+function metricPanel(ctx: DashboardContext, h: AnyMetricHandle): PanelSpec | undefined {
   const by = Object.keys(h.labels ?? {})[0] ?? '';
   const legend = by === '' ? h.name : `{{${by}}}`;
   const description = h.question;
@@ -28,7 +28,7 @@ function metricPanel(ctx: DashboardContext, h: AnyMetricHandle): OpsPanelSpec | 
 }
 
 /** A dashboard of the service's own catalogue; undefined when it declares no metric that can be drawn. */
-export function catalogueDashboard(ctx: DashboardContext, cat: Catalogue): OpsDashboardSpec | undefined {
+export function catalogueDashboard(ctx: DashboardContext, cat: Catalogue): DashboardSpec | undefined {
   const rows = Object.entries(cat.metrics)
     .map(([group, metrics]) => ({
       title: cat.groups[group]?.title ?? group,
@@ -36,5 +36,5 @@ export function catalogueDashboard(ctx: DashboardContext, cat: Catalogue): OpsDa
     }))
     .filter((r) => r.panels.length > 0);
   if (rows.length === 0) return undefined;
-  return defineOpsDashboard({ uid: `${ctx.service}-own-metrics`, title: `${ctx.service} / Own metrics`, tags: ['tillwatch', 'service-catalogue'], rows });
+  return defineDashboard({ uid: `${ctx.service}-own-metrics`, title: `${ctx.service} / Own metrics`, tags: ['tillwatch', 'service-catalogue'], rows });
 }

@@ -1,11 +1,11 @@
 /** SLOs and error budgets: one row per SLO, read from the recording rules the generator writes for it. */
-import { SLO_RECORD } from '../../../conventions.ts';
-import type { SloSpec } from '../../../slo/slo-spec.ts';
-import { defineOpsDashboard, type OpsDashboardSpec } from '../panel-spec.ts';
+import { SLO_RECORD } from '../../conventions.ts';
+import type { SloSpec } from '../../slo/slo-spec.ts';
+import { defineDashboard, type DashboardSpec } from '../panel-spec.ts';
 import type { DashboardContext } from './context.ts';
 
-export function sloDashboard(ctx: DashboardContext, slos: readonly SloSpec[]): OpsDashboardSpec {
-  return defineOpsDashboard({
+export function sloDashboard(ctx: DashboardContext, slos: readonly SloSpec[]): DashboardSpec {
+  return defineDashboard({
     uid: `${ctx.service}-slos`,
     title: `${ctx.service} / SLOs and error budgets`,
     tags: ['tillwatch', 'slo'],

@@ -3,7 +3,7 @@
  * teams of printer fleets know by name (WebSocket Connections (Total) ... Print Jobs (Success vs Failed)),
  * each over the catalogue's printing metrics.
  */
-import { defineOpsDashboard, type OpsDashboardSpec } from '../panel-spec.ts';
+import { defineDashboard, type DashboardSpec } from '../panel-spec.ts';
 import { perMinute, quantile, sel, type DashboardContext } from './context.ts';
 import { rateLimitingPanel, securityEventsPanel } from './security.ts';
 
@@ -25,11 +25,11 @@ export const PRINTING_PANEL_TITLES = [
   'Print Jobs (Success vs Failed)',
 ] as const;
 
-export function printingDashboard(ctx: DashboardContext): OpsDashboardSpec {
+export function printingDashboard(ctx: DashboardContext): DashboardSpec {
   const s = (more = '') => sel(ctx, more);
   const jobs = (more: string) => `sum(rate(print_jobs_total${s(more)}[$__rate_interval]))`;
   const t = PRINTING_PANEL_TITLES;
-  return defineOpsDashboard({
+  return defineDashboard({
     uid: `${ctx.service}-printing`,
     title: `${ctx.service} / Printing`,
     tags: ['tillwatch', 'printing'],
