@@ -16,6 +16,9 @@ test('tillwatch check deploy passes: promtool config (and each scale-out replica
   assert.match(r.stdout, /ok {2}amtool config routes test team=payments severity=critical -> pagerduty-critical-payments/);
   assert.match(r.stdout, /ok {2}grafana dashboards/);
   assert.match(r.stdout, /ok {2}kubernetes manifests/);
+  assert.match(r.stdout, /ok {2}amtool check-config compose\/alertmanager\.yml/);
+  assert.match(r.stdout, /ok {2}promtool check config --syntax-only compose\/prometheus\.yml/);
+  assert.match(r.stdout, /ok {2}compose file \(compose-spec JSON schema/);
   assert.match(r.stdout, /ok {2}promtool check config scale-out\/prometheus-0\.yml/);
   assert.match(r.stdout, /ok {2}promtool check config scale-out\/prometheus-1\.yml/);
   assert.match(r.stdout, /ok {2}scale-out topology/);
