@@ -107,9 +107,6 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
     throw new Error(`could not connect to Redis (REDIS_URL): ${(err as Error).message}`, { cause: err });
   }
   tw.onShutdown('cache', () => cache.close());
-  // The cache is an optimisation: when Redis is down the store serves from the database, so readiness
-  // reports "degraded" (200) rather than taking every instance out of the load balancer.
-  if (cache.redis) tw.health.add(redisCheck({ client: cache.redis, required: false }));
 
   let delivery: Awaited<ReturnType<typeof createStoreDelivery>>;
   try {
@@ -130,6 +127,13 @@ export async function startStore(opts: StartStoreOptions): Promise<RunningStore>
   const startup = createStartup();
   // The payment provider is required: without it no card sale completes, so readiness fails.
   const dependencies = createDependencies(tw, [{ name: 'payment_provider', check: `${config.paymentProviderUrl.replace(/\/+$/, '')}/health`, checkIntervalMs: config.dependencyCheckIntervalMs }]);
+  // The cache is an optimisation: when Redis is down the store serves from the database, so readiness reports
+  // "degraded" (200) rather than taking every instance out of the load balancer. As a dependency its periodic
+  // check (the same PING as redisCheck, never queued offline) also sets dependency_up{dependency="redis"}.
+  if (cache.redis) {
+    const check = redisCheck({ client: cache.redis });
+    dependencies.add({ name: 'redis', required: false, check: async (signal) => void (await check.run(signal)), checkIntervalMs: config.dependencyCheckIntervalMs });
+  }
   const deps: StoreDeps = { tw, logger: tw.logger, db, cache, commerce, events, config, security, securityConfig, audit, delivery, dependencies, started: startup.started };
   let monitoring: InProcessMonitoring | undefined;
   try {

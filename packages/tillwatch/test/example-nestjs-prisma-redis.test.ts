@@ -11,8 +11,11 @@
  *    evaluation every 1 s, `rateWindow: 30s`, the alerts below `for: 5s`) while requests go on:
  *    - Redis reset at the proxy: lookups fail and go to the database, so CacheHitRateLow (reading the pack's
  *      hit-ratio recording) fires for keyspace `products`, and DependencyDown for `redis`; products still answer 200;
- *    - Postgres reset at the proxy: Prisma queries fail, so DbQueryFailureRateHigh fires, and DependencyDown for
- *      `postgres`; sales answer 503.
+ *    - Postgres slowed at the proxy (1.5 s each way) while nine cashiers sell at once: statements hold their
+ *      connections, DbPoolNearlyExhausted fires;
+ *    - Postgres black-holed at the proxy: statements fail at the pool's timeouts, so DbQueryFailureRateHigh,
+ *      HttpErrorRateHigh (sales answer 503) and DependencyDown for `postgres` fire;
+ *    - the service stopped: ServiceDown fires.
  * Every wait polls a condition with a deadline; the diagnostics say how long each alert took from its fault.
  */
 import assert from 'node:assert/strict';
@@ -148,7 +151,7 @@ test('the NestJS + Prisma + Redis example records its queries, pool, cache and a
     baseConfig: join(EXAMPLE, 'tillwatch.config.ts'),
     alerts: {
       thresholds: { rateWindow: '30s' },
-      overrides: { CacheHitRateLow: { for: '5s' }, DbQueryFailureRateHigh: { for: '5s' }, DependencyDown: { for: '5s' } },
+      overrides: Object.fromEntries(['CacheHitRateLow', 'DbQueryFailureRateHigh', 'DbPoolNearlyExhausted', 'DependencyDown', 'HttpErrorRateHigh', 'ServiceDown'].map((n) => [n, { for: '5s' }])),
     },
     prometheus: {
       scrape: { targets: [new URL(service.url).host], intervalSeconds: 1 },
@@ -196,7 +199,7 @@ test('the NestJS + Prisma + Redis example records its queries, pool, cache and a
     const r = await getJson<{ data: { result: { value: [number, string] }[] } }>(`${prom.url}/api/v1/query?query=${encodeURIComponent('tillwatch:cache_hit:ratio_rate30s{cache="products"}')}`);
     return Number(r.data.result[0]?.value[1]) > 0.8 ? true : undefined;
   });
-  for (const name of ['CacheHitRateLow', 'DbQueryFailureRateHigh', 'DependencyDown']) assert.deepEqual(await firingAlerts(prom, name), [], `${name} is quiet before any fault`);
+  for (const name of ['CacheHitRateLow', 'DbQueryFailureRateHigh', 'DbPoolNearlyExhausted', 'DependencyDown', 'HttpErrorRateHigh', 'ServiceDown']) assert.deepEqual(await firingAlerts(prom, name), [], `${name} is quiet before any fault`);
 
   // --- Redis reset ---
   statuses.products.clear();
@@ -211,22 +214,53 @@ test('the NestJS + Prisma + Redis example records its queries, pool, cache and a
   redisProxy.set('pass');
   await waitFor('dependency_up{dependency="redis"} back to 1', 60_000, async () => (sample(await (await fetch(`${service.url}/metrics`)).text(), 'dependency_up{dependency="redis"}') === 1 ? true : undefined));
 
-  // --- Postgres reset ---
+  // --- a slow database: 1.5 s each way at the proxy, so every statement holds its connection for over 3 s ---
   selling = true;
   await waitFor('a sale while the database is up', 60_000, () => ((statuses.sales.get(201) ?? 0) > 0 ? true : undefined));
+  pgProxy.set('pass', { latencyMs: 1500 });
+  const slowFrom = Date.now();
+  // A rush at the tills: eight more cashiers selling at once, until the alert fires.
+  let rush = true;
+  const rushers = Array.from({ length: 8 }, async () => {
+    while (rush) await sell('tonic-1l').then((r) => r.arrayBuffer()).catch(() => undefined);
+  });
+  try {
+    await waitFor('DbPoolNearlyExhausted firing', 120_000, async () => ((await firingAlerts(prom, 'DbPoolNearlyExhausted')).length > 0 ? true : undefined));
+  } finally {
+    rush = false;
+    pgProxy.set('pass');
+    await Promise.all(rushers);
+  }
+  t.diagnostic(`Postgres slowed, nine cashiers selling: DbPoolNearlyExhausted firing ${since(slowFrom)} after`);
+
+  // --- Postgres black-holed: every byte to it is dropped, so statements fail at the pool's connection and query
+  // timeouts ---
   statuses.sales.clear();
-  pgProxy.set('reset');
+  pgProxy.set('blackhole');
   const pgDown = Date.now();
-  const dbAlert = await waitFor('DbQueryFailureRateHigh firing', 120_000, async () => (await firingAlerts(prom, 'DbQueryFailureRateHigh'))[0]);
-  const dbAfter = since(pgDown);
-  await waitFor('DependencyDown firing for postgres', 120_000, async () => (await firingAlerts(prom, 'DependencyDown')).find((l) => l.dependency === 'postgres'));
-  t.diagnostic(`Postgres reset: DbQueryFailureRateHigh (${dbAlert.severity}) firing ${dbAfter} after, DependencyDown{dependency="postgres"} ${since(pgDown)} after`);
+  const fired = new Map<string, string>();
+  await waitFor('DbQueryFailureRateHigh, HttpErrorRateHigh and DependencyDown (postgres) firing', 120_000, async () => {
+    for (const name of ['DbQueryFailureRateHigh', 'HttpErrorRateHigh']) if (!fired.has(name) && (await firingAlerts(prom, name)).length > 0) fired.set(name, since(pgDown));
+    if (!fired.has('DependencyDown') && (await firingAlerts(prom, 'DependencyDown')).some((l) => l.dependency === 'postgres')) fired.set('DependencyDown', since(pgDown));
+    return fired.size === 3 ? true : undefined;
+  }).catch(async (err: Error) => {
+    const body = await (await fetch(`${service.url}/metrics`)).text();
+    throw new Error(`${err.message}; fired: ${[...fired.keys()].join(', ') || 'none'}; sales ${JSON.stringify([...statuses.sales])}\n${body.split('\n').filter((l) => /^(db_pool|db_query_failures|dependency_up|http_requests_total)/.test(l)).join('\n')}`);
+  });
+  t.diagnostic(`Postgres black-holed: ${[...fired].map(([n, s]) => `${n} firing ${s} after`).join(', ')}`);
   assert.ok((statuses.sales.get(503) ?? 0) > 0, `sales answer 503 while the database is unreachable: ${JSON.stringify([...statuses.sales])}`);
   assert.ok(!statuses.sales.has(500), 'never a 500');
+  // Reset, then pass: the connections that lost bytes are closed rather than left out of step.
+  pgProxy.set('reset');
   pgProxy.set('pass');
   busy = false;
   await traffic;
   const failures = await (await fetch(`${service.url}/metrics`)).text();
   assert.ok(failures.split('\n').some((l) => l.startsWith('db_query_failures_total{') && Number(l.split(' ')[1]) > 0), 'the failed queries are counted');
+
+  // --- the service stopped ---
   assert.equal(await service.stop(), 0, service.output().slice(-4000));
+  const stopped = Date.now();
+  await waitFor('ServiceDown firing', 120_000, async () => ((await firingAlerts(prom, 'ServiceDown')).length > 0 ? true : undefined));
+  t.diagnostic(`service stopped: ServiceDown firing ${since(stopped)} after`);
 });

@@ -83,20 +83,22 @@ async function sample(base: string, series: string, auth: string): Promise<numbe
 
 type Adapter = 'node-http' | 'fastify' | 'express';
 
+/** Serves through an adapter; Fastify and Express also get an application recorder, whose 401 hook must stay silent. */
 async function serve(t: TestContext, tw: Tillwatch, adapter: Adapter): Promise<string> {
+  const security = createSecurityEvents(tw);
   if (adapter === 'node-http') {
     return listen(t, http.createServer(tillwatchNodeHttp(tw, (_req, res) => void res.end('app'))));
   }
   if (adapter === 'fastify') {
     const app = Fastify();
-    await app.register(tillwatchFastify, { tw });
+    await app.register(tillwatchFastify, { tw, security });
     app.get('/', async () => 'app');
     await app.listen({ port: 0, host: '127.0.0.1' });
     t.after(() => app.close());
     return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   }
   const app = express();
-  app.use(tillwatchExpress(tw));
+  app.use(tillwatchExpress(tw, { security }));
   app.get('/', (_req, res) => void res.send('app'));
   return listen(t, http.createServer(app));
 }
@@ -140,6 +142,7 @@ for (const adapter of ['node-http', 'fastify', 'express'] as const) {
     const events = sink.lines.filter((l) => l.security_event === 'management_auth_failure');
     assert.deepEqual(events.map((l) => l.reason), refused.map(([reason]) => reason));
     assert.deepEqual(events.map((l) => l.path), refused.map(([, , path]) => path));
+    assert.deepEqual(sink.lines.filter((l) => l.security_event !== undefined && l.security_event !== 'management_auth_failure'), [], 'one event per refusal, none from the adapters');
     for (const e of events) {
       assert.equal(e.severity, 'high');
       assert.match(String(e.source), /^[0-9a-f]{16,}$/, 'the client address is pseudonymised');
@@ -161,8 +164,8 @@ test('a static public key (EdDSA) instead of a JWKS; the application recorder ta
   const key = await keys('EdDSA', 'ed');
   const spki = await exportSPKI(key.publicKey);
   const { tw, sink } = instance(t, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['EdDSA'], publicKey: spki });
-  const security = createSecurityEvents(tw, { sourceAddress: 'truncate' });
   const base = await serve(t, tw, 'node-http');
+  const security = createSecurityEvents(tw, { sourceAddress: 'truncate' });
   assert.equal((await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${await sign(key)}` } })).status, 200);
   const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${await sign(key, { alg: 'EdDSA', aud: 'x' })}` } });
   assert.equal(res.status, 401);

@@ -1,5 +1,5 @@
 /** Writer: docs/alerts.md, the alert catalogue with runbooks, rendered from the model. */
-import { type SecretRef, BURN_WINDOWS, burnFactor } from '@tillwatch/spec';
+import { type SecretRef, BURN_WINDOWS, burnFactor, PACK_ALERT_PROOFS } from '@tillwatch/spec';
 import { allAlerts, type Model, type ModelAlert } from '../model/model.ts';
 import { CLI_VERSION } from '../version.ts';
 import { RECEIVERS } from './alertmanager-config.ts';
@@ -16,6 +16,17 @@ function row(a: ModelAlert): string {
   const status = a.waitsFor.length > 0 ? `waits for ${a.waitsFor.map((n) => `\`${n}\``).join(', ')}` : 'active';
   const win = a.selector.long_window !== undefined ? ` (${a.selector.long_window})` : '';
   return `| [${a.name}](#${alertAnchor(a.name)})${win} | ${a.severity} | ${a.for} | ${a.labels.team ?? ''} | \`rules/${a.file}.yml\` | ${status} |`;
+}
+
+function packNames(alerts: readonly ModelAlert[]): string[] {
+  return [...new Set(alerts.filter((a) => a.origin === 'pack').map((a) => a.name))];
+}
+
+function packProven(alerts: readonly ModelAlert[]): string[] {
+  return packNames(alerts).filter((n) => {
+    const p = PACK_ALERT_PROOFS[n];
+    return p !== undefined && 'provenBy' in p;
+  });
 }
 
 function ref(r: SecretRef): string {
@@ -84,6 +95,17 @@ function renderAlertsDoc(model: Model): string {
     ...[...new Set(waiting.map((a) => a.name))].map((n) => {
       const a = waiting.find((x) => x.name === n) as ModelAlert;
       return `- **${n}**: ${a.waitsFor.map((m) => `\`${m}\``).join(', ')}`;
+    }),
+    '',
+    `### Proven under a real fault (${packProven(alerts).length} of ${packNames(alerts).length} pack alerts)`,
+    '',
+    'Beyond its promtool test, each alert of the default pack either fires in a test of the tillwatch repository under its real fault (a real service and Prometheus, or the in-process rule engine, with the fault injected for real), or waits for the capability named here.',
+    '',
+    '| Alert | Proof |',
+    '| --- | --- |',
+    ...packNames(alerts).map((n) => {
+      const p = PACK_ALERT_PROOFS[n];
+      return `| ${n} | ${p === undefined ? 'none yet' : 'provenBy' in p ? `fires in \`${p.provenBy}\`` : `waiting: ${p.waiting}`} |`;
     }),
     '',
     '## Runbooks',

@@ -13,6 +13,8 @@ export type { StoreThresholds } from './store-thresholds.ts';
 export { storeAlertPack } from './store-pack.ts';
 export { storePackRecordings } from './pack-recordings.ts';
 export type { PackRecording } from './pack-recordings.ts';
+export { PACK_ALERT_PROOFS } from './pack-proofs.ts';
+export type { AlertProof } from './pack-proofs.ts';
 export type { PackContext } from './store-pack.ts';
 export type { TillwatchDeployConfig, SecretRef, PagerDutyReceiver, SlackReceiver, EmailReceiver, InhibitionSpec, StoreHours, TeamReceivers, KubernetesConfig, SecretKeyRef } from './deploy-config.ts';
 export { validateAlerts } from './validate-alerts.ts';
