@@ -41,6 +41,9 @@ export default {
       'DeliveryFailureRateHigh',
     ],
   },
+  // Only the data-layer dashboard: the others read the store's commerce, security, printing, sync and journey
+  // series (the service dashboard's journey panels read the synthetic runner's), which this service does not have.
+  dashboards: { disable: ['service', 'commerce', 'security', 'printing', 'sync-delivery', 'slos'] },
   prometheus: {
     scrape: { targets: ['liquor-pos:3000'] },
     alertmanagers: ['alertmanager:9093'],

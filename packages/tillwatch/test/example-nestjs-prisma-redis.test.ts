@@ -11,10 +11,10 @@
  *    evaluation every 1 s, `rateWindow: 30s`, the alerts below `for: 5s`) while requests go on:
  *    - Redis reset at the proxy: lookups fail and go to the database, so CacheHitRateLow (reading the pack's
  *      hit-ratio recording) fires for keyspace `products`, and DependencyDown for `redis`; products still answer 200;
- *    - Postgres slowed at the proxy (1.5 s each way) while nine cashiers sell at once: statements hold their
- *      connections, DbPoolNearlyExhausted fires;
  *    - Postgres black-holed at the proxy: statements fail at the pool's timeouts, so DbQueryFailureRateHigh,
  *      HttpErrorRateHigh (sales answer 503) and DependencyDown for `postgres` fire;
+ *    - Postgres slowed at the proxy (1.5 s each way) while nine cashiers sell at once: statements hold their
+ *      connections, DbPoolNearlyExhausted fires;
  *    - the service stopped: ServiceDown fires.
  * Every wait polls a condition with a deadline; the diagnostics say how long each alert took from its fault.
  */
@@ -214,9 +214,32 @@ test('the NestJS + Prisma + Redis example records its queries, pool, cache and a
   redisProxy.set('pass');
   await waitFor('dependency_up{dependency="redis"} back to 1', 60_000, async () => (sample(await (await fetch(`${service.url}/metrics`)).text(), 'dependency_up{dependency="redis"}') === 1 ? true : undefined));
 
-  // --- a slow database: 1.5 s each way at the proxy, so every statement holds its connection for over 3 s ---
+  // --- Postgres black-holed: every byte to it is dropped, so statements fail at the pool's connection and query
+  // timeouts ---
   selling = true;
   await waitFor('a sale while the database is up', 60_000, () => ((statuses.sales.get(201) ?? 0) > 0 ? true : undefined));
+  statuses.sales.clear();
+  pgProxy.set('blackhole');
+  const pgDown = Date.now();
+  const fired = new Map<string, string>();
+  await waitFor('DbQueryFailureRateHigh, HttpErrorRateHigh and DependencyDown (postgres) firing', 120_000, async () => {
+    for (const name of ['DbQueryFailureRateHigh', 'HttpErrorRateHigh']) if (!fired.has(name) && (await firingAlerts(prom, name)).length > 0) fired.set(name, since(pgDown));
+    if (!fired.has('DependencyDown') && (await firingAlerts(prom, 'DependencyDown')).some((l) => l.dependency === 'postgres')) fired.set('DependencyDown', since(pgDown));
+    return fired.size === 3 ? true : undefined;
+  }).catch(async (err: Error) => {
+    const body = await (await fetch(`${service.url}/metrics`)).text();
+    throw new Error(`${err.message}; fired: ${[...fired.keys()].join(', ') || 'none'}; sales ${JSON.stringify([...statuses.sales])}\n${body.split('\n').filter((l) => /^(db_pool|db_query_failures|dependency_up|http_requests_total)/.test(l)).join('\n')}`);
+  });
+  t.diagnostic(`Postgres black-holed: ${[...fired].map(([n, s]) => `${n} firing ${s} after`).join(', ')}`);
+  await waitFor('a sale answered 503 while the database is unreachable', 60_000, () => ((statuses.sales.get(503) ?? 0) > 0 ? true : undefined));
+  assert.ok(!statuses.sales.has(500), 'never a 500');
+  // Reset, then pass: the connections that lost bytes are closed rather than left out of step.
+  pgProxy.set('reset');
+  pgProxy.set('pass');
+  statuses.sales.clear();
+  await waitFor('a sale once the database is back', 60_000, () => ((statuses.sales.get(201) ?? 0) > 0 ? true : undefined));
+
+  // --- a slow database: 1.5 s each way at the proxy, so every statement holds its connection for over 3 s ---
   pgProxy.set('pass', { latencyMs: 1500 });
   const slowFrom = Date.now();
   // A rush at the tills: eight more cashiers selling at once, until the alert fires.
@@ -232,27 +255,6 @@ test('the NestJS + Prisma + Redis example records its queries, pool, cache and a
     await Promise.all(rushers);
   }
   t.diagnostic(`Postgres slowed, nine cashiers selling: DbPoolNearlyExhausted firing ${since(slowFrom)} after`);
-
-  // --- Postgres black-holed: every byte to it is dropped, so statements fail at the pool's connection and query
-  // timeouts ---
-  statuses.sales.clear();
-  pgProxy.set('blackhole');
-  const pgDown = Date.now();
-  const fired = new Map<string, string>();
-  await waitFor('DbQueryFailureRateHigh, HttpErrorRateHigh and DependencyDown (postgres) firing', 120_000, async () => {
-    for (const name of ['DbQueryFailureRateHigh', 'HttpErrorRateHigh']) if (!fired.has(name) && (await firingAlerts(prom, name)).length > 0) fired.set(name, since(pgDown));
-    if (!fired.has('DependencyDown') && (await firingAlerts(prom, 'DependencyDown')).some((l) => l.dependency === 'postgres')) fired.set('DependencyDown', since(pgDown));
-    return fired.size === 3 ? true : undefined;
-  }).catch(async (err: Error) => {
-    const body = await (await fetch(`${service.url}/metrics`)).text();
-    throw new Error(`${err.message}; fired: ${[...fired.keys()].join(', ') || 'none'}; sales ${JSON.stringify([...statuses.sales])}\n${body.split('\n').filter((l) => /^(db_pool|db_query_failures|dependency_up|http_requests_total)/.test(l)).join('\n')}`);
-  });
-  t.diagnostic(`Postgres black-holed: ${[...fired].map(([n, s]) => `${n} firing ${s} after`).join(', ')}`);
-  assert.ok((statuses.sales.get(503) ?? 0) > 0, `sales answer 503 while the database is unreachable: ${JSON.stringify([...statuses.sales])}`);
-  assert.ok(!statuses.sales.has(500), 'never a 500');
-  // Reset, then pass: the connections that lost bytes are closed rather than left out of step.
-  pgProxy.set('reset');
-  pgProxy.set('pass');
   busy = false;
   await traffic;
   const failures = await (await fetch(`${service.url}/metrics`)).text();
