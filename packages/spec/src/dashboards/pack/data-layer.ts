@@ -1,4 +1,4 @@
-/** Data layer: database queries and pool, cache, and the jobs that back data up or archive it (backups, the audit archive). */
+/** Data layer: database queries and pool, cache. */
 import { defineDashboard, type DashboardSpec } from '../panel-spec.ts';
 import { perMinute, quantile, sel, type DashboardContext } from './context.ts';
 
@@ -40,21 +40,6 @@ export function dataLayerDashboard(ctx: DashboardContext): DashboardSpec {
           },
           { title: 'Cache lookups per second', kind: 'timeseries', unit: 'ops', queries: [{ expr: `sum by (cache) (rate(cache_hits_total${s()}[$__rate_interval]) + rate(cache_misses_total${s()}[$__rate_interval]))`, legend: '{{cache}}' }] },
           { title: 'Cache errors per minute', kind: 'timeseries', unit: 'short', queries: [{ expr: perMinute(ctx, 'cache_errors_total', 'cache, operation'), legend: '{{cache}} {{operation}}' }], rareEvent: 'a healthy cache returns no errors' },
-        ],
-      },
-      {
-        title: 'Backups and archives',
-        panels: [
-          {
-            title: 'Time since the last successful backup by target',
-            kind: 'timeseries',
-            unit: 's',
-            description: 'Every job reported through the job reporter, by target: the database backup, and in the reference store the audit trail\'s archival (target audit_archive). BackupMissing fires when a target has no success in 25 hours.',
-            queries: [{ expr: `time() - max by (target) (backup_last_success_timestamp_seconds${s()})`, legend: '{{target}}' }],
-            thresholds: [{ color: 'green' }, { value: 90_000, color: 'red' }],
-          },
-          { title: 'Backup runs per hour by target and outcome', kind: 'timeseries', unit: 'short', queries: [{ expr: `sum by (target, outcome) (increase(backup_runs_total${s()}[1h]))`, legend: '{{target}} {{outcome}}' }] },
-          { title: 'Last backup size by target', kind: 'bargauge', unit: 'bytes', queries: [{ expr: `max by (target) (backup_last_size_bytes${s()})`, legend: '{{target}}' }] },
         ],
       },
     ],
