@@ -10,6 +10,9 @@
  * `process.cpuUsage()`) under 16 keep-alive connections, the overhead over the bare server of its framework and
  * the ratio, p99 latency under that load and on one connection (sequential requests), and RSS after the run.
  * The tracing modes export over OTLP/HTTP to a receiver in this process. BENCH_ONLY=<mode,...> runs a subset (name the bare servers too).
+ * BENCH_BEFORE=<another checkout> adds `<mode>@before` for every non-bare mode (or only those BENCH_ONLY names, when it
+ * names any `@before` mode), run from that checkout's bench/ and packages (its own `npm ci` done), interleaved with the
+ * rest and measured against the same bare servers: before and after in one run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -73,8 +76,21 @@ const all: Mode[] = [
       ]
     : []),
 ];
+const before = process.env.BENCH_BEFORE;
+const benchDir = here('.');
+/** The same mode run from the checkout named by BENCH_BEFORE (its bench/ scripts and its `--import` hook). */
+const fromBefore = (m: Mode, dir: string): Mode => {
+  const swap = (p: string): string => (p.startsWith(benchDir) ? `${dir}/bench/${p.slice(benchDir.length)}` : p === register ? `${dir}/packages/otel/src/register.ts` : p);
+  return { ...m, name: `${m.name}@before`, script: swap(m.script), ...(m.nodeArgs === undefined ? {} : { nodeArgs: m.nodeArgs.map(swap) }) };
+};
+const withBefore = before === undefined ? all : all.flatMap((m) => (m.base === m.name ? [m] : [m, fromBefore(m, before.replace(/\/+$/, ''))]));
 const only = process.env.BENCH_ONLY?.split(',');
-const modes = only === undefined ? all : all.filter((m) => only.includes(m.name));
+const picked = (m: Mode): boolean => {
+  if (only === undefined || only.includes(m.name)) return true;
+  // When BENCH_ONLY names no `@before` mode, a mode it names brings its `@before` twin along.
+  return m.name.endsWith('@before') && !only.some((o) => o.endsWith('@before')) && only.includes(m.name.slice(0, -'@before'.length));
+};
+const modes = withBefore.filter(picked);
 
 interface Result {
   cpuUsPerReq: number;
@@ -172,7 +188,7 @@ if (results.has('fastify-tillwatch')) {
   const traceModes = modes.filter((m) => m.script.endsWith('tracing-server.ts'));
   if (traceModes.length > 0) {
     console.log('');
-    console.log(`tracing over tillwatch on Fastify without it: ${traceModes.map((m) => `${m.name.replace('fastify-tillwatch-', '')} +${over(m.name, 'fastify-tillwatch').toFixed(1)} µs`).join(', ')}`);
+    console.log(`tracing over tillwatch on Fastify without it: ${traceModes.map((m) => `${m.name.replace('fastify-tillwatch-', '')} +${over(m.name, m.name.endsWith('@before') && results.has('fastify-tillwatch@before') ? 'fastify-tillwatch@before' : 'fastify-tillwatch').toFixed(1)} µs`).join(', ')}`);
   }
 }
 console.log(`load average at end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);

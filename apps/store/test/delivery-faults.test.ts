@@ -19,17 +19,13 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
-import { POSTGRES_URL, requireReal, tcpReachable } from '../../../packages/tillwatch/test/helpers/real-parts.ts';
+import { requireReal, tcpReachable } from '../../../packages/tillwatch/test/helpers/real-parts.ts';
 import { prng } from '../scripts/simulate.ts';
 import { startPaymentProvider } from '../src/sim/payment-provider.ts';
 import { startSmsProvider } from '../src/sim/sms-provider.ts';
 import { startWarehouse } from '../src/sim/warehouse.ts';
-import { spawnStoreProcess, type SpawnedStore } from './helpers/alerting/store-process.ts';
+import { callStore as call, spawnStoreProcess, type SpawnedStore } from './helpers/alerting/store-process.ts';
+import { faultLedgerStorage } from './helpers/fault-ledger-storage.ts';
 import { waitFor } from './helpers/alerting/processes.ts';
 
 /** Kill points: the issue asks for at least 20. */
@@ -39,16 +35,6 @@ const SEED = Number(process.env.DELIVERY_FAULT_SEED ?? Date.now() % 2 ** 31);
 /** Concurrent checkouts per round. */
 const CLIENTS = 3;
 
-async function call(url: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
-}
 
 test(`${ENGINE}: kill -9 at ${KILLS} random points while receipts are retried and sales sync: every message delivered once or dead-lettered, none lost, none duplicated`, { timeout: 1_200_000 }, async (t) => {
   if (!requireReal(t, 'PostgreSQL on 127.0.0.1:5432', await tcpReachable(5432), 'start PostgreSQL or run bash .ci/run')) return;
@@ -63,38 +49,8 @@ test(`${ENGINE}: kill -9 at ${KILLS} random points while receipts are retried an
   t.after(() => warehouse.close());
 
   /** The ledger's view of the database: Postgres directly; PGlite's directory once no store holds it. */
-  let ledger: { query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[] }> };
   let current: SpawnedStore | undefined;
-  let storage: Record<string, string>;
-  let openLedger: () => Promise<void>;
-  if (ENGINE === 'postgres') {
-    const dbName = `store_faults_${process.pid}_${randomBytes(3).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: POSTGRES_URL.replace(/\/[^/]*$/, '/postgres') });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    const databaseUrl = POSTGRES_URL.replace(/\/[^/]*$/, `/${dbName}`);
-    storage = { DATABASE_URL: databaseUrl };
-    const client = new pg.Client({ connectionString: databaseUrl });
-    ledger = { query: async (q, p) => client.query(q, p) as never };
-    t.after(async () => {
-      await current?.kill('SIGKILL');
-      await client.end().catch(() => undefined);
-      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await admin.end();
-    });
-    openLedger = async () => void (await client.connect());
-  } else {
-    const dir = mkdtempSync(join(tmpdir(), 'store-faults-pglite-'));
-    storage = { TILLWATCH_DATA_DIR: dir };
-    let db: PGlite | undefined;
-    ledger = { query: async (q, p) => (db as PGlite).query(q, p) as never };
-    t.after(async () => {
-      await current?.kill('SIGKILL');
-      await db?.close().catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
-    });
-    openLedger = async () => void (db = await PGlite.create(dir));
-  }
+  const { env: storage, ledger, open: openLedger } = await faultLedgerStorage(t, ENGINE, 'store_faults', () => current?.kill('SIGKILL'));
 
   const env = {
     ...storage,

@@ -5,5 +5,6 @@
  * SENTRY_DSN is set). ES-module services also start with `node --import @tillwatch/otel/register`, so
  * that their statically imported modules are instrumented (see register.ts).
  */
-export { activeSpanContext, traceRequest } from './trace/active-span.ts';
+export { activeSpanContext } from './trace/active-span.ts';
+export { traceRequest } from './trace/edge.ts';
 export { startTelemetry } from './start-telemetry.ts';

@@ -1,6 +1,8 @@
 /**
- * `node --import @tillwatch/otel/register app.ts`: turns on tracing's module patching before the
- * application's modules load.
+ * `node --import @tillwatch/otel/register app.ts`: turns on tracing's module patching (pg and ioredis,
+ * which publish no diagnostics channels) before the application's modules load. node:http, fetch, Fastify
+ * and Express are not patched: requests are traced at tillwatch's adapters and outgoing calls from Node's
+ * diagnostics channels, so the hook costs a request nothing.
  *
  * Why a flag at all: an ES module's imports are bound before any of its code runs, so by the time
  * `createTillwatch()` executes, `import pg from 'pg'` has already handed the application an

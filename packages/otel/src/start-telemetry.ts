@@ -44,7 +44,7 @@ export function startTelemetry(deps: OtelStartDeps): OtelTelemetry {
     logger,
     exportOtlp: opts.trace.enabled,
     extensions: sentry?.tracing,
-    ignoredPaths: deps.ignoredPaths,
+    context,
     onDrop: (reason, count, error) => {
       dropped?.inc({ reason }, count);
       if (reason !== 'export_failed') return;

@@ -19,7 +19,7 @@ import { untracedFetch } from './fixtures/trace/untraced-fetch.ts';
 // What `--import @tillwatch/otel/register` does for an application, done before Fastify (and the node:http
 // it requires) loads: a module patched by a require hook must be loaded after the hook is in place.
 enableInstrumentations();
-const { checkoutApp, paymentProvider, ORDERS_TABLE } = await import('./fixtures/trace/checkout-app.ts');
+const { checkoutApp, paymentProvider, ordersPool, ORDERS_TABLE } = await import('./fixtures/trace/checkout-app.ts');
 
 const SERVER = 2;
 const CLIENT = 3;
@@ -74,13 +74,7 @@ test('"create order, pay" is one trace: the inbound request, the database querie
   const sink = logSink();
   const tw = start(t, sink, { endpoint: otlp.endpoint, sampleRatio: 1 });
   const { Pool } = await loadPg();
-  const pool = new Pool({ connectionString: POSTGRES_URL, max: 2 });
-  const orderId = `o-${process.pid}-${Date.now()}`;
-  t.after(async () => {
-    await pool.query(`DELETE FROM ${ORDERS_TABLE} WHERE id = $1`, [orderId]);
-    await pool.end();
-  });
-  await pool.query(`CREATE TABLE IF NOT EXISTS ${ORDERS_TABLE} (id text PRIMARY KEY, store_id text NOT NULL, total_cents integer NOT NULL, status text NOT NULL)`);
+  const { pool, orderId } = await ordersPool(t, Pool, POSTGRES_URL, 'o');
   const app = await checkoutApp({ tw, pool, providerUrl: provider.url });
   t.after(() => app.close());
 

@@ -119,7 +119,6 @@ export function createTillwatch(options?: TillwatchOptions): Tillwatch {
     logger,
     context,
     metrics,
-    ignoredPaths: paths.all,
     // Leave the lifecycle's report timer a margin, so a slow upload ends as "timed out", not as a cut.
     crashFlushLimitMs: REPORT_TIMEOUT_MS - 200,
   });

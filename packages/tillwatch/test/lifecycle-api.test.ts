@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import pino from 'pino';
 import { resolveOptions, type TillwatchOptions } from '../src/config/options.ts';
@@ -161,4 +161,33 @@ test('responses during shutdown carry Connection: close, and the server is close
   assert.equal((await request()).headers.connection, 'close');
   assert.equal(await done, 0);
   assert.equal(listeningDuringHooks, false);
+});
+
+test('connections the kernel completed while the loop was busy are accepted and answered before the listener closes, not reset', async (t) => {
+  const server = http.createServer((_req, res) => res.end('ok'));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => server.close());
+  const port = (server.address() as AddressInfo).port;
+  const { lifecycle } = build({ drainDelayMs: 50, shutdownTimeoutMs: 5000 });
+  lifecycle.addServer(server);
+  const done = lifecycle.shutdown('test');
+  // Clients connect (the handshake completes in the kernel, the connection waits in the listen backlog) while
+  // the process is busy; the drain ends during that busy stretch, so the close comes first thing after it.
+  const outcomes = Array.from({ length: 20 }, () =>
+    new Promise<string>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+      let data = '';
+      socket.setEncoding('utf8').on('data', (d: string) => (data += d));
+      socket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+      socket.on('close', () => resolve(data.split('\r\n')[0] ?? ''));
+    }),
+  );
+  const until = performance.now() + 200;
+  while (performance.now() < until) {
+    // busy: nothing is accepted
+  }
+  const answers = await Promise.all(outcomes);
+  assert.deepEqual(answers, Array.from({ length: 20 }, () => 'HTTP/1.1 200 OK'), 'every connection made before the close is answered');
+  assert.equal(await done, 0);
 });

@@ -25,6 +25,12 @@ function sensitiveAttribute(redactor: Redactor, key: string): boolean {
   return dot !== -1 && redactor.isSensitiveKey(key.slice(dot + 1));
 }
 
+/**
+ * Attribute names are a small set the instrumentations repeat on every span, so each name's verdict is kept
+ * (up to this many names; past it, names are judged each time, as before).
+ */
+const MAX_REMEMBERED_KEYS = 2000;
+
 function scrubValue(redactor: Redactor, v: AttributeValue): AttributeValue {
   if (typeof v === 'string') return redactor.string(v);
   if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? redactor.string(x) : x));
@@ -35,11 +41,11 @@ function scrubValue(redactor: Redactor, v: AttributeValue): AttributeValue {
  * Scrubs an attribute map in place. In place because a ReadableSpan's attributes are the span's own
  * object, which is what every later processor and exporter reads.
  */
-function scrubAttributes(redactor: Redactor, attributes: Attributes): void {
+function scrubAttributes(redactor: Redactor, attributes: Attributes, sensitive: (key: string) => boolean): void {
   for (const key of Object.keys(attributes)) {
     const v = attributes[key];
     if (v === undefined || v === null || typeof v === 'number' || typeof v === 'boolean') continue;
-    attributes[key] = sensitiveAttribute(redactor, key) ? REDACTED : scrubValue(redactor, v);
+    attributes[key] = sensitive(key) ? REDACTED : scrubValue(redactor, v);
   }
 }
 
@@ -52,6 +58,15 @@ export class RedactingSpanProcessor implements SpanProcessor {
    * @param onError told when scrubbing failed; the span is then left out of nothing (the redactor
    *   never throws, so this is a guard against a malformed span object only).
    */
+  readonly #verdicts = new Map<string, boolean>();
+  readonly #sensitive = (key: string): boolean => {
+    const known = this.#verdicts.get(key);
+    if (known !== undefined) return known;
+    const verdict = sensitiveAttribute(this.#redactor, key);
+    if (this.#verdicts.size < MAX_REMEMBERED_KEYS) this.#verdicts.set(key, verdict);
+    return verdict;
+  };
+
   constructor(redactor: Redactor, onError: (err: unknown) => void = () => {}) {
     this.#redactor = redactor;
     this.#onError = onError;
@@ -62,9 +77,9 @@ export class RedactingSpanProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     try {
       const r = this.#redactor;
-      scrubAttributes(r, span.attributes as Attributes);
+      scrubAttributes(r, span.attributes as Attributes, this.#sensitive);
       for (const event of span.events) {
-        if (event.attributes) scrubAttributes(r, event.attributes as Attributes);
+        if (event.attributes) scrubAttributes(r, event.attributes as Attributes, this.#sensitive);
       }
       const status = span.status as { message?: string };
       if (typeof status.message === 'string') status.message = r.string(status.message);

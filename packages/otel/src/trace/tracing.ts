@@ -18,9 +18,12 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import type { Logger, ResolvedTillwatchOptions } from 'tillwatch';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import type { ContextStore, Logger, ResolvedTillwatchOptions } from 'tillwatch';
 import type { Redactor } from '@tillwatch/redact';
 import { CountedBatchSpanProcessor, type SpanDropReason } from './counted-batch-processor.ts';
+import { subscribeClientChannels } from './client-channels.ts';
+import { edgeState, RequestContextManager, setEdgeState, TraceIds } from './edge.ts';
 import { enableInstrumentations } from './instrumentations.ts';
 import { RedactingSpanProcessor } from './redacting-span-processor.ts';
 import { within } from './within.ts';
@@ -46,8 +49,8 @@ export interface TracingDeps {
   /** Export to OTLP: false when only Sentry asked for the provider (tracing off, a DSN set). */
   readonly exportOtlp: boolean;
   readonly extensions?: TracingExtensions;
-  /** Request paths never traced (health probes, metrics). */
-  readonly ignoredPaths?: readonly string[];
+  /** The request contexts of the instance: the edge keeps each request's trace state there. */
+  readonly context: ContextStore;
   /** For tests and the overhead bench: replaces the OTLP exporter. */
   readonly exporter?: SpanExporter;
 }
@@ -80,9 +83,9 @@ function tracingResourceAttributes(options: ResolvedTillwatchOptions): Record<st
   return attrs;
 }
 
-/** The sampler: parent-based, trace-id ratio for traces that start here. */
-export function createSampler(ratio: number): Sampler {
-  return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+/** The sampler: parent-based; for traces that start here a trace-id ratio (or the given root sampler). */
+export function createSampler(root: number | Sampler): Sampler {
+  return new ParentBasedSampler({ root: typeof root === 'number' ? new TraceIdRatioBasedSampler(root) : root });
 }
 
 /**
@@ -93,12 +96,14 @@ export function startTracing(deps: TracingDeps): Tracing {
   const { options, logger } = deps;
   const g = globalThis as Global;
   if (g[kOwner] !== undefined) {
+    // Its requests are traced too, through the owner's provider: the edge and the context manager look in its store.
+    const edge = edgeState();
+    if (edge !== undefined && !edge.stores.includes(deps.context)) edge.stores.push(deps.context);
     logger.warn({ code: 'TWWRN007' }, 'tracing is already set up by another tillwatch instance in this process; this one shares it');
     return { owner: false, forceFlush: () => Promise.resolve(true), shutdown: () => Promise.resolve(true) };
   }
   try {
     const state = enableInstrumentations();
-    for (const p of deps.ignoredPaths ?? []) state.ignoredPaths.add(p);
     const t = options.trace;
     const processors: SpanProcessor[] = [
       new RedactingSpanProcessor(deps.redactor, (err) => logger.warn({ code: 'TW_ERR_TRACE_REDACT_FAILED', err }, 'scrubbing a span failed')),
@@ -116,17 +121,26 @@ export function startTracing(deps: TracingDeps): Tracing {
       );
     }
     processors.push(...(deps.extensions?.spanProcessors ?? []));
+    // With nothing to receive spans (a Sentry DSN without OTLP or transactions), record none: trace ids
+    // are still created and propagated, for log lines and reports.
+    const rootSampler = new TraceIdRatioBasedSampler(deps.exportOtlp || (deps.extensions?.spanProcessors?.length ?? 0) > 0 ? t.sampleRatio : 0);
+    const sampler = createSampler(rootSampler);
+    const ids = new TraceIds();
     const provider = new NodeTracerProvider({
       resource: resourceFromAttributes(tracingResourceAttributes(options)),
-      // With nothing to receive spans (a Sentry DSN without OTLP or transactions), record none: trace ids
-      // are still created and propagated, for log lines and reports, at the cost of a non-recording span.
-      sampler: createSampler(deps.exportOtlp || (deps.extensions?.spanProcessors?.length ?? 0) > 0 ? t.sampleRatio : 0),
+      sampler,
+      idGenerator: ids,
       spanProcessors: processors,
     });
     const w3c: TextMapPropagator[] = [new W3CBaggagePropagator()];
     if (deps.extensions?.propagator) w3c.push(deps.extensions.propagator);
     w3c.push(new W3CTraceContextPropagator());
-    provider.register({ propagator: new CompositePropagator({ propagators: w3c }), contextManager: deps.extensions?.contextManager });
+    const stores: ContextStore[] = [deps.context];
+    const contextManager = new RequestContextManager(deps.extensions?.contextManager ?? new AsyncLocalStorageContextManager(), stores);
+    provider.register({ propagator: new CompositePropagator({ propagators: w3c }), contextManager });
+    const edge = { tracer: provider.getTracer('@tillwatch/otel/instrumentation-http-server'), rootSampler, ids, stores };
+    setEdgeState(edge);
+    const unsubscribe = subscribeClientChannels(edge, (scope) => provider.getTracer(scope));
     // Instrumentations keep the tracer they were given when enabled; hand them this provider's, so a
     // provider registered after an earlier one was shut down (tests, embedding hosts) gets the spans.
     for (const i of state.instrumentations) i.setTracerProvider(provider);
@@ -137,6 +151,8 @@ export function startTracing(deps: TracingDeps): Tracing {
       owner: true,
       forceFlush: (timeoutMs) => within(provider.forceFlush(), timeoutMs),
       shutdown(timeoutMs) {
+        unsubscribe();
+        if (edgeState() === edge) setEdgeState(undefined);
         stopped ??= within(provider.shutdown(), timeoutMs).then((ok) => {
           // Unregister so the process (a test runner, an embedding host) can set tracing up again.
           trace.disable();

@@ -5,13 +5,15 @@
  */
 import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { IncomingMessage } from 'node:http';
+import { UNMATCHED_ROUTE } from '@tillwatch/spec';
 import type { RequestScope } from '../http/http-instrumentation.ts';
 import type { SecurityEvents } from '../security/security-events.ts';
 
-/** Sets the route template on the scope (metrics, access log) and on the log context. */
+/** Sets the route template on the scope (metrics, access log), on the log context and on a sampled request's server span. */
 export function setRoute(scope: RequestScope, route: string): void {
   scope.route = route;
   scope.ctx.route = route;
+  if (scope.span !== undefined && route !== UNMATCHED_ROUTE) scope.span.setRoute(route);
 }
 
 /**

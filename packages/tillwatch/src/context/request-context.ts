@@ -10,6 +10,12 @@ export interface RequestContext {
   route?: string;
   traceId?: string;
   spanId?: string;
+  /**
+   * Set by tracing (@tillwatch/otel) at the edge of the request: the W3C trace flags (bit 0: sampled), the
+   * caller's `tracestate`/`baggage` to forward, and, for a recorded request only, the OpenTelemetry context
+   * holding its server span. Opaque to the core.
+   */
+  trace?: unknown;
   /** Free-form bindings added by the app (location, terminal, user id). Passed through the redactor like any log field. */
   bindings?: Record<string, unknown>;
 }

@@ -30,7 +30,9 @@ export interface RequestScope {
   /** The error the handler threw, when there was one. */
   error: unknown;
   /** `{ trace_id }` of a sampled trace, attached to the latency observation (OpenMetrics exemplar). */
-  exemplar?: Readonly<Record<string, string>>;
+  exemplar?: Readonly<Record<string, string>> | undefined;
+  /** The server span of a sampled request; named by the adapters' setRoute, ended on 'close'. */
+  span?: TracedRequest | undefined;
 }
 
 export interface HttpInstrumentationDeps {
@@ -40,10 +42,10 @@ export interface HttpInstrumentationDeps {
   accessLog: AccessLog | undefined;
   report: ((error: unknown, context: Record<string, unknown>) => void) | undefined;
   /**
-   * When tracing is on: called at the start of each request, inside the request's span, with its
-   * correlation id; returns that span's ids (@tillwatch/otel). Never throws.
+   * When tracing is on: called at the start of each request with its context; fills the trace ids and, for a
+   * sampled request only, starts and returns its server span (@tillwatch/otel). Never throws.
    */
-  traceRequest?: (correlationId: string) => TracedRequest | undefined;
+  traceRequest?: (req: IncomingMessage, ctx: RequestContext) => TracedRequest | undefined;
   /** When `metrics.clients` is on: counts each finished request by API version, device class and region. */
   clients?: ClientCounting;
 }
@@ -131,7 +133,6 @@ export class HttpInstrumentation {
     const existing = (req as WithScope)[kScope];
     if (existing) return existing;
     const correlationId = correlationIdFrom(req.headers);
-    const span = this.#deps.traceRequest?.(correlationId);
     const scope: RequestScope = {
       ctx: { correlationId, route: undefined },
       method: req.method ?? 'GET',
@@ -139,23 +140,17 @@ export class HttpInstrumentation {
       startMs: performance.now(),
       route,
       error: undefined,
+      exemplar: undefined,
+      span: undefined,
     };
+    // Sampling is decided here, at the edge: an unsampled request only gets its ids on the context.
+    const span = this.#deps.traceRequest?.(req, scope.ctx);
     if (span !== undefined) {
-      // Adapters assign scope.route once the framework matched; the trace gets the template too.
-      let current = route;
+      // The adapters name the span through setRoute() once the framework matched (adapters/shared.ts).
+      scope.span = span;
       if (route !== undefined && route !== UNMATCHED_ROUTE) span.setRoute(route);
-      Object.defineProperty(scope, 'route', {
-        enumerable: true,
-        get: () => current,
-        set: (v: string | undefined) => {
-          current = v;
-          if (v !== undefined && v !== UNMATCHED_ROUTE) span.setRoute(v);
-        },
-      });
-      scope.ctx.traceId = span.traceId;
-      scope.ctx.spanId = span.spanId;
       // Only a sampled trace can be looked up: an exemplar naming an unrecorded trace is a dead link.
-      if ((span.traceFlags & 1) === 1) scope.exemplar = { trace_id: span.traceId };
+      scope.exemplar = { trace_id: span.traceId };
     }
     (req as WithScope)[kScope] = scope;
     (res as ResponseWithScope)[kScope] = scope;
@@ -213,6 +208,7 @@ export class HttpInstrumentation {
       const seconds = (performance.now() - scope.startMs) / 1000;
       const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST;
       const route = scope.route ?? UNMATCHED_ROUTE;
+      scope.span?.end(status, scope.error);
       this.#deps.metrics?.end(scope.method, route, status, seconds, scope.exemplar);
       // The user agent is classified once per request, shared with the access log (and only when one needs it).
       let ua: ParsedUserAgent | undefined;

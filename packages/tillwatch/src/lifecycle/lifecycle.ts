@@ -43,6 +43,9 @@ export const DUPLICATE_SIGNAL_WINDOW_MS = 200;
 const MAX_SECONDARY_CRASH_LOGS = 3;
 
 /** The steps of the shutdown sequence, as logged in the `shutdown_phase` field. */
+/** Loop turns spent at most accepting the listen backlog before the listening sockets close. */
+const BACKLOG_TURNS_MAX = 1000;
+
 export type ShutdownPhase = 'start' | 'report' | 'drain' | 'close' | 'hooks' | 'done';
 
 /** What the lifecycle needs from the rest of tillwatch. Everything but options and logger is optional. */
@@ -282,7 +285,25 @@ export class Lifecycle {
     }
   }
 
+  /**
+   * Connections the kernel has completed but the process has not accepted yet sit in the listen backlog, and
+   * closing the listening socket resets them: ECONNRESET for clients that did nothing wrong. On a starved
+   * machine the backlog holds connections made hundreds of ms earlier. Node accepts about one pending
+   * connection per poll phase, so this yields to the loop (setImmediate resumes after the next poll phase)
+   * until a turn accepts nothing more. Those connections are then tracked, and their requests are answered.
+   * Bounded (BACKLOG_TURNS_MAX turns), in case clients keep connecting.
+   */
+  async #acceptBacklog(): Promise<void> {
+    const accepted = () => [...this.#servers.values()].reduce((n, tracked) => n + tracked.accepted, 0);
+    let seen = -1;
+    for (let turn = 0; turn < BACKLOG_TURNS_MAX && seen !== accepted(); turn++) {
+      seen = accepted();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
   async #closeAndRunHooks(): Promise<number> {
+    await this.#acceptBacklog();
     const stopped = [...this.#servers.values()].map((tracked) => tracked.stop());
     // Listening sockets are closed now (new connections are refused) and idle keep-alive sockets
     // are gone; in-flight requests finish and their connections close after the response.

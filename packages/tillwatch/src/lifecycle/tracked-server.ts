@@ -32,6 +32,9 @@ interface ConnectionState {
   served: number;
 }
 
+const kConnection = Symbol('tillwatch.connection');
+type TrackedResponse = ServerResponse & { [kConnection]?: ConnectionState };
+
 export class TrackedServer {
   readonly server: Server;
   readonly #inFlight = new Set<ServerResponse>();
@@ -39,8 +42,10 @@ export class TrackedServer {
   #refuseKeepAlive = false;
   #stopped: Promise<void> | undefined;
   #closed = false;
+  #accepted = 0;
 
   readonly #onConnection = (socket: Socket): void => {
+    this.#accepted++;
     this.#track(socket);
   };
 
@@ -57,13 +62,20 @@ export class TrackedServer {
     const state = this.#connections.get(socket) ?? this.#track(socket);
     state.active++;
     this.#inFlight.add(res);
-    res.once('close', () => {
-      this.#inFlight.delete(res);
-      state.active--;
-      state.served++;
-    });
+    // One listener shared by every response (called with the response as `this`), its connection's state on the
+    // response: no closure and no `once` wrapper per request ('close' fires once).
+    (res as TrackedResponse)[kConnection] = state;
+    res.on('close', this.#onResponseClose);
     if (this.#refuseKeepAlive) res.shouldKeepAlive = false;
   };
+
+  readonly #onResponseClose: (this: TrackedResponse) => void = ((inFlight: Set<ServerResponse>) =>
+    function onResponseClose(this: TrackedResponse): void {
+      const state = this[kConnection];
+      if (state === undefined || !inFlight.delete(this)) return;
+      state.active--;
+      state.served++;
+    })(this.#inFlight);
 
   constructor(server: Server) {
     this.server = server;
@@ -115,6 +127,11 @@ export class TrackedServer {
       timer.unref();
     });
     return this.#stopped;
+  }
+
+  /** Connections accepted since tracking began (to see whether a loop turn accepted any). */
+  get accepted(): number {
+    return this.#accepted;
   }
 
   /** Destroys every connection, in-flight or not. Used only when the shutdown budget is spent. */

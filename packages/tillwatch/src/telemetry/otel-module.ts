@@ -14,19 +14,23 @@ import type { Logger } from 'pino';
 import { TillwatchConfigError } from '@tillwatch/spec';
 import type { Redactor } from '@tillwatch/redact';
 import type { ResolvedTillwatchOptions } from '../config/options.ts';
-import type { ContextStore } from '../context/request-context.ts';
+import type { IncomingMessage } from 'node:http';
+import type { ContextStore, RequestContext } from '../context/request-context.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 
 /** The package the core loads for tracing and error reports. */
 export const OTEL_PACKAGE = '@tillwatch/otel';
 
-/** A request as tracing sees it: its server span's ids. */
+/**
+ * A recorded (sampled) request's server span, as the core drives it: named by its route template once
+ * the framework matched, ended when the response closes. Unsampled requests have none.
+ */
 export interface TracedRequest {
   readonly traceId: string;
-  readonly spanId: string;
-  readonly traceFlags: number;
-  /** Gives the server span its route template when no framework instrumentation did. */
+  /** Names the server span `METHOD /route/template` and sets `http.route`. */
   setRoute(route: string): void;
+  /** Ends the server span with the response status (499 when the client left) and the handler's error, if any. */
+  end(status: number, error: unknown): void;
 }
 
 /** The tracing of a tillwatch instance (`tw.tracing`). */
@@ -56,8 +60,6 @@ export interface OtelStartDeps {
   readonly logger: Logger;
   readonly context: ContextStore;
   readonly metrics: Metrics;
-  /** Request paths never traced: the health probes and /metrics. */
-  readonly ignoredPaths: readonly string[];
   /** Longest a crash report may wait for its upload (the lifecycle's report budget, less a margin). */
   readonly crashFlushLimitMs: number;
 }
@@ -72,8 +74,12 @@ export interface OtelTelemetry {
 export interface OtelModule {
   /** The active span's ids, for log lines; cheap and allocation-free. */
   activeSpanContext(): { readonly traceId: string; readonly spanId: string } | undefined;
-  /** Tags the request's server span with its correlation id and returns its ids; undefined outside a span. Never throws. */
-  traceRequest(correlationId: string): TracedRequest | undefined;
+  /**
+   * Decides sampling at the edge of a request: fills `ctx.traceId`/`ctx.spanId`/`ctx.trace` from the incoming
+   * W3C `traceparent` (or a new trace), and for a sampled request only starts its server span and returns it.
+   * Undefined for an unsampled request (no span, nothing wrapped) or with tracing off. Never throws.
+   */
+  traceRequest(req: IncomingMessage, ctx: RequestContext): TracedRequest | undefined;
   startTelemetry(deps: OtelStartDeps): OtelTelemetry;
 }
 

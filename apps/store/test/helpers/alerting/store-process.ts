@@ -32,8 +32,12 @@ export interface SpawnedStore extends StoreProcess {
   exitCode(): number | null;
 }
 
-/** Starts the store and waits (bounded) until /health/ready answers 200; the caller stops it. */
-export async function spawnStoreProcess(env: Record<string, string>): Promise<SpawnedStore> {
+/**
+ * Starts the store and waits (bounded) until /health/ready answers 200; the caller stops it.
+ * `startTimeoutMs` bounds the wait for its URL, and for readiness after it (default 90 s for the URL, 60 s for
+ * readiness; reopening a PGlite data directory on a loaded machine can take longer).
+ */
+export async function spawnStoreProcess(env: Record<string, string>, { startTimeoutMs = 90_000 }: { startTimeoutMs?: number } = {}): Promise<SpawnedStore> {
   const child = spawn(process.execPath, [MAIN], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -44,6 +48,11 @@ export async function spawnStoreProcess(env: Record<string, string>): Promise<Sp
       JWT_SECRET: randomBytes(32).toString('hex'),
       LOCATIONS: 'store-001,store-002',
       PRINTER_SIM_AGENTS: '0',
+      // A simulator the caller does not provide (no *_URL) listens on a free port, never the fixed default, so
+      // two stores started side by side do not collide.
+      PAYMENT_SIM_PORT: '0',
+      SMS_SIM_PORT: '0',
+      WAREHOUSE_SIM_PORT: '0',
       ...env,
     },
   });
@@ -57,13 +66,13 @@ export async function spawnStoreProcess(env: Record<string, string>): Promise<Sp
     await exited;
   };
   try {
-    const url = await waitFor('the store to start and print its URL', 90_000, () => {
+    const url = await waitFor('the store to start and print its URL', startTimeoutMs, () => {
       if (child.exitCode !== null) throw new Error(`the store exited with ${child.exitCode}: ${stderr.slice(-4000)}`);
       return /^\s*store\s+(http:\/\/127\.0\.0\.1:\d+)\s*$/m.exec(stderr)?.[1];
     }, 200).catch((err: unknown) => {
       throw new Error(`${(err as Error).message}\n--- store stderr ---\n${stderr.slice(-4000)}`);
     });
-    await waitFor(`the store to be ready at ${url}/health/ready`, 60_000, async () => {
+    await waitFor(`the store to be ready at ${url}/health/ready`, Math.max(60_000, startTimeoutMs), async () => {
       const res = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) });
       await res.arrayBuffer();
       return res.status === 200 ? true : undefined;
@@ -83,4 +92,16 @@ export async function startStoreProcess(t: TestContext, env: Record<string, stri
     if ((await Promise.race([stop.then(() => 'exited'), sleep(15_000, undefined, { ref: false }).then(() => 'timeout')])) === 'timeout') await store.kill('SIGKILL');
   });
   return store;
+}
+
+/** One JSON call to the store (bounded at 15 s); the body parsed, undefined when empty. Rejects when the store is gone. */
+export async function callStore(url: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
 }
