@@ -15,13 +15,14 @@
  * cluster's peer timeout (read from the generated topology); polls have deadlines. No timing is asserted.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BURN_WINDOWS, durationSeconds, gaugeSeries } from '@tillwatch/spec';
 import { hasCommand, requireReal } from '../../../packages/tillwatch/test/helpers/real-parts.ts';
 import { dashboardPanelData } from './helpers/alerting/dashboard-panels.ts';
 import { STACK_TIMING, startLocalReceivers } from './helpers/alerting/e2e-stack.ts';
-import { freePort, getJson, waitFor, type ChildService } from './helpers/alerting/processes.ts';
+import { freePort, getJson, tempDir, waitFor, type ChildService } from './helpers/alerting/processes.ts';
 import { flagValue, notificationsSent, startScaleOutStack } from './helpers/alerting/scale-out-stack.ts';
 import { startSimulator, type SimulatorRun } from './helpers/alerting/simulator.ts';
 import { promAlerts, query, queryAll, routingCanary, startWatchedStore, WATCH_LATENCY_SLO_SECONDS, WATCH_SCRAPE_SECONDS, WATCH_SLO_MIN_EVENTS } from './helpers/alerting/store-under-watch.ts';
@@ -76,8 +77,11 @@ test('scale-out on loopback: two Prometheus replicas fire, a two-node Alertmanag
   const { pd, slack, smtp } = receivers;
   // The store starts while the bundle is generated for its port and the stack starts (it waits for the first scrape).
   const storePort = await freePort();
+  // The synthetic journey, the database backup and the audit archival run, as in the panel-data test, so their panels have data.
+  const dataDir = tempDir(t, 'store-scale-out-');
+  const storeEnv = { SYNTHETIC_JOURNEYS: 'on', SYNTHETIC_INTERVAL_MS: '5000', BACKUP_DIR: join(dataDir, 'backups'), AUDIT_ARCHIVE: 'on', AUDIT_ARCHIVE_DIR: join(dataDir, 'audit-archive') };
   const [{ store, payment, simulatorTarget }, s] = await Promise.all([
-    startWatchedStore(t, storePort),
+    startWatchedStore(t, storePort, storeEnv),
     startScaleOutStack(t, {
       storeUrl: `http://127.0.0.1:${storePort}`,
       receivers,
