@@ -7,8 +7,9 @@
  *
  *   node bench/tracing-overhead.ts [requests=20000] [concurrency=16] [rounds=3]
  *
- * Each sampled request makes three spans: the HTTP server span and @fastify/otel's request and handler
- * spans (hook spans are off by default, see packages/otel/src/trace/instrumentations.ts).
+ * Each sampled request makes one span, the server span started at tillwatch's adapter; an unsampled one makes
+ * none (docs/tracing.md, "Sampling, decided at the edge of the request"). bench/peers.ts measures the same modes
+ * next to bare Fastify and the other peers.
  */
 import { fork } from 'node:child_process';
 import { otlpReceiver } from '../packages/tillwatch/src/testing/index.ts';

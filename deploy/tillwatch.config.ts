@@ -36,6 +36,14 @@ export default {
       metricsToken: { secret: 'store-secrets', key: 'metrics-token' },
     },
   },
+  // The local stack (compose/compose.yaml): the store's sources, run by a Node image from the repository mounted at
+  // /app after `npm ci && npm run build` (docs/stack.md). With Postgres there is no PGlite directory to back up.
+  compose: {
+    image: 'node:24-bookworm-slim',
+    source: '../..',
+    command: ['node', 'apps/store/src/main.ts'],
+    env: { LOCATIONS: 'store-001,store-002', BACKUP_DIR: 'off', NODE_OPTIONS: '--conditions=tillwatch-source' },
+  },
   prometheus: {
     scrape: { targets: ['store:3000'], bearerTokenFile: '/etc/prometheus/secrets/metrics_token', intervalSeconds: 15 },
     evaluationIntervalSeconds: 15,

@@ -2,14 +2,15 @@
  * Dead letters end to end: an SMS provider and warehouse outage longer than the retry budget fills the
  * dead-letter queues of the real store; a real `prometheus` scraping it every second evaluates the rules
  * `tillwatch generate` wrote from the store's own deploy config and fires DeadLettersGrowing, DeadLettersPresent
- * and EventFailuresHigh; a real `prometheus-alertmanager` routes them by severity to local Slack (warning) and
+ * and EventFailuresHigh, and, while every delivery attempt fails, DeliveryFailureRateHigh; a real `prometheus-alertmanager` routes them by severity to local Slack (warning) and
  * SMTP (info) receivers. After the providers recover, a replay through the admin API delivers every receipt and
  * sale exactly once (the provider's idempotency-key ledger and the warehouse's sale ids), the dead-letter gauge
  * returns to zero and DeadLettersPresent stops firing.
  *
  * Test-only settings, through the store's environment and the deploy config only: a retry budget of 4 s, so the
  * outage outlasts it within seconds; stats read every 500 ms; scrape and evaluation every second;
- * DeadLettersPresent `for: 5s` (30 minutes in the pack); group_wait 1 s, group_interval 5 s.
+ * DeadLettersPresent `for: 5s` (30 minutes in the pack); DeliveryFailureRateHigh `for: 5s` (10 minutes in the pack:
+ * here every attempt fails for the few seconds of the retry budget, then the messages are dead letters); group_wait 1 s, group_interval 5 s.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -77,7 +78,7 @@ test('an outage longer than the retry budget fills the dead-letter queues, fires
   });
   if (!h) return;
 
-  const { prom, am } = await startAlertingStack(t, { storeUrl: h.url, receivers, alerts: { thresholds: { rateWindow: '30s' }, overrides: { DeadLettersPresent: { for: '5s' } } } });
+  const { prom, am } = await startAlertingStack(t, { storeUrl: h.url, receivers, alerts: { thresholds: { rateWindow: '30s' }, overrides: { DeadLettersPresent: { for: '5s' }, DeliveryFailureRateHigh: { for: '5s' } } } });
   const diag = async (): Promise<string> => {
     const parts = await Promise.all([
       firing(prom).then((a) => `firing: ${a.map((x) => `${x.labels.alertname}${JSON.stringify(x.labels.queue ?? '')}`).join(', ')}`).catch((e: Error) => e.message),
@@ -107,6 +108,14 @@ test('an outage longer than the retry budget fills the dead-letter queues, fires
     });
     t.diagnostic(`${since()}: firing ${[...fired].filter((n) => want.includes(n!)).join(', ')}`);
     const queues = new Set((await firing(prom)).filter((a) => a.labels.alertname === 'DeadLettersGrowing').map((a) => a.labels.queue));
+    // Every attempt of the outage failed: DeliveryFailureRateHigh fired for both queues while they were retrying
+    // (ALERTS keeps each evaluation, so a firing that has already ended since still counts).
+    const failingQueues = await waitFor('DeliveryFailureRateHigh firing for both queues in Prometheus', 90_000, async () => {
+      const r = await getJson<{ data: { result: { metric: Record<string, string> }[] } }>(`${prom.url}/api/v1/query?query=${encodeURIComponent('max by (queue) (max_over_time(ALERTS{alertname="DeliveryFailureRateHigh",alertstate="firing"}[5m]))')}`);
+      const q = new Set(r.data.result.map((x) => x.metric.queue));
+      return q.has('receipt_notifications') && q.has('sales_sync') ? q : undefined;
+    });
+    t.diagnostic(`${since()}: DeliveryFailureRateHigh has fired for ${[...failingQueues].join(', ')}`);
     assert.ok(queues.has('receipt_notifications') && queues.has('sales_sync'), `both queues are dead-lettering: ${[...queues].join(', ')}`);
     // Every receipt and every sale expires after the retry budget (the last ones a few seconds after the first).
     await waitFor(`${ORDERS * 2} dead letters, all expired, in Prometheus`, 60_000, async () =>

@@ -19,6 +19,7 @@ import { CliError, EXIT_CODES, isCliError } from './cli-error.ts';
 import { runAudit } from './audit/audit-command.ts';
 import { runDlq } from './dlq/dlq-command.ts';
 import { generateBundle, modelOf, writeBundle } from './generate.ts';
+import { startAlertReceiver } from './stack/alert-receiver.ts';
 import { CLI_VERSION } from './version.ts';
 
 const USAGE = `tillwatch ${CLI_VERSION}
@@ -27,7 +28,8 @@ usage:
   tillwatch check <dir>
   tillwatch check --live <metrics url> --config <file.ts> [--token-file <file>]
   tillwatch dlq <list|show|count|replay|purge|failures> ...   (tillwatch dlq --help)
-  tillwatch audit verify ...                                   (tillwatch audit --help)`;
+  tillwatch audit verify ...                                   (tillwatch audit --help)
+  tillwatch receiver [--host 127.0.0.1] [--port 9099]          local webhook receiver for Alertmanager (prints each notification)`;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -73,6 +75,15 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'audit') {
     await runAudit(rest, { env: process.env, out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+    return;
+  }
+  if (command === 'receiver') {
+    const { values } = parseArgs({ args: rest, options: { host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '9099' } }, strict: true });
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('TW_ERR_ALERTS_USAGE', `--port: expected a port number, got ${JSON.stringify(values.port)}`);
+    const r = await startAlertReceiver({ host: values.host, port });
+    process.stdout.write(`tillwatch receiver listening on ${r.url} (POST /alerts from Alertmanager; GET / and /notifications)\n`);
+    for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => void r.close().then(() => process.exit(0)));
     return;
   }
   if (command === '--version' || command === 'version') {

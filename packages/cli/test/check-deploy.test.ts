@@ -16,6 +16,9 @@ test('tillwatch check deploy passes: promtool config, rules and unit tests, amto
   assert.match(r.stdout, /ok {2}amtool config routes test team=payments severity=critical -> pagerduty-critical-payments/);
   assert.match(r.stdout, /ok {2}grafana dashboards/);
   assert.match(r.stdout, /ok {2}kubernetes manifests/);
+  assert.match(r.stdout, /ok {2}amtool check-config compose\/alertmanager\.yml/);
+  assert.match(r.stdout, /ok {2}promtool check config --syntax-only compose\/prometheus\.yml/);
+  assert.match(r.stdout, /ok {2}compose file \(compose-spec JSON schema/);
 });
 
 test('check refuses a manifest its model does not accept and a dashboard panel Grafana cannot draw', (t) => {

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { CliError } from '../cli-error.ts';
 import { RECEIVERS } from '../render/alertmanager-config.ts';
+import { checkCompose } from './check-compose.ts';
 import { checkDashboards } from './check-dashboards.ts';
 import { checkManifests } from './check-manifests.ts';
 
@@ -104,6 +105,12 @@ export function checkBundle(bundleDir: string, opts: { promtool?: string; amtool
   if (dashboards !== undefined) steps.push({ name: 'grafana dashboards (SDK dashboard fields and panel kinds, promtool parses every query)', ...dashboards });
   const manifests = checkManifests(dir);
   if (manifests !== undefined) steps.push({ name: 'kubernetes manifests (kubernetes-models schemas)', ...manifests });
+  const composeDir = join(dir, 'compose');
+  if (existsSync(join(composeDir, 'alertmanager.yml'))) exec('amtool check-config compose/alertmanager.yml (local stack)', amtool, ['check-config', join(composeDir, 'alertmanager.yml')], dir);
+  // --syntax-only: its rule files are where the compose file mounts them (/etc/prometheus/rules), not here.
+  if (existsSync(join(composeDir, 'prometheus.yml'))) exec('promtool check config --syntax-only compose/prometheus.yml (local stack)', promtool, ['check', 'config', '--syntax-only', 'prometheus.yml'], composeDir);
+  const compose = checkCompose(dir);
+  if (compose !== undefined) steps.push({ name: 'compose file (compose-spec JSON schema; mounts, ports, services it points at)', ...compose });
   const failed = steps.filter((s) => !s.ok);
   if (failed.length > 0) {
     throw new CliError('TW_ERR_ALERTS_CHECK_FAILED', `check of ${dir} failed:\n${failed.map((s) => `--- ${s.name}\n${s.output}`).join('\n')}`);

@@ -111,7 +111,7 @@ function checkReceivers(c: Checker, r: Obj, path: string, required: boolean): vo
  */
 export function validateDeployConfig(config: unknown, packAlertNames: readonly string[]): AlertSpecProblem[] {
   const c = new Checker();
-  const root = c.obj(config, 'config', ['version', 'service', 'team', 'catalogue', 'slos', 'alerts', 'dashboards', 'kubernetes', 'prometheus', 'alertmanager', 'retention']);
+  const root = c.obj(config, 'config', ['version', 'service', 'team', 'catalogue', 'slos', 'alerts', 'dashboards', 'kubernetes', 'compose', 'prometheus', 'alertmanager', 'retention']);
   if (root === undefined) return c.problems;
   const retention = c.obj(root.retention, 'retention', RETENTION_CLASSES, false);
   for (const [k, v] of Object.entries(retention ?? {})) {
@@ -144,6 +144,16 @@ export function validateDeployConfig(config: unknown, packAlertNames: readonly s
     };
     if (isObj(sec?.env)) for (const [name, v] of Object.entries(sec.env)) ref(v, `kubernetes.secrets.env.${name}`);
     if (sec?.metricsToken !== undefined) ref(sec.metricsToken, 'kubernetes.secrets.metricsToken');
+  }
+
+  const compose = c.obj(root.compose, 'compose', ['image', 'source', 'command', 'port', 'env'], false);
+  if (compose !== undefined) {
+    c.line(compose.image, 'compose.image', false);
+    c.line(compose.source, 'compose.source', false);
+    if (compose.image === undefined && k8s?.image === undefined) c.bad('compose.image', 'TW_ERR_ALERTS_INVALID_SPEC', 'must be set when kubernetes.image is not (the service needs an image)');
+    if (compose.command !== undefined && (!Array.isArray(compose.command) || compose.command.length === 0 || compose.command.some((a) => typeof a !== 'string'))) c.bad('compose.command', 'TW_ERR_ALERTS_INVALID_SPEC', `must be a non-empty list of strings, got ${shown(compose.command)}`);
+    if (compose.port !== undefined && (!Number.isInteger(compose.port) || (compose.port as number) < 1 || (compose.port as number) > 65535)) c.bad('compose.port', 'TW_ERR_ALERTS_INVALID_SPEC', `must be a port number, got ${shown(compose.port)}`);
+    c.labels(compose.env, 'compose.env');
   }
 
   const alerts = c.obj(root.alerts, 'alerts', ['thresholds', 'teams', 'disable', 'overrides', 'extra', 'runbookBaseUrl'], false);

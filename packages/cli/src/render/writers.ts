@@ -3,6 +3,7 @@ import type { Model } from '../model/model.ts';
 import { renderAlertmanagerConfig } from './alertmanager-config.ts';
 import { renderAlertsDocFile } from './alerts-doc.ts';
 import { renderBlackboxConfig } from './blackbox-config.ts';
+import { renderComposeFile } from './compose-file.ts';
 import { renderGrafanaDashboards } from './grafana-dashboards.ts';
 import { renderKubernetesManifests } from './kubernetes-manifests.ts';
 import { renderLogShipperConfig } from './log-shipper-config.ts';
@@ -22,6 +23,7 @@ const WRITERS: readonly ((model: Model) => Map<string, string>)[] = [
   renderGrafanaDashboards,
   renderKubernetesManifests,
   renderLogShipperConfig,
+  renderComposeFile,
 ];
 
 /** Every generated file of a model. */

@@ -128,6 +128,28 @@ export interface KubernetesConfig {
   };
 }
 
+/**
+ * A local stack as a compose file (`compose/compose.yaml`): the service, Postgres, Redis, Prometheus, Alertmanager,
+ * Grafana (provisioned datasource and the generated dashboards) and a webhook receiver standing in for PagerDuty,
+ * Slack and e-mail (`tillwatch receiver`). None is written without it.
+ */
+export interface ComposeConfig {
+  /** The service's image; default `kubernetes.image`. With `source`, an image with Node that runs the mounted sources. */
+  readonly image?: string;
+  /**
+   * A host directory, relative to the compose file, mounted read-only at /app (the working directory of the service
+   * and of the receiver): the service's sources with `npm ci` and `npm run build` done. Without it the image must
+   * hold the service, and the receiver runs `npx @tillwatch/cli receiver`.
+   */
+  readonly source?: string;
+  /** The service's command; default the image's. */
+  readonly command?: readonly string[];
+  /** Port the service listens on; default `kubernetes.port`, else 3000. */
+  readonly port?: number;
+  /** Plain environment variables; default `kubernetes.env`. DATABASE_URL, REDIS_URL, HOST and PORT are set by the stack. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 export interface TillwatchDeployConfig {
   readonly version: SpecVersion;
   /** Service name: scrape job, `service` label. Lower-case letters, digits, - and _. */
@@ -156,6 +178,8 @@ export interface TillwatchDeployConfig {
   };
   /** Kubernetes manifests; none are written without it. */
   readonly kubernetes?: KubernetesConfig;
+  /** A local stack as a compose file; none is written without it. */
+  readonly compose?: ComposeConfig;
   /** Dashboards: built-in ones to leave out, panels to add to them, dashboards of the service's own (docs/dashboards.md). */
   readonly dashboards?: DashboardsConfig;
   readonly prometheus: {

@@ -45,5 +45,5 @@ export const PACK_ALERT_PROOFS: Readonly<Record<string, AlertProof>> = {
   DeadLettersPresent: { provenBy: STORE_DELIVERY },
   DeadLettersGrowing: { provenBy: STORE_DELIVERY },
   DeliveryQueueStale: { waiting: 'a stalled delivery worker in an end-to-end alert run' },
-  DeliveryFailureRateHigh: { waiting: 'a provider failing every delivery for its whole window in an end-to-end alert run' },
+  DeliveryFailureRateHigh: { provenBy: STORE_DELIVERY },
 };
