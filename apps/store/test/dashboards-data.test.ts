@@ -6,7 +6,8 @@
  * says it shows rare events (`rareEvent`), which are listed in the test output.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,8 +26,17 @@ const RATE_WINDOW = `${RATE_WINDOW_S}s`;
 test('every dashboard panel shows data from a store under simulated traffic (rare-event panels listed)', { timeout: 420_000 }, async (t) => {
   if (!requireReal(t, 'prometheus', hasCommand('prometheus'), 'apt-get install prometheus')) return;
   if (!requireReal(t, 'prometheus-alertmanager', hasCommand('prometheus-alertmanager'), 'apt-get install prometheus-alertmanager')) return;
-  // The synthetic checkout journey runs as a deployment with SYNTHETIC_JOURNEYS=on runs it, so its panels have data.
-  const w = await startStoreUnderWatch(t, {}, { SYNTHETIC_JOURNEYS: 'on', SYNTHETIC_INTERVAL_MS: '5000' });
+  // The synthetic checkout journey, the database backup and the audit archival run as a deployment that turns them
+  // on runs them, so their panels have data.
+  const dataDir = mkdtempSync(join(tmpdir(), 'store-dashboards-data-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const w = await startStoreUnderWatch(t, {}, {
+    SYNTHETIC_JOURNEYS: 'on',
+    SYNTHETIC_INTERVAL_MS: '5000',
+    BACKUP_DIR: join(dataDir, 'backups'),
+    AUDIT_ARCHIVE: 'on',
+    AUDIT_ARCHIVE_DIR: join(dataDir, 'audit-archive'),
+  });
   const bundle = dirname(dirname(w.prometheusConfig));
   const sim = startSimulator(t, [...w.simulatorTarget, '--scenario', 'normal', '--minutes', '4', '--rate', '3', '--max-requests', '200000', '--seed', '20261207']);
   // A whole rate window of traffic, then traffic of every kind (checkouts, offline batches, prints) inside it
@@ -63,6 +73,9 @@ test('every dashboard panel shows data from a store under simulated traffic (rar
   // The printing dashboard carries the fourteen panels by name, in order.
   const printing = JSON.parse(readFileSync(join(bundle, 'grafana', 'dashboards', `${store.service}-printing.json`), 'utf8')) as { panels: { type: string; title: string }[] };
   assert.deepEqual(printing.panels.filter((p) => p.type !== 'row').map((p) => p.title), [...PRINTING_PANEL_TITLES]);
+  // The backups panel shows the database backup and the audit trail's archival, each by its target.
+  const targets = (await queryAll(w.prom, 'time() - max by (target) (backup_last_success_timestamp_seconds)')).map(([labels]) => labels.target).sort();
+  assert.deepEqual(targets, ['audit_archive', 'database'], 'both jobs are on the backups panel');
   // The service's own catalogue has a dashboard, and its panels are among those checked.
   assert.ok([...panels.keys()].some((p) => p.startsWith(`${store.service}-own-metrics.json: store_request_rejections_total`)), 'the store\'s own metrics have panels');
 });

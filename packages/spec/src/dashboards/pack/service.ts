@@ -1,4 +1,7 @@
-/** Service health: RED (rate, errors, duration) of the HTTP API, the Node.js runtime, and the synthetic journeys run against it. */
+/**
+ * Service health: RED (rate, errors, duration) of the HTTP API, the Node.js runtime, its scheduled jobs (backups and
+ * archives, through the job reporter), and the synthetic journeys run against it.
+ */
 import { defineDashboard, type DashboardSpec } from '../panel-spec.ts';
 import { perMinute, quantile, sel, type DashboardContext } from './context.ts';
 
@@ -56,6 +59,21 @@ export function serviceDashboard(ctx: DashboardContext): DashboardSpec {
             ],
             rareEvent: 'a healthy service drops no telemetry: these counters appear only once something was dropped',
           },
+        ],
+      },
+      {
+        title: 'Scheduled jobs: backups and archives',
+        panels: [
+          {
+            title: 'Time since the last successful backup by target',
+            kind: 'timeseries',
+            unit: 's',
+            description: 'Every job reported through the job reporter, by target: the database backup, and in the reference store the audit trail\'s archival (target audit_archive). BackupMissing fires when a target has no success in 25 hours.',
+            queries: [{ expr: `time() - max by (target) (backup_last_success_timestamp_seconds${s()})`, legend: '{{target}}' }],
+            thresholds: [{ color: 'green' }, { value: 90_000, color: 'red' }],
+          },
+          { title: 'Backup runs per hour by target and outcome', kind: 'timeseries', unit: 'short', queries: [{ expr: `sum by (target, outcome) (increase(backup_runs_total${s()}[1h]))`, legend: '{{target}} {{outcome}}' }] },
+          { title: 'Last backup size by target', kind: 'bargauge', unit: 'bytes', queries: [{ expr: `max by (target) (backup_last_size_bytes${s()})`, legend: '{{target}}' }] },
         ],
       },
       {
