@@ -50,6 +50,8 @@ export default {
     externalLabels: { environment: 'production', region: 'eu-west-1' },
     alertmanagers: ['alertmanager-0:9093', 'alertmanager-1:9093'],
   },
+  // Two Prometheus replicas alerting both Alertmanager nodes and writing to VictoriaMetrics (docs/scale-out.md).
+  scaleOut: { prometheusReplicas: 2, replicaLabel: 'replica', victoriaMetrics: { url: 'http://victoria-metrics:8428', retentionPeriod: '400d' } },
   alertmanager: {
     peers: ['alertmanager-0:9094', 'alertmanager-1:9094'],
     receivers: {

@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PRINTING_PANEL_TITLES, dashboardPanels, storeDashboards, withRateWindow } from '@tillwatch/spec';
+import { PRINTING_PANEL_TITLES } from '@tillwatch/spec';
 import store from '../../../deploy/tillwatch.config.ts';
-import { dashboardQueries } from '../../../packages/cli/src/check/check-dashboards.ts';
 import { hasCommand, requireReal } from '../../../packages/tillwatch/test/helpers/real-parts.ts';
+import { dashboardPanelData } from './helpers/alerting/dashboard-panels.ts';
 import { waitFor } from './helpers/alerting/processes.ts';
 import { startSimulator } from './helpers/alerting/simulator.ts';
 import { query, queryAll, startStoreUnderWatch, WATCH_SCRAPE_SECONDS } from './helpers/alerting/store-under-watch.ts';
@@ -49,25 +49,9 @@ test('every dashboard panel shows data from a store under simulated traffic (rar
     return n === undefined ? undefined : true;
   });
 
-  // The specs say which panels may be empty; the generated JSON is what Grafana shows (and the live console draws).
-  const specs = storeDashboards({ service: store.service, slos: store.slos, ownCatalogue: store.catalogue });
-  const rare = new Map<string, string>(specs.flatMap((d) => dashboardPanels(d).filter((p) => p.rareEvent !== undefined).map((p) => [`${d.uid}.json: ${p.title}`, p.rareEvent ?? ''] as const)));
-  const queries = dashboardQueries(join(bundle, 'grafana', 'dashboards'));
-  const panels = new Map<string, string[]>();
-  for (const [file, title, expr] of queries) panels.set(`${file}: ${title}`, [...(panels.get(`${file}: ${title}`) ?? []), expr]);
-
-  const empty: string[] = [];
-  let withData = 0;
-  for (const [panel, exprs] of panels) {
-    let has = false;
-    for (const expr of exprs) if ((await queryAll(w.prom, withRateWindow(expr, RATE_WINDOW))).some(([, v]) => Number.isFinite(v))) has = true;
-    if (has) withData++;
-    else empty.push(panel);
-  }
+  const { panels, withData, emptyRare, missing } = await dashboardPanelData(bundle, RATE_WINDOW, (expr) => queryAll(w.prom, expr));
   await sim.stop();
-  const emptyRare = empty.filter((p) => rare.has(p));
-  const missing = empty.filter((p) => !rare.has(p));
-  t.diagnostic(`${panels.size} panels: ${withData} with data, ${emptyRare.length} rare-event panels empty (${emptyRare.map((p) => `${p} -- ${rare.get(p)}`).join('; ') || 'none'})`);
+  t.diagnostic(`${panels.size} panels: ${withData} with data, ${emptyRare.length} rare-event panels empty (${emptyRare.join('; ') || 'none'})`);
   assert.deepEqual(missing, [], 'every panel that is not about rare events shows data');
 
   // The printing dashboard carries the fourteen panels by name, in order.

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTools, runCli, TESTDATA } from './helpers.ts';
 
-test('tillwatch check deploy passes: promtool config, rules and unit tests, amtool config and routes per severity', (t) => {
+test('tillwatch check deploy passes: promtool config (and each scale-out replica), rules and unit tests, amtool config and routes per severity, the scale-out topology', (t) => {
   if (!requireTools(t)) return;
   const r = runCli(['check', 'deploy']);
   assert.equal(r.status, 0, r.stderr);
@@ -19,6 +19,9 @@ test('tillwatch check deploy passes: promtool config, rules and unit tests, amto
   assert.match(r.stdout, /ok {2}amtool check-config compose\/alertmanager\.yml/);
   assert.match(r.stdout, /ok {2}promtool check config --syntax-only compose\/prometheus\.yml/);
   assert.match(r.stdout, /ok {2}compose file \(compose-spec JSON schema/);
+  assert.match(r.stdout, /ok {2}promtool check config scale-out\/prometheus-0\.yml/);
+  assert.match(r.stdout, /ok {2}promtool check config scale-out\/prometheus-1\.yml/);
+  assert.match(r.stdout, /ok {2}scale-out topology/);
 });
 
 test('check refuses a manifest its model does not accept and a dashboard panel Grafana cannot draw', (t) => {

@@ -2,17 +2,19 @@
  * `tillwatch check <dir>`: runs the real tools over a generated bundle and fails with their own messages.
  * promtool check config, promtool check rules, promtool test rules, amtool check-config, and
  * amtool config routes test once per severity (and once per team and severity for the teams routed to
- * receivers of their own), asserting the receiver the routing table promises.
+ * receivers of their own), asserting the receiver the routing table promises. With `scale-out/`, promtool
+ * check config over each Prometheus replica and the topology's consistency (scale-out/check-scale-out.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { CliError } from '../cli-error.ts';
 import { RECEIVERS } from '../render/alertmanager-config.ts';
 import { checkCompose } from './check-compose.ts';
 import { checkDashboards } from './check-dashboards.ts';
 import { checkManifests } from './check-manifests.ts';
+import { checkScaleOut } from '../scale-out/check-scale-out.ts';
 
 export interface CheckStep {
   readonly name: string;
@@ -74,10 +76,13 @@ export function checkBundle(bundleDir: string, opts: { promtool?: string; amtool
     const problem = r.status !== 0 ? `exit code ${r.status}` : expect?.(r.output);
     steps.push({ name, ok: problem === undefined, output: problem === undefined ? r.output : `${problem}\n${r.output}` });
   };
-  const missing = missingReferencedFiles(prom);
   // Secret files live on the Prometheus host; where they are absent, check everything but their existence.
-  const configArgs = missing.length > 0 ? ['check', 'config', '--syntax-only', 'prometheus.yml'] : ['check', 'config', 'prometheus.yml'];
-  exec(`promtool ${configArgs.slice(0, 2).join(' ')}${missing.length > 0 ? ` (--syntax-only: ${missing.join(', ')} not on this machine)` : ''}`, promtool, configArgs, join(dir, 'prometheus'));
+  const promtoolConfig = (file: string) => {
+    const missing = missingReferencedFiles(file);
+    const configArgs = missing.length > 0 ? ['check', 'config', '--syntax-only', basename(file)] : ['check', 'config', basename(file)];
+    exec(`promtool ${configArgs.slice(0, 2).join(' ')} ${relative(dir, file)}${missing.length > 0 ? ` (--syntax-only: ${missing.join(', ')} not on this machine)` : ''}`, promtool, configArgs, dirname(file));
+  };
+  promtoolConfig(prom);
   const rules = ymls(join(dir, 'prometheus', 'rules'));
   exec('promtool check rules', promtool, ['check', 'rules', ...rules], dir);
   const tests = ymls(join(dir, 'prometheus', 'tests'));
@@ -111,6 +116,8 @@ export function checkBundle(bundleDir: string, opts: { promtool?: string; amtool
   if (existsSync(join(composeDir, 'prometheus.yml'))) exec('promtool check config --syntax-only compose/prometheus.yml (local stack)', promtool, ['check', 'config', '--syntax-only', 'prometheus.yml'], composeDir);
   const compose = checkCompose(dir);
   if (compose !== undefined) steps.push({ name: 'compose file (compose-spec JSON schema; mounts, ports, services it points at)', ...compose });
+  const scaleOut = checkScaleOut(dir, promtoolConfig);
+  if (scaleOut !== undefined) steps.push({ name: 'scale-out topology (replicas, Alertmanager cluster, VictoriaMetrics deduplication)', ...scaleOut });
   const failed = steps.filter((s) => !s.ok);
   if (failed.length > 0) {
     throw new CliError('TW_ERR_ALERTS_CHECK_FAILED', `check of ${dir} failed:\n${failed.map((s) => `--- ${s.name}\n${s.output}`).join('\n')}`);

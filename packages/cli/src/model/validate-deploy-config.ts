@@ -111,7 +111,7 @@ function checkReceivers(c: Checker, r: Obj, path: string, required: boolean): vo
  */
 export function validateDeployConfig(config: unknown, packAlertNames: readonly string[]): AlertSpecProblem[] {
   const c = new Checker();
-  const root = c.obj(config, 'config', ['version', 'service', 'team', 'catalogue', 'slos', 'alerts', 'dashboards', 'kubernetes', 'compose', 'prometheus', 'alertmanager', 'retention']);
+  const root = c.obj(config, 'config', ['version', 'service', 'team', 'catalogue', 'slos', 'alerts', 'dashboards', 'kubernetes', 'compose', 'prometheus', 'alertmanager', 'retention', 'scaleOut']);
   if (root === undefined) return c.problems;
   const retention = c.obj(root.retention, 'retention', RETENTION_CLASSES, false);
   for (const [k, v] of Object.entries(retention ?? {})) {
@@ -212,6 +212,25 @@ export function validateDeployConfig(config: unknown, packAlertNames: readonly s
     if (prom.evaluationIntervalSeconds !== undefined && !(Number.isInteger(prom.evaluationIntervalSeconds) && (prom.evaluationIntervalSeconds as number) >= 1)) c.bad('prometheus.evaluationIntervalSeconds', 'TW_ERR_ALERTS_INVALID_SPEC', `must be a whole number of seconds, got ${shown(prom.evaluationIntervalSeconds)}`);
     c.labels(prom.externalLabels, 'prometheus.externalLabels');
     c.hostPorts(prom.alertmanagers, 'prometheus.alertmanagers');
+  }
+
+  const so = c.obj(root.scaleOut, 'scaleOut', ['prometheusReplicas', 'replicaLabel', 'victoriaMetrics'], false);
+  if (so !== undefined) {
+    const n = so.prometheusReplicas;
+    if (n !== undefined && !(Number.isInteger(n) && (n as number) >= 2 && (n as number) <= 10)) c.bad('scaleOut.prometheusReplicas', 'TW_ERR_ALERTS_INVALID_SPEC', `must be a whole number from 2 to 10, got ${shown(n)}`);
+    const label = so.replicaLabel;
+    if (label !== undefined && (typeof label !== 'string' || !LABEL_NAME.test(label) || label.startsWith('__'))) c.bad('scaleOut.replicaLabel', 'TW_ERR_ALERTS_UNSAFE_NAME', `must be a label name, got ${shown(label)}`);
+    const external = isObj(root.prometheus) && isObj(root.prometheus.externalLabels) ? root.prometheus.externalLabels : {};
+    if (Object.hasOwn(external, typeof label === 'string' ? label : 'replica')) c.bad('scaleOut.replicaLabel', 'TW_ERR_ALERTS_INVALID_SPEC', `${shown(label ?? 'replica')} is already one of prometheus.externalLabels: each replica sets its own value`);
+    const vm = c.obj(so.victoriaMetrics, 'scaleOut.victoriaMetrics', ['url', 'retentionPeriod']);
+    if (vm !== undefined) {
+      if (typeof vm.url !== 'string' || !/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?$/.test(vm.url)) c.bad('scaleOut.victoriaMetrics.url', 'TW_ERR_ALERTS_INVALID_SPEC', `must be the base URL of VictoriaMetrics such as http://victoria-metrics:8428, got ${shown(vm.url)}`);
+      if (vm.retentionPeriod !== undefined && (typeof vm.retentionPeriod !== 'string' || !/^\d+(h|d|w|y)?$/.test(vm.retentionPeriod))) c.bad('scaleOut.victoriaMetrics.retentionPeriod', 'TW_ERR_ALERTS_INVALID_SPEC', `must be a VictoriaMetrics retention such as 400d, 56w or 1y (a bare number counts months), got ${shown(vm.retentionPeriod)}`);
+    }
+    // The cluster: node i serves prometheus.alertmanagers[i] and gossips on alertmanager.peers[i].
+    const nodes = isObj(root.prometheus) && Array.isArray(root.prometheus.alertmanagers) ? root.prometheus.alertmanagers.length : 0;
+    const peers = isObj(root.alertmanager) && Array.isArray(root.alertmanager.peers) ? root.alertmanager.peers.length : 0;
+    if (nodes < 2 || peers !== nodes) c.bad('alertmanager.peers', 'TW_ERR_ALERTS_INVALID_SPEC', `scale-out needs an Alertmanager cluster: at least 2 prometheus.alertmanagers and one alertmanager.peers entry (cluster address) for each, in the same order; got ${nodes} and ${peers}`);
   }
 
   const am = c.obj(root.alertmanager, 'alertmanager', ['receivers', 'teams', 'peers', 'storeHours', 'groupWait', 'groupInterval', 'repeatInterval', 'inhibitions']);

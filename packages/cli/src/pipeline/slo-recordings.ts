@@ -7,11 +7,16 @@ import { type Duration, BURN_WINDOWS, SLI_WINDOWS, WINDOW_PLACEHOLDER, type SloS
 import { groupOf, type Model } from '../model/model.ts';
 import { sloSelector } from './slo-selector.ts';
 
-/** Error ratio of an SLI over a window. Event SLIs divide rates; time SLIs average a 0/1 signal sampled each minute. */
+/**
+ * Error ratio of an SLI over a window. Event SLIs divide rates; time SLIs average a 0/1 signal sampled each minute.
+ * A window without events has no ratio (the division by `total > 0` leaves no sample) rather than 0/0 = NaN: one
+ * NaN in the period would make the budget's `avg_over_time` NaN for the whole period (30 days after a quiet
+ * night, or a fresh Prometheus scraping before the first payment).
+ */
 function errorRatioExpr(slo: SloSpec, window: Duration): string {
   const sli = slo.sli;
   const fill = (s: string) => s.replaceAll(WINDOW_PLACEHOLDER, window);
-  if (sli.kind === 'events') return `${fill(sli.bad)}\n/\n${fill(sli.total)}`;
+  if (sli.kind === 'events') return `${fill(sli.bad)}\n/\n(${fill(sli.total)} > 0)`;
   return `avg_over_time(${sli.badInstant}[${window}:1m])`;
 }
 

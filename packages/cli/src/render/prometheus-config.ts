@@ -10,10 +10,11 @@ const REMOTE_WRITE_EXAMPLE = ` Long-term storage (example, disabled): uncomment 
      queue_config:
        max_samples_per_send: 2000`;
 
-export function renderPrometheusConfig(model: Model): Map<string, string> {
+/** The prometheus.yml document as data (scale-out replicas start from it). */
+export function prometheusConfigObject(model: Model) {
   const p = model.config.prometheus;
   const s = p.scrape;
-  const config = {
+  return {
     global: {
       scrape_interval: `${s.intervalSeconds ?? 15}s`,
       evaluation_interval: `${p.evaluationIntervalSeconds ?? 15}s`,
@@ -35,5 +36,8 @@ export function renderPrometheusConfig(model: Model): Map<string, string> {
       },
     ],
   };
-  return new Map([['prometheus/prometheus.yml', yamlFile(config, 'Prometheus configuration', REMOTE_WRITE_EXAMPLE)]]);
+}
+
+export function renderPrometheusConfig(model: Model): Map<string, string> {
+  return new Map([['prometheus/prometheus.yml', yamlFile(prometheusConfigObject(model), 'Prometheus configuration', REMOTE_WRITE_EXAMPLE)]]);
 }

@@ -11,6 +11,7 @@ import { renderMetricsDocFile } from './metrics-doc.ts';
 import { renderPrometheusConfig } from './prometheus-config.ts';
 import { renderRulesFiles } from './rules-files.ts';
 import { renderTestsFiles } from './tests-files.ts';
+import { renderScaleOut } from '../scale-out/render-scale-out.ts';
 
 const WRITERS: readonly ((model: Model) => Map<string, string>)[] = [
   renderPrometheusConfig,
@@ -24,6 +25,7 @@ const WRITERS: readonly ((model: Model) => Map<string, string>)[] = [
   renderKubernetesManifests,
   renderLogShipperConfig,
   renderComposeFile,
+  renderScaleOut,
 ];
 
 /** Every generated file of a model. */

@@ -129,6 +129,28 @@ export interface KubernetesConfig {
 }
 
 /**
+ * Scale-out (`scale-out/` in the bundle, docs/scale-out.md): Prometheus replicas that scrape the same targets and
+ * evaluate the same rules, told apart by an external label; every replica alerts every node of the Alertmanager
+ * cluster (`prometheus.alertmanagers`, gossiping on `alertmanager.peers`, in the same order); every replica
+ * remote-writes to VictoriaMetrics, which keeps one sample per series and scrape interval.
+ */
+export interface ScaleOutConfig {
+  /** Prometheus replicas; default 2. */
+  readonly prometheusReplicas?: number;
+  /**
+   * The external label telling replicas apart; default `replica`. It is dropped from alerts (so Alertmanager
+   * sees one alert, not one per replica) and from remote writes (so VictoriaMetrics deduplicates one series).
+   */
+  readonly replicaLabel?: string;
+  readonly victoriaMetrics: {
+    /** Base URL of VictoriaMetrics (single node), e.g. http://victoria-metrics:8428. */
+    readonly url: string;
+    /** `-retentionPeriod`: h, d, w or y suffix (a bare number counts months); default 400d. */
+    readonly retentionPeriod?: string;
+  };
+}
+
+/**
  * A local stack as a compose file (`compose/compose.yaml`): the service, Postgres, Redis, Prometheus, Alertmanager,
  * Grafana (provisioned datasource and the generated dashboards) and a webhook receiver standing in for PagerDuty,
  * Slack and e-mail (`tillwatch receiver`). None is written without it.
@@ -201,6 +223,8 @@ export interface TillwatchDeployConfig {
     /** host:port of every Alertmanager, listed directly (never behind a load balancer). */
     readonly alertmanagers: readonly string[];
   };
+  /** HA Prometheus replicas, the Alertmanager cluster and VictoriaMetrics; none are written without it. */
+  readonly scaleOut?: ScaleOutConfig;
   /** Retention in days per class (retention.ts); the generated log-shipper config carries them. */
   readonly retention?: Partial<Record<RetentionClass, number>>;
   readonly alertmanager: {

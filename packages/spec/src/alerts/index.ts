@@ -16,7 +16,7 @@ export type { PackRecording } from './pack-recordings.ts';
 export { PACK_ALERT_PROOFS } from './pack-proofs.ts';
 export type { AlertProof } from './pack-proofs.ts';
 export type { PackContext } from './store-pack.ts';
-export type { TillwatchDeployConfig, SecretRef, PagerDutyReceiver, SlackReceiver, EmailReceiver, InhibitionSpec, StoreHours, TeamReceivers, KubernetesConfig, SecretKeyRef, ComposeConfig } from './deploy-config.ts';
+export type { TillwatchDeployConfig, SecretRef, PagerDutyReceiver, SlackReceiver, EmailReceiver, InhibitionSpec, StoreHours, TeamReceivers, KubernetesConfig, ScaleOutConfig, SecretKeyRef, ComposeConfig } from './deploy-config.ts';
 export { validateAlerts } from './validate-alerts.ts';
 export { SAFE_NAME, ALERT_NAME, LABEL_NAME, pascalCase, shown } from './names.ts';
 export { formatProblems } from './spec-problem.ts';

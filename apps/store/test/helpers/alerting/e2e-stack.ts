@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import type { TillwatchDeployConfig } from '@tillwatch/spec';
 import { startPagerDutyReceiver, type PagerDutyReceiver } from './pagerduty-receiver.ts';
 import { freePort, getJson, startAlertmanager, startPrometheus, tempDir, waitFor, type ChildService } from './processes.ts';
 import { startSlackReceiver, type SlackReceiver } from './slack-receiver.ts';
@@ -48,6 +49,32 @@ export interface AlertingStack {
 }
 
 /**
+ * The test's Alertmanager settings: the local receivers (secrets in files under `dir`), short group timings
+ * (STACK_TIMING), repeat 1 h, store hours all day, and the payments team paging its own PagerDuty service.
+ */
+export function testAlertmanagerConfig(dir: string, receivers: LocalReceivers): TillwatchDeployConfig['alertmanager'] {
+  const { pd, slack, smtp, routingKey, paymentsRoutingKey } = receivers;
+  const routingKeyFile = join(dir, 'pagerduty_routing_key');
+  const paymentsKeyFile = join(dir, 'pagerduty_routing_key_payments');
+  const slackUrlFile = join(dir, 'slack_webhook_url');
+  writeFileSync(routingKeyFile, routingKey);
+  writeFileSync(paymentsKeyFile, paymentsRoutingKey);
+  writeFileSync(slackUrlFile, slack.webhookUrl);
+  return {
+    receivers: {
+      pagerduty: { routingKey: { file: routingKeyFile }, url: pd.enqueueUrl },
+      slack: { apiUrl: { file: slackUrlFile }, channel: '#store-alerts-e2e' },
+      email: { to: 'store-ops@example.com', from: 'alertmanager@example.com', smarthost: smtp.smarthost, requireTls: false },
+    },
+    teams: { payments: { pagerduty: { routingKey: { file: paymentsKeyFile }, url: pd.enqueueUrl } } },
+    groupWait: `${STACK_TIMING.groupWaitSeconds}s`,
+    groupInterval: `${STACK_TIMING.groupIntervalSeconds}s`,
+    repeatInterval: { critical: '1h', warning: '1h', info: '1h' },
+    storeHours: { timeZone: 'UTC', weekdays: ['sunday:saturday'], start: '00:00', end: '24:00' },
+  };
+}
+
+/**
  * Generates the bundle (the store's deploy config with `alerts` merged over it) and starts Alertmanager and
  * Prometheus on free ports, stopped in `t.after`.
  */
@@ -55,14 +82,7 @@ export async function startAlertingStack(
   t: TestContext,
   o: { readonly storeUrl: string; readonly receivers: LocalReceivers; readonly alerts: DeployOverrides['alerts']; readonly latencySloSeconds?: number; readonly sloMinEvents?: number; readonly scrapeSeconds?: number },
 ): Promise<AlertingStack> {
-  const { pd, slack, smtp, routingKey, paymentsRoutingKey } = o.receivers;
   const dir = tempDir(t, 'tillwatch-e2e-bundle-');
-  const routingKeyFile = join(dir, 'pagerduty_routing_key');
-  const paymentsKeyFile = join(dir, 'pagerduty_routing_key_payments');
-  const slackUrlFile = join(dir, 'slack_webhook_url');
-  writeFileSync(routingKeyFile, routingKey);
-  writeFileSync(paymentsKeyFile, paymentsRoutingKey);
-  writeFileSync(slackUrlFile, slack.webhookUrl);
   const promPort = await freePort();
   const amPort = await freePort();
   const bundle = await generateTestBundle(dir, {
@@ -75,18 +95,7 @@ export async function startAlertingStack(
       externalLabels: { environment: 'e2e' },
       alertmanagers: [`127.0.0.1:${amPort}`],
     },
-    alertmanager: {
-      receivers: {
-        pagerduty: { routingKey: { file: routingKeyFile }, url: pd.enqueueUrl },
-        slack: { apiUrl: { file: slackUrlFile }, channel: '#store-alerts-e2e' },
-        email: { to: 'store-ops@example.com', from: 'alertmanager@example.com', smarthost: smtp.smarthost, requireTls: false },
-      },
-      teams: { payments: { pagerduty: { routingKey: { file: paymentsKeyFile }, url: pd.enqueueUrl } } },
-      groupWait: `${STACK_TIMING.groupWaitSeconds}s`,
-      groupInterval: `${STACK_TIMING.groupIntervalSeconds}s`,
-      repeatInterval: { critical: '1h', warning: '1h', info: '1h' },
-      storeHours: { timeZone: 'UTC', weekdays: ['sunday:saturday'], start: '00:00', end: '24:00' },
-    },
+    alertmanager: testAlertmanagerConfig(dir, o.receivers),
   });
   const am = await startAlertmanager(t, bundle.alertmanagerConfig, amPort);
   const prom = await startPrometheus(t, bundle.prometheusConfig, promPort);

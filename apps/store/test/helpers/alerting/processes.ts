@@ -77,11 +77,11 @@ async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
 }
 
 /**
- * Spawns `command args`, registers its stop in `t.after`, and waits (up to `readyTimeoutMs`) until
+ * Spawns `command args` (in `cwd` when given), registers its stop in `t.after`, and waits (up to `readyTimeoutMs`) until
  * `GET <url>/-/ready` answers 200. @throws with its output when it exits or does not get ready.
  */
-export async function startChildService(t: TestContext, name: string, command: string, args: readonly string[], port: number, readyTimeoutMs = 60_000): Promise<ChildService> {
-  const child = spawn(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startChildService(t: TestContext, name: string, command: string, args: readonly string[], port: number, readyTimeoutMs = 60_000, cwd?: string): Promise<ChildService> {
+  const child = spawn(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd !== undefined ? { cwd } : {}) });
   let tail = '';
   const keep = (d: Buffer) => {
     tail = (tail + d.toString('utf8')).slice(-OUTPUT_TAIL_BYTES);

@@ -47,10 +47,17 @@ export const WATCH_LATENCY_SLO_SECONDS = 5;
 /** The SLOs' minimum-traffic guard here (see DeployOverrides.sloMinEvents). */
 export const WATCH_SLO_MIN_EVENTS = 30;
 
-/** Starts everything and waits (bounded) until Prometheus scrapes the store and knows the Alertmanager. */
-export async function startStoreUnderWatch(t: TestContext, alerts: DeployOverrides['alerts'], storeEnv: Readonly<Record<string, string>> = {}): Promise<StoreUnderWatch> {
-  const receivers = await startLocalReceivers(t);
+/** The store as `npm start` runs it, with its simulated providers: what a watching stack scrapes. */
+export type WatchedStore = Pick<StoreUnderWatch, 'store' | 'payment' | 'simulatorTarget'>;
+
+/**
+ * Starts the store process (built-in printer agents, providers on free ports, `storeEnv` over the defaults),
+ * stopped in `t.after`; on `port` when given (so a stack can be generated for it while it starts), else on one
+ * the kernel picks.
+ */
+export async function startWatchedStore(t: TestContext, port?: number, storeEnv: Readonly<Record<string, string>> = {}): Promise<WatchedStore> {
   const store = await startStoreProcess(t, {
+    ...(port !== undefined ? { PORT: String(port) } : {}),
     PAYMENT_SIM_PORT: '0',
     SMS_SIM_PORT: '0',
     WAREHOUSE_SIM_PORT: '0',
@@ -77,13 +84,20 @@ export async function startStoreUnderWatch(t: TestContext, alerts: DeployOverrid
       });
     },
   };
+  const simulatorTarget = ['--url', store.url, '--payment-url', paymentUrl, '--warehouse-url', banner('warehouse'), '--sms-url', banner('sms-provider')];
+  return { store, payment, simulatorTarget };
+}
+
+/** Starts everything and waits (bounded) until Prometheus scrapes the store and knows the Alertmanager. */
+export async function startStoreUnderWatch(t: TestContext, alerts: DeployOverrides['alerts'], storeEnv: Readonly<Record<string, string>> = {}): Promise<StoreUnderWatch> {
+  const receivers = await startLocalReceivers(t);
+  const { store, payment, simulatorTarget } = await startWatchedStore(t, undefined, storeEnv);
   const { prom, am, prometheusConfig } = await startAlertingStack(t, { storeUrl: store.url, receivers, alerts, scrapeSeconds: WATCH_SCRAPE_SECONDS, latencySloSeconds: WATCH_LATENCY_SLO_SECONDS, sloMinEvents: WATCH_SLO_MIN_EVENTS });
   await waitForScrape(prom);
   await waitFor('Prometheus to discover the Alertmanager', 60_000, async () => {
     const r = await getJson<{ data: { activeAlertmanagers: unknown[] } }>(`${prom.url}/api/v1/alertmanagers`);
     return r.data.activeAlertmanagers.length > 0 ? true : undefined;
   });
-  const simulatorTarget = ['--url', store.url, '--payment-url', paymentUrl, '--warehouse-url', banner('warehouse'), '--sms-url', banner('sms-provider')];
   return { store, payment, receivers, prom, am, prometheusConfig, simulatorTarget };
 }
 

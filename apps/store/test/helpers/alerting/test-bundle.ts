@@ -30,6 +30,8 @@ export interface DeployOverrides {
   readonly sloMinEvents?: number;
   readonly prometheus: TillwatchDeployConfig['prometheus'];
   readonly alertmanager: TillwatchDeployConfig['alertmanager'];
+  /** The scale-out topology; without it the bundle has none (the store's own points at its production hosts). */
+  readonly scaleOut?: TillwatchDeployConfig['scaleOut'];
   /** The deploy config the overrides apply to. Default the store's (deploy/tillwatch.config.ts). */
   readonly baseConfig?: string;
 }
@@ -39,6 +41,8 @@ export interface TestBundle {
   readonly configFile: string;
   readonly prometheusConfig: string;
   readonly alertmanagerConfig: string;
+  /** The bundle directory (`tillwatch generate --out`). */
+  readonly dir: string;
 }
 
 /**
@@ -57,7 +61,7 @@ export async function generateTestBundle(dir: string, overrides: DeployOverrides
       'const latency = (s) => (overrides.latencySloSeconds !== undefined && s.kind === "latency" ? latencySlo({ name: s.name, target: s.target, period: s.period, team: s.team, thresholdSeconds: overrides.latencySloSeconds }) : s);',
       'const guard = (s) => (overrides.sloMinEvents !== undefined && s.sli.kind === "events" ? { ...s, minEvents: overrides.sloMinEvents } : s);',
       'const slos = store.slos.map((s) => guard(latency(s)));',
-      'export default { ...store, slos, alerts: { ...store.alerts, ...overrides.alerts }, prometheus: overrides.prometheus, alertmanager: overrides.alertmanager };',
+      'export default { ...store, slos, alerts: { ...store.alerts, ...overrides.alerts }, prometheus: overrides.prometheus, alertmanager: overrides.alertmanager, scaleOut: overrides.scaleOut };',
       '',
     ].join('\n'),
   );
@@ -77,5 +81,5 @@ export async function generateTestBundle(dir: string, overrides: DeployOverrides
     });
   });
   if (code !== 0) throw new Error(`tillwatch generate failed (exit ${code}):\n${output}`);
-  return { configFile, prometheusConfig: join(out, 'prometheus/prometheus.yml'), alertmanagerConfig: join(out, 'alertmanager/alertmanager.yml') };
+  return { configFile, prometheusConfig: join(out, 'prometheus/prometheus.yml'), alertmanagerConfig: join(out, 'alertmanager/alertmanager.yml'), dir: out };
 }
