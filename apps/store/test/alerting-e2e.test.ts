@@ -6,7 +6,8 @@
  *
  * 1. One payment outage pages once per affected objective: the SLO burn page of the payment-success SLO
  *    reaches the payments team's PagerDuty service as one incident, and the threshold alert measuring the same
- *    objective (PaymentFailureRateHigh) fires in Prometheus but is inhibited in Alertmanager, so it never pages.
+ *    objective (PaymentFailureRateHigh) fires in Prometheus but is inhibited in Alertmanager, so it never pages;
+ *    so does OrderFailureRateHigh, inhibited by the order-success SLO's page.
  * 2. Steady traffic, and the minutes after the simulator stops, raise nothing on a fresh Prometheus: no alert
  *    is ever pending or firing, and no receiver hears anything. The store's production thresholds and `for`
  *    values are used; only the scrape and evaluation intervals are short.
@@ -26,6 +27,8 @@ import { promAlerts, query, queryAll, routingCanary, startStoreUnderWatch, WATCH
 
 const PAGE = 'PaymentSuccessErrorBudgetBurnPage';
 const THRESHOLD = 'PaymentFailureRateHigh';
+/** The threshold alert on the order-success objective: the same outage fails orders (reason payment_error). */
+const ORDER_THRESHOLD = 'OrderFailureRateHigh';
 const RATE_WINDOW = '60s';
 /** The fastest burn page's `for`: the page fires this long after the outage starts (plus a few evaluations). */
 const PAGE_FOR_S = durationSeconds(BURN_WINDOWS[0]!.for);
@@ -106,7 +109,7 @@ test('a payment outage pages once per affected objective: the SLO page reaches t
   const since = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
   const w = await startStoreUnderWatch(t, {
     thresholds: { rateWindow: RATE_WINDOW, paymentFailureRatio: 0.25 },
-    overrides: { [THRESHOLD]: { for: `${THRESHOLD_FOR_S}s` }, OrderFailureRateHigh: { for: `${THRESHOLD_FOR_S}s` } },
+    overrides: { [THRESHOLD]: { for: `${THRESHOLD_FOR_S}s` }, [ORDER_THRESHOLD]: { for: `${THRESHOLD_FOR_S}s` } },
     extra: [routingCanary('RoutingCanaryWarning', 'warning', canaryTest), routingCanary('RoutingCanaryInfo', 'info', canaryTest)],
   });
   const { prom, receivers } = w;
@@ -134,10 +137,16 @@ test('a payment outage pages once per affected objective: the SLO page reaches t
 
     // The threshold alert on the same objective fires in Prometheus once its `for` has passed...
     await waitFor(`${THRESHOLD} firing in Prometheus`, (THRESHOLD_FOR_S + 120) * 1000, async () => ((await promAlerts(prom)).some((a) => a.labels.alertname === THRESHOLD && a.state === 'firing') ? true : undefined));
-    t.diagnostic(`${since()}: ${THRESHOLD} firing in Prometheus`);
+    t.diagnostic(`${since()}: ${THRESHOLD} firing in Prometheus ${((Date.now() - outageOn) / 1000).toFixed(1)} s after the outage began`);
     // ...and Alertmanager holds it back: inhibited by the page.
     const inhibited = await waitFor(`${THRESHOLD} inhibited in Alertmanager`, 60_000, async () => (await amAlerts(w)).find((a) => a.labels.alertname === THRESHOLD && a.status.inhibitedBy.length > 0));
     assert.equal(inhibited.status.state, 'suppressed');
+    // The order failures of the same outage (reason payment_error) fire OrderFailureRateHigh in Prometheus; the
+    // order-success SLO's page, firing by then, inhibits it in Alertmanager, so it never pages either.
+    await waitFor(`${ORDER_THRESHOLD} firing in Prometheus`, (THRESHOLD_FOR_S + 120) * 1000, async () => ((await promAlerts(prom)).some((a) => a.labels.alertname === ORDER_THRESHOLD && a.state === 'firing') ? true : undefined));
+    t.diagnostic(`${since()}: ${ORDER_THRESHOLD} firing in Prometheus ${((Date.now() - outageOn) / 1000).toFixed(1)} s after the outage began`);
+    const orderInhibited = await waitFor(`${ORDER_THRESHOLD} inhibited in Alertmanager`, 60_000, async () => (await amAlerts(w)).find((a) => a.labels.alertname === ORDER_THRESHOLD && a.status.inhibitedBy.length > 0));
+    assert.equal(orderInhibited.status.state, 'suppressed');
     await sleep(NOTIFY_SETTLE_MS);
     const pagesDuringOutage = pd.events.length;
     await w.payment.configure({ outage: false });

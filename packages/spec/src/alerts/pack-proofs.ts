@@ -28,7 +28,7 @@ export const PACK_ALERT_PROOFS: Readonly<Record<string, AlertProof>> = {
   PaymentFailureRateHigh: { provenBy: STORE_PAYMENTS },
   PaymentsOutcomeUnknown: { waiting: 'an end-to-end alert run that loses capture answers (payment-outcomes.test.ts proves the metric moves, not the alert)' },
   PaymentReconciliationStale: { waiting: 'an end-to-end alert run with the reconciler stopped for longer than its threshold' },
-  OrderFailureRateHigh: { waiting: 'an assertion in the payment-outage run (alerting-e2e.test.ts shortens its `for` but does not check that it fires)' },
+  OrderFailureRateHigh: { provenBy: STORE_PAYMENTS },
   PrinterAgentsDisconnected: { waiting: 'a printer-agent disconnect in an end-to-end alert run (printing.test.ts proves the gauge)' },
   PrintSuccessRateLow: { waiting: 'a failing printer agent in an end-to-end alert run (printing.test.ts proves the counter)' },
   BruteForceSuspected: { provenBy: STORE_SECURITY },
