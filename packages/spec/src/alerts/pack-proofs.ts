@@ -33,7 +33,7 @@ export const PACK_ALERT_PROOFS: Readonly<Record<string, AlertProof>> = {
   PrintSuccessRateLow: { waiting: 'a failing printer agent in an end-to-end alert run (printing.test.ts proves the counter)' },
   BruteForceSuspected: { provenBy: STORE_SECURITY },
   PasswordSpraySuspected: { provenBy: STORE_SECURITY },
-  AuthFailuresHigh: { waiting: 'a login-failure scenario above its ratio; the brute-force run is throttled before it' },
+  AuthFailuresHigh: { waiting: 'a login-failure run that holds more than 50 failures a minute for its window; the brute-force run (10 s, stopped once BruteForceSuspected lands) stays under it even with `for: 0s`' },
   RateLimitedClientsHigh: { provenBy: STORE_SECURITY },
   CorsViolations: { provenBy: STORE_SECURITY },
   SyntheticJourneyFailing: { provenBy: 'apps/store/test/synthetic-journeys.test.ts' },
