@@ -2,15 +2,27 @@ import { randomFillSync } from 'node:crypto';
 import { isValidCorrelationId } from '@tillwatch/redact';
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-const pool = Buffer.allocUnsafe(16 * 256);
-let poolOffset = pool.length;
-let lastMs = 0;
+const HEX_DIGITS = '0123456789abcdef';
+/** The first hex digit of the variant group: `10xx` in binary (RFC 9562 section 4.1). */
+const VARIANT = ['8', '9', 'a', 'b'];
+/** Ids drawn per refill of the random pool. */
+const POOL_IDS = 512;
+/** Random hex per id: 3 digits of the variant group, a dash, the 12-digit node group. */
+const TAIL_CHARS = 16;
+const poolBytes = Buffer.allocUnsafe(POOL_IDS * 8);
+/** Ready-made tails (`xxx-xxxxxxxxxxxx`) for {@link POOL_IDS} ids, and a random nibble per id for the variant digit. */
+let tails = '';
+let tailBytes = Buffer.allocUnsafe(0);
+let next = POOL_IDS;
+let lastMs = -1;
+/** `tttttttt-tttt-7` for {@link lastMs}. */
+let prefix = '';
 let seq = 0;
 
 /**
  * A UUIDv7 (RFC 9562 section 5.7): 48-bit Unix ms timestamp, then random bits. Time-ordered, so ids
  * sort by creation in log stores. Within one millisecond a 12-bit counter in rand_a keeps them monotonic
- * (RFC 9562 section 6.2, method 1). Random bytes come from a pooled randomFillSync for speed.
+ * (RFC 9562 section 6.2, method 1). Random bits come from a pooled randomFillSync.
  * Redrawn in the rare case (under 1%) that its digits hold a Luhn-valid run (the correlation-id rule of
  * @tillwatch/redact), so no id the server writes looks like a card number to a log scanner.
  */
@@ -21,37 +33,43 @@ export function uuidv7(now: number = Date.now()): string {
   }
 }
 
-function drawUuidv7(now: number): string {
-  if (poolOffset >= pool.length) {
-    randomFillSync(pool);
-    poolOffset = 0;
+function refill(): void {
+  randomFillSync(poolBytes);
+  const hex = poolBytes.toString('hex', 0, POOL_IDS * 7.5);
+  let t = '';
+  for (let i = 0; i < POOL_IDS; i++) {
+    const at = i * 15;
+    t += `${hex.slice(at, at + 3)}-${hex.slice(at + 3, at + 15)}`;
   }
-  const b = pool.subarray(poolOffset, poolOffset + 16);
-  poolOffset += 16;
+  // An id made from a slice of it keeps this 8 KiB string alive only until the id is first flattened (its first
+  // header write or log line copies the characters out).
+  tails = t;
+  tailBytes = poolBytes.subarray(POOL_IDS * 7.5);
+  next = 0;
+}
+
+/**
+ * One UUIDv7 as 36 hex-and-dash characters. The random parts come from a pooled randomFillSync rendered to hex
+ * once per {@link POOL_IDS} ids, and the timestamp digits are formatted once per millisecond: an id costs a
+ * few string joins, not 16 byte-to-hex lookups.
+ */
+function drawUuidv7(now: number): string {
+  if (next >= POOL_IDS) refill();
+  const i = next++;
   if (now === lastMs) {
     seq = (seq + 1) & 0xfff;
   } else {
     lastMs = now;
-    seq = ((b[6] as number) << 4 | ((b[7] as number) >> 4)) & 0x7ff; // random start, top bit clear leaves room to count
+    // A random start (it need not be unpredictable, only spread); the top bit clear leaves room to count.
+    seq = (Math.random() * 0x800) | 0;
+    const hi = Math.floor(now / 0x100000000);
+    const lo = now >>> 0;
+    prefix = `${HEX[(hi >>> 8) & 0xff]}${HEX[hi & 0xff]}${HEX[lo >>> 24]}${HEX[(lo >>> 16) & 0xff]}-${HEX[(lo >>> 8) & 0xff]}${HEX[lo & 0xff]}-7`;
   }
-  // 48-bit big-endian timestamp
-  const hi = Math.floor(now / 0x100000000);
-  const lo = now >>> 0;
-  b[0] = (hi >>> 8) & 0xff;
-  b[1] = hi & 0xff;
-  b[2] = (lo >>> 24) & 0xff;
-  b[3] = (lo >>> 16) & 0xff;
-  b[4] = (lo >>> 8) & 0xff;
-  b[5] = lo & 0xff;
-  b[6] = 0x70 | ((seq >>> 8) & 0x0f); // version 7
-  b[7] = seq & 0xff;
-  b[8] = 0x80 | ((b[8] as number) & 0x3f); // variant 10
-  let out = '';
-  for (let i = 0; i < 16; i++) {
-    out += HEX[b[i] as number];
-    if (i === 3 || i === 5 || i === 7 || i === 9) out += '-';
-  }
-  return out;
+  const r = tailBytes[i >> 1] as number;
+  const v = VARIANT[(i & 1 ? r >> 4 : r) & 3] as string;
+  const at = i * TAIL_CHARS;
+  return `${prefix}${HEX_DIGITS[seq >>> 8]}${HEX[seq & 0xff]}-${v}${tails.slice(at, at + TAIL_CHARS)}`;
 }
 
 /**
