@@ -149,6 +149,14 @@ test('the fixed-shape access line is the line pino writes for the same fields, b
   add({ durationMs: 1500, route: '/sampled' }, { method: 'GET', route: '/sampled', status: 200, duration_ms: 1500, bytes: 512, ua_family: 'okhttp', device_class: 'mobile', slow: true });
   add({ route: '/sampled', method: 'POST', bytes: Number.NaN }, { method: 'POST', route: '/sampled', status: 200, duration_ms: 12.35, bytes: Number.NaN, ua_family: 'okhttp', device_class: 'mobile', sample_rate: 0.5 });
   add({ route: '/caf\u00e9/"quoted"\\path\u0001/\u{1F600}' }, { method: 'GET', route: '/caf\u00e9/"quoted"\\path\u0001/\u{1F600}', status: 200, duration_ms: 12.35, bytes: 512, ua_family: 'okhttp', device_class: 'mobile' });
+  // Durations are written from their integer and hundredths parts: the same text as pino's for the rounded number.
+  for (const durationMs of [0, 0.004, 0.005, 0.05, 0.1, 0.5, 1.005, 7, 12.3, 99.995, 999.999, 123.456789]) {
+    add({ durationMs }, { method: 'GET', route: '/orders/:id', status: 200, duration_ms: Math.round(durationMs * 100) / 100, bytes: 512, ua_family: 'okhttp', device_class: 'mobile' });
+  }
+  // Long strings take the regular-expression check rather than the character loop.
+  const long = `/${'segment/'.repeat(10)}:id`;
+  add({ route: long }, { method: 'GET', route: long, status: 200, duration_ms: 12.35, bytes: 512, ua_family: 'okhttp', device_class: 'mobile' });
+  add({ route: `${long}/"x"` }, { method: 'GET', route: `${long}/"x"`, status: 200, duration_ms: 12.35, bytes: 512, ua_family: 'okhttp', device_class: 'mobile' });
   const contexts = [{ correlationId: 'req-1' }, { correlationId: 'req-2', traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' }];
   for (const ctx of contexts) {
     for (const [e, fields] of cases) {

@@ -22,6 +22,21 @@ function jsonNumber(n: number): string {
   return Number.isFinite(n) ? `${n}` : 'null';
 }
 
+/**
+ * `Math.round(ms * 100) / 100` as JSON, the text `${}` gives it (`12`, `12.5`, `12.05`), built from two integers:
+ * printing a fraction costs several times printing an integer. Below 10^11 ms a hundredth is far above a double's
+ * spacing, so the shortest text of the rounded value is exactly its integer and hundredths parts.
+ */
+function jsonHundredths(ms: number): string {
+  const c = Math.round(ms * 100);
+  if (!(c >= 0 && c < 1e13)) return jsonNumber(c / 100);
+  const whole = Math.floor(c / 100);
+  const frac = c - whole * 100;
+  if (frac === 0) return `${whole}`;
+  if (frac % 10 === 0) return `${whole}.${frac / 10}`;
+  return frac < 10 ? `${whole}.0${frac}` : `${whole}.${frac}`;
+}
+
 /** What an adapter knows about a finished request. */
 export interface AccessEntry {
   method: string;
@@ -85,18 +100,24 @@ export function createAccessLog(o: CreateAccessLogOptions): AccessLog {
   const { logger, options } = o;
   const random = o.random ?? Math.random;
   const scrub = o.scrub ?? ((v: string) => v);
-  // Templates repeat: scrub each distinct route once (bounded, so raw paths from a misbehaving adapter cannot grow it).
-  const routeCache = new Map<string, string>();
-  const safeRoute = (route: string): string => {
-    let safe = routeCache.get(route);
-    if (safe === undefined) {
-      safe = scrub(route);
-      if (routeCache.size < 1000) routeCache.set(route, safe);
+  // Templates repeat: scrub each distinct route once, and keep it as a JSON string too (bounded, so raw paths from
+  // a misbehaving adapter cannot grow it).
+  const routeCache = new Map<string, { readonly safe: string; readonly json: string }>();
+  const scrubbed = (route: string): { readonly safe: string; readonly json: string } => {
+    let hit = routeCache.get(route);
+    if (hit === undefined) {
+      const safe = scrub(route);
+      hit = { safe, json: jsonString(safe) };
+      if (routeCache.size < 1000) routeCache.set(route, hit);
     }
-    return safe;
+    return hit;
   };
   const skip = new Set(options.skipPaths);
-  const always = new Set(options.alwaysLogStatuses);
+  // Most paths differ in length from every skip path: those are answered without hashing the (new) path string.
+  const skipLengths = new Set(options.skipPaths.map((p) => p.length));
+  // Statuses are integers; a flag per status from 0 to 999 answers without hashing.
+  const always = new Uint8Array(1000);
+  for (const status of options.alwaysLogStatuses) if (Number.isInteger(status) && status >= 0 && status < 1000) always[status] = 1;
   const rates = options.sampleRates as Readonly<Record<string, number>>;
 
   const isSlow = (e: AccessEntry): boolean => e.durationMs >= options.slowMs;
@@ -104,7 +125,7 @@ export function createAccessLog(o: CreateAccessLogOptions): AccessLog {
   /** Why this request is logged whatever the sampling, as its level; undefined when it is an ordinary request. */
   const forcedLevel = (e: AccessEntry): Level | undefined => {
     if (e.status >= 500) return 'error';
-    if (isSlow(e) || always.has(e.status)) return 'warn';
+    if (isSlow(e) || always[e.status] === 1) return 'warn';
     return undefined;
   };
 
@@ -126,7 +147,8 @@ export function createAccessLog(o: CreateAccessLogOptions): AccessLog {
     shouldLog(e: AccessEntry): boolean {
       try {
         if (forcedLevel(e) !== undefined) return true;
-        if (skip.has(pathOnly(e.path))) return false;
+        const path = pathOnly(e.path);
+        if (skipLengths.has(path.length) && skip.has(path)) return false;
         const rate = rateFor(e);
         if (rate >= 1) return true;
         if (rate <= 0) return false;
@@ -139,16 +161,15 @@ export function createAccessLog(o: CreateAccessLogOptions): AccessLog {
       try {
         const level = forcedLevel(e) ?? 'info';
         const ua = e.parsedUserAgent ?? parseUserAgent(e.userAgent);
-        const method = safeRoute(e.method);
-        const route = safeRoute(e.route);
-        const durationMs = Math.round(e.durationMs * 100) / 100;
+        const method = scrubbed(e.method);
+        const route = scrubbed(e.route);
         const slow = isSlow(e);
         // lets log-based request counts be re-weighted: each sampled line stands for 1/rate requests
         const rate = level === 'info' ? rateFor(e) : 1;
         const errType = errorType(e.error);
         // The line has a fixed shape: serialised here member by member (the route and method are the only strings
         // not from a closed set, and they are scrubbed above), then written without pino's generic object walk.
-        let members = `,"method":${jsonString(method)},"route":${jsonString(route)},"status":${jsonNumber(e.status)},"duration_ms":${jsonNumber(durationMs)}`;
+        let members = `,"method":${method.json},"route":${route.json},"status":${jsonNumber(e.status)},"duration_ms":${jsonHundredths(e.durationMs)}`;
         if (e.bytes !== undefined) members += `,"bytes":${jsonNumber(e.bytes)}`;
         members += `,"ua_family":${jsonString(ua.family)},"device_class":${jsonString(ua.device)}`;
         if (slow) members += ',"slow":true';
@@ -157,10 +178,10 @@ export function createAccessLog(o: CreateAccessLogOptions): AccessLog {
         if (writeFixedLine(logger, level, members, MSG, e.context)) return;
         // Every field is from a closed set, a number, or scrubbed here: the logger can skip its redaction walk.
         const fields: Record<string, unknown> = markRedacted({
-          method,
-          route,
+          method: method.safe,
+          route: route.safe,
           status: e.status,
-          duration_ms: durationMs,
+          duration_ms: Math.round(e.durationMs * 100) / 100,
           bytes: e.bytes,
           ua_family: ua.family,
           device_class: ua.device,

@@ -112,9 +112,20 @@ interface FixedLineSupport {
 
 const SAFE_JSON_STRING = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
 
-/** A JSON string literal, as pino writes one (its `asString` escapes the same characters). */
+/**
+ * A JSON string literal, as pino writes one (its `asString` escapes the same characters). Short strings (ids,
+ * routes, enum values: what the fixed-shape lines carry) are checked with a character loop, which costs a
+ * fraction of entering the regular-expression engine.
+ */
 export function jsonString(s: string): string {
-  return SAFE_JSON_STRING.test(s) ? `"${s}"` : JSON.stringify(s);
+  const n = s.length;
+  if (n > 64) return SAFE_JSON_STRING.test(s) ? `"${s}"` : JSON.stringify(s);
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    // outside printable ASCII, or `"`, or `\`: JSON.stringify escapes it
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return JSON.stringify(s);
+  }
+  return `"${s}"`;
 }
 
 const { lsCacheSym, timeSym, chindingsSym, streamSym, needsMetadataGsym, hooksSym } = pino.symbols;
