@@ -92,10 +92,22 @@ export class BatchedFdDestination {
       this.#scheduled = undefined;
     }
     if (this.#pending.length === 0) return;
-    const buf = Buffer.from(this.#pending.length === 1 ? (this.#pending[0] as string) : this.#pending.join(''));
+    const text = this.#pending.length === 1 ? (this.#pending[0] as string) : this.#pending.join('');
     this.#pending = [];
     this.#pendingBytes = 0;
+    // The batch goes out as a string (encoded by the write itself, no Buffer in between); only a partial write,
+    // or one that met a full pipe, continues from a byte offset into its encoding.
     let offset = 0;
+    try {
+      offset = fs.writeSync(this.#fd, text);
+      if (offset >= Buffer.byteLength(text)) return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') {
+        this.#fail(e instanceof Error ? e : new Error(String(e)));
+        return;
+      }
+    }
+    const buf = Buffer.from(text);
     const deadline = Date.now() + this.#maxBlockMs;
     while (offset < buf.length) {
       try {
