@@ -1,29 +1,43 @@
 /**
  * One benchmark, all peers, one run: every server below answers GET /orders/:id with the same small JSON body,
- * each in its own process pinned to one CPU (BENCH_PIN, default 1; the load generator, this process, is not
- * pinned), measured interleaved round after round so load on the machine hits every mode alike.
+ * each in its own process pinned to one CPU (BENCH_PIN, default 1; the load generator, this process, is pinned
+ * to the other CPUs, so it never takes the servers' core), measured interleaved round after round so load on the
+ * machine hits every mode alike.
+ *
+ * Steady state, not start-up: every server is started once and warmed with BENCH_WARMUP requests (default 3x
+ * the round size) before the first round, and keeps running across rounds. process.cpuUsage() counts all of a
+ * process's threads, so a server measured right after start would also be charged for V8 compiling its code in
+ * the background, and more code (a heavier stack) means more of it: a one-time cost, not a per-request one.
+ * Between its rounds a server is stopped (SIGSTOP), so the timers of a dozen idle servers do not run on the
+ * core the measured one is using.
  *
  *   npm ci --prefix bench/peers          # once: the typical Express stack, a bench-only package
  *   node -C tillwatch-source bench/peers.ts [requests=10000] [rounds=3]
  *
  * Per mode, medians over the rounds: server CPU µs per request (user + system from the server's own
  * `process.cpuUsage()`) under 16 keep-alive connections, the overhead over the bare server of its framework and
- * the ratio, p99 latency under that load and on one connection (sequential requests), and RSS after the run.
+ * the ratio, p99 latency under that load, and RSS; then, after the last round, p99 latency on one connection
+ * (1 000 sequential requests).
  * The tracing modes export over OTLP/HTTP to a receiver in this process. BENCH_ONLY=<mode,...> runs a subset (name the bare servers too).
  * BENCH_BEFORE=<another checkout> adds `<mode>@before` for every non-bare mode (or only those BENCH_ONLY names, when it
  * names any `@before` mode), run from that checkout's bench/ and packages (its own `npm ci` done), interleaved with the
  * rest and measured against the same bare servers: before and after in one run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { otlpReceiver } from '../packages/tillwatch/src/testing/index.ts';
 
 const requests = Number(process.argv[2] ?? 10000);
 const rounds = Number(process.argv[3] ?? 3);
 const pin = process.env.BENCH_PIN ?? '1';
+const warmup = Number(process.env.BENCH_WARMUP ?? requests * 3);
+/** The CPUs left for the load generator: every one but the servers' (none on a one-CPU machine: then it shares). */
+const pinned = new Set(pin.split(',').map(Number));
+const generatorCpus = Array.from({ length: availableParallelism() }, (_, i) => i).filter((c) => !pinned.has(c));
+if (generatorCpus.length > 0) execFileSync('taskset', ['-a', '-p', '-c', generatorCpus.join(','), String(process.pid)], { stdio: 'ignore' });
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 const register = here('../packages/otel/src/register.ts');
 const peersInstalled = existsSync(here('./peers/node_modules/express/package.json'));
@@ -95,7 +109,6 @@ const modes = withBefore.filter(picked);
 interface Result {
   cpuUsPerReq: number;
   p99LoadMs: number;
-  p99OneMs: number;
   rssMiB: number;
 }
 
@@ -130,41 +143,106 @@ function timedLoad(port: number, n: number, concurrency: number): Promise<number
 const p99 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)] as number;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
-async function measure(mode: Mode): Promise<Result> {
+interface Running {
+  readonly mode: Mode;
+  readonly child: ChildProcess;
+  readonly port: number;
+  /** Requests per round for this mode. */
+  readonly n: number;
+}
+
+/** Starts a mode's server, pinned, and warms it up: JIT tiers, connections, series, heap sizing. */
+async function start(mode: Mode): Promise<Running> {
   const n = Math.round(requests * (mode.requestShare ?? 1));
   const child: ChildProcess = spawn('taskset', ['-c', pin, process.execPath, ...process.execArgv, ...(mode.nodeArgs ?? []), mode.script, ...mode.args], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
+  const { port } = await new Promise<{ port: number }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { port: number }));
+    child.once('exit', (code) => reject(new Error(`${mode.name} exited with ${code}`)));
+  });
+  child.once('exit', (code, signal) => {
+    if (!stopping.has(child)) process.stderr.write(`${mode.name} exited unexpectedly (code ${code}, signal ${signal})\n`);
+  });
+  await timedLoad(port, Math.max(1000, Math.round(warmup * (mode.requestShare ?? 1))), 16);
+  pause(child);
+  return { mode, child, port, n };
+}
+
+/**
+ * A server waits stopped (SIGSTOP) while the others are measured: its timers (event-loop monitor, span and
+ * metric exporters) would otherwise wake it on the shared core, dozens of times a second per server.
+ */
+function pause(child: ChildProcess): void {
+  child.kill('SIGSTOP');
+}
+
+/**
+ * Continues a paused server, lets the timers that fell due while it was stopped run, and sends it a few hundred
+ * unmeasured requests: its first requests after a pause run on cold caches.
+ */
+async function resume(server: Running): Promise<void> {
+  server.child.kill('SIGCONT');
+  await new Promise((r) => setTimeout(r, 100));
+  await timedLoad(server.port, Math.min(1000, server.n), 16);
+}
+
+/**
+ * One round on a running server: CPU per request under 16 connections, p99 there, RSS. The window holds only
+ * those requests (and the export of their spans, for the tracing modes): the one-connection latency is taken
+ * after the last round, so its requests' spans are not charged to the next round.
+ */
+async function measure(server: Running): Promise<Result> {
+  const { child, port, n } = server;
   const ask = <T>(msg: string): Promise<T> =>
     new Promise((resolve) => {
       child.once('message', (m) => resolve(m as T));
       child.send(msg);
     });
-  const { port } = await new Promise<{ port: number }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { port: number }));
-    child.once('exit', (code) => reject(new Error(`${mode.name} exited with ${code}`)));
-  });
-  await timedLoad(port, Math.min(3000, n), 16); // warm-up: JIT, connections, series
+  await resume(server);
   child.send('mark');
   const underLoad = await timedLoad(port, n, 16);
   const { cpuUs, rssBytes } = await ask<{ cpuUs: number; rssBytes: number }>('cpu');
-  const one = await timedLoad(port, Math.min(1000, n), 1);
-  child.removeAllListeners('exit');
-  child.send('exit');
-  await new Promise((r) => child.once('exit', r));
-  return { cpuUsPerReq: cpuUs / n, p99LoadMs: p99(underLoad), p99OneMs: p99(one), rssMiB: rssBytes / 2 ** 20 };
+  pause(child);
+  return { cpuUsPerReq: cpuUs / n, p99LoadMs: p99(underLoad), rssMiB: rssBytes / 2 ** 20 };
+}
+
+/** Servers being stopped on purpose. */
+const stopping = new Set<ChildProcess>();
+
+async function stop(server: Running): Promise<void> {
+  stopping.add(server.child);
+  server.child.send('exit');
+  await new Promise((r) => server.child.once('exit', r));
 }
 
 const load0 = loadavg();
-console.log(`requests=${requests} rounds=${rounds} pinned to CPU ${pin} node=${process.version} load average at start ${load0.map((x) => x.toFixed(2)).join(' ')}`);
+console.log(
+  `requests=${requests} rounds=${rounds} warm-up=${warmup} servers on CPU ${pin}, load generator on ${generatorCpus.length > 0 ? `CPU ${generatorCpus.join(',')}` : 'any CPU'} node=${process.version} load average at start ${load0.map((x) => x.toFixed(2)).join(' ')}`,
+);
 if (!peersInstalled) console.log('(bench/peers not installed: `npm ci --prefix bench/peers` adds the typical Express stack)');
+const servers: Running[] = [];
+// A run that fails midway must not leave its (stopped) servers behind.
+process.on('exit', () => {
+  for (const server of servers) if (server.child.exitCode === null) server.child.kill('SIGKILL');
+});
+for (const mode of modes) {
+  servers.push(await start(mode));
+  process.stderr.write(`started and warmed ${mode.name}\n`);
+}
 const results = new Map<string, Result[]>();
 for (let r = 0; r < rounds; r++) {
-  for (const mode of modes) {
-    const res = await measure(mode);
-    results.set(mode.name, [...(results.get(mode.name) ?? []), res]);
-    process.stderr.write(`round ${r + 1}/${rounds} ${mode.name}: ${res.cpuUsPerReq.toFixed(1)} µs/req\n`);
+  for (const server of servers) {
+    const res = await measure(server);
+    results.set(server.mode.name, [...(results.get(server.mode.name) ?? []), res]);
+    process.stderr.write(`round ${r + 1}/${rounds} ${server.mode.name}: ${res.cpuUsPerReq.toFixed(1)} µs/req\n`);
   }
+}
+const p99One = new Map<string, number>();
+for (const server of servers) {
+  await resume(server);
+  p99One.set(server.mode.name, p99(await timedLoad(server.port, Math.min(1000, server.n), 1)));
+  await stop(server);
 }
 const cpuOf = (name: string): number => median((results.get(name) ?? []).map((x) => x.cpuUsPerReq));
 console.log('| mode | CPU µs/req | overhead µs/req | CPU ratio vs bare | p99 ms, 16 connections | p99 ms, one connection | RSS MiB |');
@@ -175,7 +253,7 @@ for (const mode of modes) {
   const base = cpuOf(mode.base);
   const bare = mode.base === mode.name;
   console.log(
-    `| ${mode.name} | ${cpu.toFixed(1)} | ${bare ? '' : (cpu - base).toFixed(1)} | ${(cpu / base).toFixed(2)} | ${median(rs.map((x) => x.p99LoadMs)).toFixed(2)} | ${median(rs.map((x) => x.p99OneMs)).toFixed(2)} | ${median(rs.map((x) => x.rssMiB)).toFixed(0)} |`,
+    `| ${mode.name} | ${cpu.toFixed(1)} | ${bare ? '' : (cpu - base).toFixed(1)} | ${(cpu / base).toFixed(2)} | ${median(rs.map((x) => x.p99LoadMs)).toFixed(2)} | ${(p99One.get(mode.name) ?? Number.NaN).toFixed(2)} | ${median(rs.map((x) => x.rssMiB)).toFixed(0)} |`,
   );
 }
 const over = (name: string, base: string): number => cpuOf(name) - cpuOf(base);
