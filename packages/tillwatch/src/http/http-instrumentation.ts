@@ -5,6 +5,8 @@
  * node:http, Express, Fastify and NestJS behave identically.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+// A module binding: the global `performance` is an accessor on globalThis, looked up on every call.
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { correlationIdFrom } from '../context/correlation-id.ts';
 import type { ContextStore, RequestContext } from '../context/request-context.ts';
