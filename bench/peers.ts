@@ -14,8 +14,8 @@
  *   npm ci --prefix bench/peers          # once: the typical Express stack, a bench-only package
  *   node -C tillwatch-source bench/peers.ts [requests=10000] [rounds=3]
  *
- * Per mode, medians over the rounds (and the best round: noise on a shared VM only ever adds): server CPU µs per request (user + system from the server's own
- * `process.cpuUsage()`) under 16 keep-alive connections, the overhead over the bare server of its framework and
+ * Per mode, medians over the rounds (and the best round: noise on a shared VM only ever adds): server CPU µs per
+ * request (user + system from the server's own `process.cpuUsage()`) under 16 keep-alive connections, the overhead over the bare server of its framework and
  * the ratio, p99 latency under that load, and RSS; then, after the last round, p99 latency on one connection
  * (1 000 sequential requests).
  * The tracing modes export over OTLP/HTTP to a receiver in this process. BENCH_ONLY=<mode,...> runs a subset (name the bare servers too).
@@ -178,7 +178,7 @@ function pause(child: ChildProcess): void {
 }
 
 /**
- * Continues a paused server, lets the timers that fell due while it was stopped run, and sends it a few hundred
+ * Continues a paused server, lets the timers that fell due while it was stopped run, and sends it up to 1 000
  * unmeasured requests: its first requests after a pause run on cold caches.
  */
 async function resume(server: Running): Promise<void> {
