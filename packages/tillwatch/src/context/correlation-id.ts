@@ -7,12 +7,16 @@ const HEX_DIGITS = '0123456789abcdef';
 const VARIANT = ['8', '9', 'a', 'b'];
 /** Ids drawn per refill of the random pool. */
 const POOL_IDS = 512;
-/** Random hex per id: 3 digits of the variant group, a dash, the 12-digit node group. */
-const TAIL_CHARS = 16;
-const poolBytes = Buffer.allocUnsafe(POOL_IDS * 8);
-/** Ready-made tails (`xxx-xxxxxxxxxxxx`) for {@link POOL_IDS} ids, and a random nibble per id for the variant digit. */
+/** Random hex digits per id: 3 of the variant group after its first digit, and the 12 of the node group. */
+const TAIL_HEX = 15;
+/** A tail as it appears in the id: `xxx-xxxxxxxxxxxx`. */
+const TAIL_CHARS = TAIL_HEX + 1;
+/** Bytes of the pool rendered as tails (two hex digits a byte); the rest gives each id a nibble for its variant digit. */
+const TAIL_BYTES = (POOL_IDS * TAIL_HEX) / 2;
+const poolBytes = Buffer.allocUnsafe(TAIL_BYTES + POOL_IDS / 2);
+const variantBytes = poolBytes.subarray(TAIL_BYTES);
+/** Ready-made tails for {@link POOL_IDS} ids. */
 let tails = '';
-let tailBytes = Buffer.allocUnsafe(0);
 let next = POOL_IDS;
 let lastMs = -1;
 /** `tttttttt-tttt-7` for {@link lastMs}. */
@@ -35,16 +39,15 @@ export function uuidv7(now: number = Date.now()): string {
 
 function refill(): void {
   randomFillSync(poolBytes);
-  const hex = poolBytes.toString('hex', 0, POOL_IDS * 7.5);
+  const hex = poolBytes.toString('hex', 0, TAIL_BYTES);
   let t = '';
   for (let i = 0; i < POOL_IDS; i++) {
-    const at = i * 15;
-    t += `${hex.slice(at, at + 3)}-${hex.slice(at + 3, at + 15)}`;
+    const at = i * TAIL_HEX;
+    t += `${hex.slice(at, at + 3)}-${hex.slice(at + 3, at + TAIL_HEX)}`;
   }
   // An id made from a slice of it keeps this 8 KiB string alive only until the id is first flattened (its first
   // header write or log line copies the characters out).
   tails = t;
-  tailBytes = poolBytes.subarray(POOL_IDS * 7.5);
   next = 0;
 }
 
@@ -66,7 +69,7 @@ function drawUuidv7(now: number): string {
     const lo = now >>> 0;
     prefix = `${HEX[(hi >>> 8) & 0xff]}${HEX[hi & 0xff]}${HEX[lo >>> 24]}${HEX[(lo >>> 16) & 0xff]}-${HEX[(lo >>> 8) & 0xff]}${HEX[lo & 0xff]}-7`;
   }
-  const r = tailBytes[i >> 1] as number;
+  const r = variantBytes[i >> 1] as number;
   const v = VARIANT[(i & 1 ? r >> 4 : r) & 3] as string;
   const at = i * TAIL_CHARS;
   return `${prefix}${HEX_DIGITS[seq >>> 8]}${HEX[seq & 0xff]}-${v}${tails.slice(at, at + TAIL_CHARS)}`;
